@@ -1,0 +1,56 @@
+"""coachapp: booking and availability for gyms and coaching businesses."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import load_config
+from .extensions import csrf, db, htmx, login_manager, migrate
+
+ENV_OVERRIDABLE = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "COACHAPP_TIMEZONE", "COACHAPP_ENV")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings from the environment, overridden by ``config`` (tests pass one)."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+        instance_path=str(root / "instance"),
+    )
+    overrides = dict(config or {})
+    environ = dict(os.environ)
+    for key in ENV_OVERRIDABLE:
+        if key in overrides and overrides[key] is not None:
+            environ[key] = str(overrides[key])
+    app.config.update(load_config(Path(app.instance_path), environ))
+    app.config.update(overrides)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(root / "migrations"), compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+    from . import models  # noqa: F401  (register the tables on the metadata)
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .cli import register_cli
+    from .errors import register_error_handlers
+    from .main import bp as main_bp
+    from .web import register_web_hooks
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+    register_error_handlers(app)
+    register_web_hooks(app)
+    register_cli(app)
+    return app

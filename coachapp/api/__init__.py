@@ -1,0 +1,45 @@
+"""JSON API v1 (contract: shared/spec/api-v1.md). Bearer tokens only: no cookies, no CSRF."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+from sqlalchemy import select
+
+from ..errors import json_error
+from ..extensions import db
+from ..models import ApiToken, User
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+@bp.before_request
+def authenticate():
+    """Resolve ``Authorization: Bearer <token>`` to ``g.api_user``; 401 when missing or wrong."""
+    g.api_user = None
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return _unauthorized("Send an API token as 'Authorization: Bearer <token>'.")
+    row = db.session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == ApiToken.hash(token.strip()))
+    ).first()
+    if row is None or not row.User.is_active:
+        return _unauthorized("The API token is not valid.")
+    g.api_user = row.User
+    return None
+
+
+def _unauthorized(message: str):
+    response = json_error(401, "unauthorized", message)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="coachapp"'
+    return response
+
+
+
+from . import routes  # noqa: E402,F401

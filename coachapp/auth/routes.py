@@ -1,0 +1,68 @@
+"""``/login`` and ``/logout``."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, select
+
+from ..extensions import db, login_manager
+from ..models import User
+from . import bp
+from .forms import LoginForm
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to see that page."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The logged-in user for a session cookie, or None if the account is gone."""
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (no scheme, no host), else None: no open redirects."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the login form; on success start a fresh session and go where the user was heading."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if user is None or not user.check_password(form.password.data):
+            form.password.errors.append("Email or password is wrong.")
+        elif not user.is_active:
+            form.email.errors.append("This account is deactivated. Ask the gym's admin.")
+        else:
+            next_url = safe_next(request.args.get("next"))
+            session.clear()  # a fresh session: nothing from before the login survives
+            login_user(user, remember=bool(form.remember.data))
+            flash(f"Welcome back, {user.name}.", "success")
+            return redirect(next_url or url_for("main.index"))
+        return render_template("auth/login.html", form=form), 422
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """End the session (POST with the CSRF token, so another site cannot log you out)."""
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))

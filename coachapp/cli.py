@@ -1,0 +1,77 @@
+"""``flask --app wsgi …`` commands for operators (and acceptance checks): users, rooms, demo data."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .services import accounts
+from .services.errors import DomainError
+
+users = AppGroup("users", help="Create accounts and API tokens.")
+rooms = AppGroup("rooms", help="Create rooms.")
+
+
+def _fail(exc: DomainError) -> None:
+    """Print one clear line and exit non-zero."""
+    raise click.ClickException(exc.message)
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--role", required=True, help="admin, coach or member.")
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--timezone", default=None, help="IANA zone (coaches; default COACHAPP_TIMEZONE).")
+def users_create(email: str, name: str, role: str, password: str, timezone: str | None) -> None:
+    """Create an account (a coach also gets coach_settings)."""
+    try:
+        user = accounts.create_user(email, name, role, password, timezone)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"created {user.role} {user.email} (id {user.id})")
+
+
+@users.command("token")
+@click.argument("email")
+def users_token(email: str) -> None:
+    """Print a new API token for EMAIL on its own line."""
+    try:
+        token = accounts.issue_token(email)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(token)
+
+
+@rooms.command("create")
+@click.argument("name")
+def rooms_create(name: str) -> None:
+    """Create a room and print its id."""
+    try:
+        room = accounts.create_room(name)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(str(room.id))
+
+
+@click.command("seed-demo")
+@click.option("--password", default="demo-pass-2026", show_default=True, help="Password for all.")
+def seed_demo(password: str) -> None:
+    """Fill an empty database with a realistic demo gym and print the logins it made."""
+    from .demo import seed
+
+    try:
+        logins = seed(password)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo("Demo gym ready. Log in with any of these (password: %s):" % password)
+    for role, email, name in logins:
+        click.echo(f"  {role:<7} {email:<32} {name}")
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to ``app``."""
+    app.cli.add_command(users)
+    app.cli.add_command(rooms)
+    app.cli.add_command(seed_demo)

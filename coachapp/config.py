@@ -1,0 +1,75 @@
+"""Settings read from the environment, with embedded defaults for a laptop."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something the app cannot run with."""
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept Heroku's ``postgres://`` form and pick the psycopg 3 driver for PostgreSQL."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def check_timezone(name: str, setting: str = "COACHAPP_TIMEZONE") -> str:
+    """Return ``name`` if it is a known IANA zone, else raise a ConfigError naming the setting."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{setting}={name!r} is not a known IANA time zone") from exc
+    return name
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A random key generated once per checkout and kept under instance/, so logins survive restarts."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path, environ: os._Environ | dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment (``environ`` defaults to os.environ)."""
+    env = os.environ if environ is None else environ
+    production = env.get("COACHAPP_ENV", env.get("FLASK_ENV", "development")) == "production"
+
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'coachapp.sqlite3'}"
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. In production coachapp refuses to start without it: "
+                "set SECRET_KEY to a long random string (e.g. `python -c 'import secrets; "
+                "print(secrets.token_hex(32))'`)."
+            )
+        secret_key = _development_secret(instance_path)
+
+    config = {
+        "PRODUCTION": production,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "COACHAPP_TIMEZONE": check_timezone(env.get("COACHAPP_TIMEZONE", "Europe/Berlin")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MATERIALIZE_WEEKS": 6,
+    }
+    return config

@@ -1,0 +1,88 @@
+"""Error handlers: JSON under /api/, friendly pages elsewhere; never a stack trace to a user."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from .services.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "bad_request",
+    415: "bad_request",
+    422: "validation_error",
+    429: "too_many_requests",
+}
+
+
+def wants_json() -> bool:
+    """Whether the current request belongs to the JSON API."""
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: str, field: str | None = None):
+    """The contract's error body ``{"error": {"code", "message"}}`` with ``status``."""
+    body = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    response = jsonify({"error": body})
+    response.status_code = status
+    return response
+
+
+def _page(status: int, title: str, message: str):
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map every error to the contract's JSON (API) or a friendly page (HTML)."""
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        if wants_json():
+            return json_error(exc.status, exc.code, exc.message, exc.field)
+        return _page(exc.status, "That did not work", exc.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        if wants_json():
+            message = exc.description or exc.name
+            if status == 404:
+                message = "No such resource."
+            response = json_error(status, HTTP_CODES.get(status, "error"), message)
+            valid = getattr(exc, "valid_methods", None)
+            if status == 405 and valid:
+                response.headers["Allow"] = ", ".join(valid)
+            return response
+        titles = {
+            403: ("Not for you", "Your account does not have access to this page."),
+            404: ("Not found", "We could not find that page. It may have moved or never existed."),
+            400: ("Bad request", exc.description or "The request could not be understood."),
+        }
+        title, message = titles.get(status, (exc.name, exc.description or exc.name))
+        return _page(status, title, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        try:
+            from .extensions import db
+
+            db.session.rollback()
+        except Exception:  # pragma: no cover - the session itself may be broken
+            log.exception("rollback after an unhandled error failed")
+        if wants_json():
+            return json_error(500, "internal_error", "Something went wrong on our side.")
+        return _page(500, "Something went wrong", "Something went wrong on our side. Nothing you "
+                     "saved earlier is lost; please try again in a moment.")

@@ -1,0 +1,63 @@
+"""The home page (what is next for whoever is logged in) and ``/healthz`` for the platform."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import select, text
+
+from ..extensions import db
+from ..models import TrainingSession, User, utcnow
+from . import bp
+
+
+@bp.get("/")
+@login_required
+def index():
+    """What is next: the user's upcoming scheduled sessions (all of them for an admin)."""
+    query = (
+        select(TrainingSession)
+        .where(TrainingSession.status == "scheduled", TrainingSession.end_time > utcnow())
+        .order_by(TrainingSession.start_time)
+        .limit(10)
+    )
+    if current_user.role == "coach":
+        query = query.where(TrainingSession.coach_id == current_user.id)
+    elif current_user.role == "member":
+        query = query.where(TrainingSession.member_id == current_user.id)
+    sessions = db.session.scalars(query).all()
+    user_ids = {s.coach_id for s in sessions} | {s.member_id for s in sessions if s.member_id}
+    names = {}
+    if user_ids:
+        names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
+    return render_template("main/index.html", sessions=sessions, names=names)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and readiness: checks the database and, when configured, Redis."""
+    checks: dict[str, str] = {}
+    healthy = True
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # the check reports any failure
+        db.session.rollback()
+        checks["database"] = f"error: {exc.__class__.__name__}"
+        healthy = False
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        try:
+            from redis import Redis
+
+            Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # the check reports any failure
+            checks["redis"] = f"error: {exc.__class__.__name__}"
+            healthy = False
+    else:
+        checks["redis"] = "not configured (jobs run inline)"
+    status = 200 if healthy else 503
+    return jsonify({"status": "ok" if healthy else "degraded", "checks": checks}), status
+
+

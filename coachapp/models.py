@@ -1,0 +1,421 @@
+"""The data model: the spec's seven tables plus users, rooms, API tokens and notifications.
+
+Rules that must never break live here as database constraints, so that no code path can skip them:
+end after start, enumerated statuses, one session per recurring occurrence, and (PostgreSQL
+exclusion constraints / SQLite triggers) no overlapping scheduled sessions of a coach or a room.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    DDL,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+ROLES = ("admin", "coach", "member")
+SERIES_STATUSES = ("ACTIVE", "CANCELLED")
+BOOKING_STATUSES = ("CONFIRMED", "CANCELLED_BY_MEMBER", "CANCELLED_BY_COACH", "NO_SHOW")
+SESSION_TYPES = ("ONE_TO_ONE", "GROUP")
+SESSION_STATUSES = ("scheduled", "completed", "cancelled", "no_show")
+CANCELLERS = ("MEMBER", "COACH")
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def _hhmm_check(column: str) -> str:
+    return f"length({column}) = 5 AND {column} >= '00:00' AND {column} <= '24:00' AND {column} LIKE '__:__'"
+
+
+class UTCDateTime(TypeDecorator):
+    """An instant: accepts only aware datetimes, stores UTC (timestamptz on PostgreSQL), returns aware UTC.
+
+    SQLite has no time zone type, so the UTC wall time is stored naive there; because every value is
+    UTC in one fixed format, string comparison in SQL orders instants correctly.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime given for an instant column; attach a time zone")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in: an admin, a coach or a member."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(10))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    coach_settings: Mapped[CoachSettings | None] = relationship(
+        back_populates="coach", foreign_keys="CoachSettings.coach_id", uselist=False
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
+        """Deactivated accounts cannot log in or use tokens."""
+        return bool(self.active)
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of ``password``; the password itself is never kept."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Whether ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored, the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash(token: str) -> str:
+        """The digest under which a token is stored and looked up."""
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User) -> tuple[ApiToken, str]:
+        """A new token row for ``user`` and the clear-text token to hand over once."""
+        token = "ca_" + secrets.token_urlsafe(32)
+        return cls(user=user, token_hash=cls.hash(token)), token
+
+
+class Room(db.Model):
+    """A room of the gym; no room holds two scheduled sessions at once."""
+
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class CoachSettings(db.Model):
+    """A coach's defaults: time zone, session length, room, cancellation window."""
+
+    __tablename__ = "coach_settings"
+    __table_args__ = (
+        CheckConstraint("default_duration >= 5 AND default_duration <= 720", name="default_duration"),
+        CheckConstraint("cancellation_window_hours >= 0", name="cancellation_window_hours"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    default_room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    default_duration: Mapped[int] = mapped_column(Integer, default=60, server_default=text("60"))
+    timezone: Mapped[str] = mapped_column(String(64))
+    cancellation_window_hours: Mapped[int] = mapped_column(
+        Integer, default=24, server_default=text("24")
+    )
+
+    coach: Mapped[User] = relationship(back_populates="coach_settings", foreign_keys=[coach_id])
+    default_room: Mapped[Room | None] = relationship()
+
+
+class WeeklyAvailability(db.Model):
+    """One window of a coach's weekly template: a weekday and wall-clock HH:MM–HH:MM in the coach's zone."""
+
+    __tablename__ = "weekly_availability"
+    __table_args__ = (
+        CheckConstraint("day_of_week >= 0 AND day_of_week <= 6", name="day_of_week"),
+        CheckConstraint(_hhmm_check("start_time"), name="start_time_format"),
+        CheckConstraint(_hhmm_check("end_time"), name="end_time_format"),
+        CheckConstraint("end_time > start_time", name="end_after_start"),
+        CheckConstraint("is_individual OR is_group", name="kind"),
+        Index("ix_weekly_availability_coach_day", "coach_id", "day_of_week"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day_of_week: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[str] = mapped_column(String(5))
+    end_time: Mapped[str] = mapped_column(String(5))
+    is_individual: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+
+
+class BlockedSlot(db.Model):
+    """A span of time in which the coach is not available (vacation, appointment)."""
+
+    __tablename__ = "blocked_slots"
+    __table_args__ = (
+        CheckConstraint("end_time > start_time", name="end_after_start"),
+        Index("ix_blocked_slots_coach_start", "coach_id", "start_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    start_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AvailabilityAddition(db.Model):
+    """A one-time span of availability outside the weekly template (or a kept conflict's slot)."""
+
+    __tablename__ = "availability_additions"
+    __table_args__ = (
+        CheckConstraint("end_time > start_time", name="end_after_start"),
+        Index("ix_availability_additions_coach_start", "coach_id", "start_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    start_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecurringBooking(db.Model):
+    """A member's standing reservation: a weekday and wall-clock time every 1 or 2 weeks."""
+
+    __tablename__ = "recurring_bookings"
+    __table_args__ = (
+        CheckConstraint("day_of_week >= 0 AND day_of_week <= 6", name="day_of_week"),
+        CheckConstraint(_hhmm_check("start_time"), name="start_time_format"),
+        CheckConstraint(_hhmm_check("end_time"), name="end_time_format"),
+        CheckConstraint("end_time > start_time", name="end_after_start"),
+        CheckConstraint("frequency IN (1, 2)", name="frequency"),
+        CheckConstraint(_in("status", SERIES_STATUSES), name="status"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_date_after_start"),
+        Index("ix_recurring_bookings_coach_status", "coach_id", "status"),
+        Index("ix_recurring_bookings_member", "member_id"),
+        Index("ix_recurring_bookings_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day_of_week: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[str] = mapped_column(String(5))
+    end_time: Mapped[str] = mapped_column(String(5))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    frequency: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    status: Mapped[str] = mapped_column(String(10), default="ACTIVE", server_default="ACTIVE")
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    member: Mapped[User] = relationship(foreign_keys=[member_id])
+    coach: Mapped[User] = relationship(foreign_keys=[coach_id])
+
+
+class TrainingSession(db.Model):
+    """One concrete session occurrence, materialized from a recurring or a one-time booking."""
+
+    __tablename__ = "training_sessions"
+    __table_args__ = (
+        CheckConstraint("end_time > start_time", name="end_after_start"),
+        CheckConstraint(_in("type", SESSION_TYPES), name="type"),
+        CheckConstraint(_in("status", SESSION_STATUSES), name="status"),
+        CheckConstraint("capacity >= 1", name="capacity"),
+        CheckConstraint(
+            "cancelled_by IS NULL OR " + _in("cancelled_by", CANCELLERS), name="cancelled_by"
+        ),
+        CheckConstraint(
+            "recurring_booking_id IS NULL OR one_time_booking_id IS NULL", name="single_origin"
+        ),
+        UniqueConstraint("recurring_booking_id", "start_time", name="uq_training_sessions_occurrence"),
+        Index("ix_training_sessions_coach_start", "coach_id", "start_time"),
+        Index("ix_training_sessions_member_start", "member_id", "start_time"),
+        Index("ix_training_sessions_room_start", "room_id", "start_time"),
+        Index("ix_training_sessions_status_end", "status", "end_time"),
+        ExcludeConstraint(
+            (text("coach_id"), "="),
+            (text("tstzrange(start_time, end_time, '[)')"), "&&"),
+            where=text("status = 'scheduled'"),
+            using="gist",
+            name="ex_training_sessions_coach_overlap",
+        ).ddl_if(dialect="postgresql"),
+        ExcludeConstraint(
+            (text("room_id"), "="),
+            (text("tstzrange(start_time, end_time, '[)')"), "&&"),
+            where=text("status = 'scheduled' AND room_id IS NOT NULL"),
+            using="gist",
+            name="ex_training_sessions_room_overlap",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    start_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    type: Mapped[str] = mapped_column(String(12), default="ONE_TO_ONE")
+    status: Mapped[str] = mapped_column(String(10), default="scheduled")
+    recurring_booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recurring_bookings.id", ondelete="SET NULL")
+    )
+    one_time_booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="SET NULL", use_alter=True)
+    )
+    title: Mapped[str] = mapped_column(String(200), default="Training session")
+    capacity: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    cancelled_by: Mapped[str | None] = mapped_column(String(10))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    coach: Mapped[User] = relationship(foreign_keys=[coach_id])
+    member: Mapped[User | None] = relationship(foreign_keys=[member_id])
+    room: Mapped[Room | None] = relationship()
+    recurring_booking: Mapped[RecurringBooking | None] = relationship()
+
+
+class Booking(db.Model):
+    """A member's reservation of one session (the spec's one-time booking)."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint(_in("status", BOOKING_STATUSES), name="status"),
+        Index("ix_bookings_session", "session_id"),
+        Index("ix_bookings_member", "member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default="CONFIRMED")
+    membership_id: Mapped[str | None] = mapped_column(String(64))
+    late_cancel: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    session: Mapped[TrainingSession] = relationship(foreign_keys=[session_id])
+    member: Mapped[User] = relationship(foreign_keys=[member_id])
+
+
+class Notification(db.Model):
+    """A message to a user (e.g. a session cancelled by the coach); shown in-app, mailed by a job."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("training_sessions.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- database-enforced overlap rules -------------------------------------------------------------
+
+PG_EXTENSION = DDL("CREATE EXTENSION IF NOT EXISTS btree_gist")
+
+_SQLITE_OVERLAP_BODY = """
+BEGIN
+    SELECT RAISE(ABORT, 'ex_training_sessions_coach_overlap') WHERE EXISTS (
+        SELECT 1 FROM training_sessions t
+        WHERE t.status = 'scheduled' AND t.coach_id = NEW.coach_id {same_row}
+          AND t.start_time < NEW.end_time AND t.end_time > NEW.start_time);
+    SELECT RAISE(ABORT, 'ex_training_sessions_room_overlap') WHERE NEW.room_id IS NOT NULL AND EXISTS (
+        SELECT 1 FROM training_sessions t
+        WHERE t.status = 'scheduled' AND t.room_id = NEW.room_id {same_row}
+          AND t.start_time < NEW.end_time AND t.end_time > NEW.start_time);
+END"""
+
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER trg_training_sessions_overlap_insert BEFORE INSERT ON training_sessions "
+    "WHEN NEW.status = 'scheduled'" + _SQLITE_OVERLAP_BODY.format(same_row=""),
+    "CREATE TRIGGER trg_training_sessions_overlap_update "
+    "BEFORE UPDATE OF status, start_time, end_time, coach_id, room_id ON training_sessions "
+    "WHEN NEW.status = 'scheduled'" + _SQLITE_OVERLAP_BODY.format(same_row="AND t.id <> NEW.id"),
+)
+
+event.listen(
+    db.metadata, "before_create", PG_EXTENSION.execute_if(dialect="postgresql")
+)
+for _trigger in SQLITE_TRIGGERS:
+    event.listen(
+        TrainingSession.__table__, "after_create", DDL(_trigger).execute_if(dialect="sqlite")
+    )
+
+__all__ = [
+    "ApiToken",
+    "AvailabilityAddition",
+    "BlockedSlot",
+    "Booking",
+    "CoachSettings",
+    "Notification",
+    "RecurringBooking",
+    "Room",
+    "TrainingSession",
+    "User",
+    "WeeklyAvailability",
+    "utcnow",
+]

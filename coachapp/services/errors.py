@@ -1,0 +1,82 @@
+"""Domain errors: what a use case refuses, with the API code and HTTP status both faces map it to."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A refusal a person can act on; ``field`` names the input at fault when there is one."""
+
+    code = "bad_request"
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None, **details):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+
+class BadRequest(DomainError):
+    """Malformed input (not JSON, a wrong type)."""
+
+    code, status = "bad_request", 400
+
+
+class ValidationFailed(DomainError):
+    """Well-formed but invalid input: end before start, unknown zone, overlapping windows."""
+
+    code, status = "validation_error", 422
+
+
+class NotFound(DomainError):
+    """The thing named does not exist (or is not visible to the caller)."""
+
+    code, status = "not_found", 404
+
+
+class Forbidden(DomainError):
+    """The caller may not do this."""
+
+    code, status = "forbidden", 403
+
+
+class Conflict(DomainError):
+    """The current state forbids the request (HTTP 409)."""
+
+    code, status = "conflict", 409
+
+
+class SlotUnavailable(Conflict):
+    """The time is outside the coach's availability."""
+
+    code = "slot_unavailable"
+
+
+class SlotTaken(Conflict):
+    """Someone else holds that time (usually: lost a race for it)."""
+
+    code = "slot_taken"
+
+
+class Overlap(Conflict):
+    """The request overlaps something of the same coach, room or series."""
+
+    code = "overlap"
+
+
+class InPast(Conflict):
+    """The time has already started."""
+
+    code = "in_past"
+
+
+class CapacityFull(Conflict):
+    """A group session has no place left."""
+
+    code = "capacity_full"
+
+
+class AlreadyCancelled(Conflict):
+    """It is cancelled already."""
+
+    code = "already_cancelled"
