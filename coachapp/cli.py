@@ -57,15 +57,23 @@ def rooms_create(name: str) -> None:
 
 @click.command("seed-demo")
 @click.option("--password", default="demo-pass-2026", show_default=True, help="Password for all.")
-def seed_demo(password: str) -> None:
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing (and succeed) if accounts exist already."
+)
+def seed_demo(password: str, if_empty: bool) -> None:
     """Fill an empty database with a realistic demo gym and print the logins it made."""
-    from .demo import seed
+    from .demo import database_is_empty, seed
 
+    if not database_is_empty():
+        if if_empty:
+            click.echo("The database has accounts already; demo data not added.")
+            return
+        raise click.ClickException("the database is not empty: seed-demo only fills a new one")
     try:
         logins = seed(password)
     except DomainError as exc:
         _fail(exc)
-    click.echo("Demo gym ready. Log in with any of these (password: %s):" % password)
+    click.echo(f"Demo gym ready. Log in with any of these (password: {password}):")
     for role, email, name in logins:
         click.echo(f"  {role:<7} {email:<32} {name}")
 

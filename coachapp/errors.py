@@ -84,5 +84,9 @@ def register_error_handlers(app: Flask) -> None:
             log.exception("rollback after an unhandled error failed")
         if wants_json():
             return json_error(500, "internal_error", "Something went wrong on our side.")
-        return _page(500, "Something went wrong", "Something went wrong on our side. Nothing you "
-                     "saved earlier is lost; please try again in a moment.")
+        return _page(
+            500,
+            "Something went wrong",
+            "Something went wrong on our side. Nothing you "
+            "saved earlier is lost; please try again in a moment.",
+        )

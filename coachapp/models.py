@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from datetime import UTC, date, datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
     DDL,
@@ -110,7 +111,8 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password``; the password itself is never kept."""
-        self.password_hash = generate_password_hash(password)
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         """Whether ``password`` matches the stored hash."""
@@ -159,7 +161,9 @@ class CoachSettings(db.Model):
 
     __tablename__ = "coach_settings"
     __table_args__ = (
-        CheckConstraint("default_duration >= 5 AND default_duration <= 720", name="default_duration"),
+        CheckConstraint(
+            "default_duration >= 5 AND default_duration <= 720", name="default_duration"
+        ),
         CheckConstraint("cancellation_window_hours >= 0", name="cancellation_window_hours"),
     )
 
@@ -284,7 +288,9 @@ class TrainingSession(db.Model):
         CheckConstraint(
             "recurring_booking_id IS NULL OR one_time_booking_id IS NULL", name="single_origin"
         ),
-        UniqueConstraint("recurring_booking_id", "start_time", name="uq_training_sessions_occurrence"),
+        UniqueConstraint(
+            "recurring_booking_id", "start_time", name="uq_training_sessions_occurrence"
+        ),
         Index("ix_training_sessions_coach_start", "coach_id", "start_time"),
         Index("ix_training_sessions_member_start", "member_id", "start_time"),
         Index("ix_training_sessions_room_start", "room_id", "start_time"),
@@ -397,9 +403,7 @@ SQLITE_TRIGGERS = (
     "WHEN NEW.status = 'scheduled'" + _SQLITE_OVERLAP_BODY.format(same_row="AND t.id <> NEW.id"),
 )
 
-event.listen(
-    db.metadata, "before_create", PG_EXTENSION.execute_if(dialect="postgresql")
-)
+event.listen(db.metadata, "before_create", PG_EXTENSION.execute_if(dialect="postgresql"))
 for _trigger in SQLITE_TRIGGERS:
     event.listen(
         TrainingSession.__table__, "after_create", DDL(_trigger).execute_if(dialect="sqlite")

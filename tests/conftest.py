@@ -76,9 +76,17 @@ def make_test_config(database_url: str, **extra) -> dict:
         "COACHAPP_TIMEZONE": "Europe/Berlin",
         "REDIS_URL": None,
         "SERVER_NAME": None,
+        # cheap hashing keeps account-heavy tests fast; production uses scrypt
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(extra)
     return config
+
+
+@pytest.fixture(scope="session")
+def app_config():
+    """``make_test_config`` as a fixture, for tests that build an app of their own."""
+    return make_test_config
 
 
 @pytest.fixture(scope="session")
@@ -143,10 +151,15 @@ def make_user(app):
 
     counter = {"n": 0}
 
-    def factory(role: str = "member", email: str | None = None, name: str | None = None,
-                timezone: str | None = None, password: str = PASSWORD):
+    def factory(
+        role: str = "member",
+        email: str | None = None,
+        name: str | None = None,
+        timezone: str | None = None,
+        password: str = PASSWORD,
+    ):
         counter["n"] += 1
-        email = email or f"{role}{counter['n']}@example.test"
+        email = email or f"{role}{counter['n']}@example.com"
         name = name or f"{role.title()} {counter['n']}"
         return accounts.create_user(email, name, role, password, timezone)
 

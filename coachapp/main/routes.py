@@ -29,7 +29,9 @@ def index():
     user_ids = {s.coach_id for s in sessions} | {s.member_id for s in sessions if s.member_id}
     names = {}
     if user_ids:
-        names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
+        names = dict(
+            db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()
+        )
     return render_template("main/index.html", sessions=sessions, names=names)
 
 
@@ -59,5 +61,3 @@ def healthz():
         checks["redis"] = "not configured (jobs run inline)"
     status = 200 if healthy else 503
     return jsonify({"status": "ok" if healthy else "degraded", "checks": checks}), status
-
-

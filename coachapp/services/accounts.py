@@ -34,9 +34,7 @@ def create_user(
     if not name:
         raise ValidationFailed("name: a name is required", field="name")
     if role not in ROLES:
-        raise ValidationFailed(
-            f"role: {role!r} is not one of {', '.join(ROLES)}", field="role"
-        )
+        raise ValidationFailed(f"role: {role!r} is not one of {', '.join(ROLES)}", field="role")
     if not password or len(password) < 8:
         raise ValidationFailed("password: use at least 8 characters", field="password")
     zone = timezone or current_app.config["COACHAPP_TIMEZONE"]
@@ -55,7 +53,9 @@ def create_user(
         with transaction():
             db.session.add(user)
     except IntegrityError as exc:
-        raise ValidationFailed(f"email: an account for {email} already exists", field="email") from exc
+        raise ValidationFailed(
+            f"email: an account for {email} already exists", field="email"
+        ) from exc
     return user
 
 
@@ -83,5 +83,7 @@ def create_room(name: str) -> Room:
         with transaction():
             db.session.add(room)
     except IntegrityError as exc:
-        raise ValidationFailed(f"name: a room called {name!r} already exists", field="name") from exc
+        raise ValidationFailed(
+            f"name: a room called {name!r} already exists", field="name"
+        ) from exc
     return room

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -23,6 +24,30 @@ def write_lock() -> None:
         # Anything read so far in this request is only reads; start over inside the write lock.
         session.rollback()
     session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
+COACH_LOCK_NAMESPACE = 7461  # first key of pg_advisory_xact_lock(namespace, coach_id)
+
+
+def is_postgres() -> bool:
+    """Whether the session is bound to PostgreSQL (else SQLite)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def coach_lock(coach_id: int) -> None:
+    """Serialize the writers of one coach's bookings until the transaction ends.
+
+    SQLite: ``write_lock()`` (one writer at a time anyway). PostgreSQL: a transaction-scoped
+    advisory lock per coach, so that check-then-insert of a recurring series cannot race (a series
+    whose first occurrences are all blocked would slip past the exclusion constraint). Call it
+    first in the transaction, before reading what is checked.
+    """
+    write_lock()
+    if is_postgres():
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, :key)"),
+            {"ns": COACH_LOCK_NAMESPACE, "key": int(coach_id)},
+        )
 
 
 @contextmanager
@@ -44,4 +69,4 @@ def constraint_name(error: IntegrityError) -> str:
     return name or str(orig or error)
 
 
-__all__ = ["constraint_name", "transaction", "write_lock"]
+__all__ = ["coach_lock", "constraint_name", "is_postgres", "transaction", "write_lock"]

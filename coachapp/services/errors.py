@@ -80,3 +80,9 @@ class AlreadyCancelled(Conflict):
     """It is cancelled already."""
 
     code = "already_cancelled"
+
+
+class NotStarted(Conflict):
+    """The session has not started yet (e.g. marking a no-show before its start)."""
+
+    code = "not_started"

@@ -1,0 +1,74 @@
+"""The app factory and configuration: environment, defaults, refusals, cookie flags."""
+
+from __future__ import annotations
+
+import pytest
+
+from coachapp import create_app
+from coachapp.config import ConfigError, load_config, normalize_database_url
+
+
+def test_heroku_postgres_url_is_accepted():
+    assert normalize_database_url("postgres://u:p@h:5432/d") == "postgresql+psycopg://u:p@h:5432/d"
+    assert normalize_database_url("postgresql://h/d") == "postgresql+psycopg://h/d"
+    assert normalize_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_defaults_use_sqlite_under_instance_and_keep_a_generated_secret(tmp_path):
+    first = load_config(tmp_path, {})
+    second = load_config(tmp_path, {})
+    assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'coachapp.sqlite3'}"
+    assert len(first["SECRET_KEY"]) >= 32
+    assert first["SECRET_KEY"] == second["SECRET_KEY"], "the dev secret must survive restarts"
+    assert first["REDIS_URL"] is None
+    assert first["SESSION_COOKIE_SECURE"] is False
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(tmp_path, {"COACHAPP_ENV": "production"})
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(tmp_path, {"FLASK_ENV": "production", "DATABASE_URL": "sqlite://"})
+
+
+def test_create_app_in_production_without_secret_fails_with_a_clear_message(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("COACHAPP_ENV", "production")
+    with pytest.raises(ConfigError, match="refuses to start without it"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_production_cookie_flags(tmp_path):
+    config = load_config(tmp_path, {"COACHAPP_ENV": "production", "SECRET_KEY": "s" * 40})
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_unknown_timezone_is_rejected_at_startup(tmp_path):
+    with pytest.raises(ConfigError, match="Mars/Olympus"):
+        load_config(tmp_path, {"COACHAPP_TIMEZONE": "Mars/Olympus"})
+
+
+def test_create_app_takes_a_test_config():
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "k",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "COACHAPP_TIMEZONE": "America/New_York",
+        }
+    )
+    assert app.testing
+    assert app.config["COACHAPP_TIMEZONE"] == "America/New_York"
+    assert {"auth", "api", "main"} <= set(app.blueprints)
+
+
+def test_security_headers_on_pages(client):
+    response = client.get("/login")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "HX-Request" in response.headers.get("Vary", "")
