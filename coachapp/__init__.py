@@ -42,12 +42,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .cli import register_cli
+    from .coach import bp as coach_bp
     from .errors import register_error_handlers
     from .main import bp as main_bp
+    from .member import bp as member_bp
     from .web import register_web_hooks
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(coach_bp)
+    app.register_blueprint(member_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     register_error_handlers(app)

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from flask import Flask, make_response, render_template, request
+from jinja2_fragments.flask import render_block
+
+NAV = {
+    "coach": [
+        ("coach.week", "Week"),
+        ("coach.availability", "Availability"),
+        ("coach.conflicts", "Conflicts"),
+    ],
+    "member": [("member.book", "Book"), ("member.my_sessions", "My sessions")],
+    "admin": [("coach.week", "Coaches' weeks"), ("member.book", "Book for a member")],
+}
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -25,6 +36,19 @@ def register_web_hooks(app: Flask) -> None:
             response.vary.add("HX-Request")
         return response
 
+    @app.context_processor
+    def navigation():
+        """The main navigation for the current user's role (only pages that exist)."""
+        from flask_login import current_user
+
+        role = getattr(current_user, "role", None) if current_user.is_authenticated else None
+        links = [
+            (endpoint, label)
+            for endpoint, label in NAV.get(role, [])
+            if endpoint in app.view_functions
+        ]
+        return {"nav_links": links}
+
     @app.template_filter("local")
     def local_time(value, zone: str | None = None, fmt: str = "%a %d %b %Y, %H:%M"):
         """Render an instant in ``zone`` (default: the gym's zone)."""
@@ -32,3 +56,17 @@ def register_web_hooks(app: Flask) -> None:
             return ""
         tz = ZoneInfo(zone or app.config["COACHAPP_TIMEZONE"])
         return value.astimezone(tz).strftime(fmt)
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context):
+    """Render the whole page, or only ``block`` of it for an HTMX request (one template per page).
+
+    Always sends ``Vary: HX-Request`` so a cache never serves the fragment as the page.
+    """
+    if block and request.headers.get("HX-Request") == "true":
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
