@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -11,6 +13,7 @@ from .services.errors import DomainError
 
 users = AppGroup("users", help="Create accounts and API tokens.")
 rooms = AppGroup("rooms", help="Create rooms.")
+sessions_cli = AppGroup("sessions", help="Generate sessions (the nightly job).")
 
 
 def _fail(exc: DomainError) -> None:
@@ -78,8 +81,39 @@ def seed_demo(password: str, if_empty: bool) -> None:
         click.echo(f"  {role:<7} {email:<32} {name}")
 
 
+@sessions_cli.command("generate")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Run as on this day (YYYY-MM-DD, the gym's zone); default today.",
+)
+def sessions_generate(today) -> None:
+    """Materialize the next weeks of every active recurring booking, complete ended sessions and
+    deliver pending notifications; ends with a one-line summary."""
+    from .jobs import run_nightly
+
+    steps: list[str] = []
+    interactive = sys.stdout.isatty()
+    try:
+        if interactive:
+            with click.progressbar(length=3, label="nightly run") as bar:
+
+                def advance(line: str) -> None:
+                    steps.append(line)
+                    bar.update(1)
+
+                report = run_nightly(today=today.date() if today else None, progress=advance)
+        else:
+            report = run_nightly(today=today.date() if today else None, progress=steps.append)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(report.materialized.summary() + f", delivered {report.delivered}")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to ``app``."""
     app.cli.add_command(users)
     app.cli.add_command(rooms)
+    app.cli.add_command(sessions_cli)
     app.cli.add_command(seed_demo)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 
+log = logging.getLogger(__name__)
+
 
 def write_lock() -> None:
     """Serialize writers on SQLite (``BEGIN IMMEDIATE``) so check-then-insert cannot race.
@@ -17,7 +20,7 @@ def write_lock() -> None:
     PostgreSQL needs nothing here: its constraints (exclusion, unique) decide races, and the services
     turn their IntegrityError into a domain error.
     """
-    session = db.session
+    session = db.session()  # the request's Session (the scoped proxy has no in_transaction)
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.in_transaction():
@@ -52,13 +55,36 @@ def coach_lock(coach_id: int) -> None:
 
 @contextmanager
 def transaction() -> Iterator[None]:
-    """Commit the session when the block succeeds, roll back on any error and re-raise it."""
+    """Commit the session when the block succeeds, roll back on any error and re-raise it.
+
+    Notifications added in the block are handed to the delivery job after the commit, so a
+    notification is mailed only if the change it reports was saved, and the request never waits
+    for (or fails with) the mail server.
+    """
+    from .notifications import PENDING_DELIVERY
+
     try:
         yield
+        pending = db.session.info.pop(PENDING_DELIVERY, [])
+        if pending:
+            db.session.flush()
+        ids = [row.id for row in pending]
         db.session.commit()
     except BaseException:
+        db.session.info.pop(PENDING_DELIVERY, None)
         db.session.rollback()
         raise
+    if ids:
+        _deliver_later(ids)
+
+
+def _deliver_later(ids: list[int]) -> None:
+    from ..jobs import enqueue_delivery
+
+    try:
+        enqueue_delivery(ids)
+    except Exception:  # delivery is best effort here; deliver_pending picks up what is left
+        log.exception("could not hand notifications %s to the delivery job", ids)
 
 
 def constraint_name(error: IntegrityError) -> str:

@@ -1,0 +1,320 @@
+"""How fast the nightly run materializes sessions, against a raw bulk insert of the same rows.
+
+Run as ``.venv/bin/python bench/bench_materialize.py [--series N] [--profile]``. It (re)creates the
+PostgreSQL database named by BENCH_DATABASE_URL (default
+``postgresql://root@127.0.0.1:5432/coachapp_bench``), seeds 10,000 active weekly recurring bookings
+over 100 coaches (distinct weekday/hour per coach, each coach in their own room, so nothing
+collides), then measures:
+
+1. the full materialization, ``services.sessions.materialize`` (≈ 60,000 sessions);
+2. a second run, which creates nothing;
+3. the same rows written by COPY into the emptied ``training_sessions`` table (same constraints,
+   indexes and foreign keys): the floor any materializer can reach.
+
+It prints a Markdown table with the times, the statements each issued (counted with a SQLAlchemy
+``before_cursor_execute`` listener) and the time spent inside the database driver, then drops the
+database. ``--profile`` adds a cProfile of a third, full run: where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from coachapp import create_app  # noqa: E402
+from coachapp.config import normalize_database_url  # noqa: E402
+from coachapp.extensions import db  # noqa: E402
+from coachapp.models import (  # noqa: E402
+    CoachSettings,
+    RecurringBooking,
+    Room,
+    User,
+)
+
+DEFAULT_URL = "postgresql://root@127.0.0.1:5432/coachapp_bench"
+TODAY = date(2027, 3, 1)  # a Monday; the six weeks include Berlin's spring-forward night
+WEEKS = 6
+COACHES = 100
+FIRST_HOUR = 6
+COPY_COLUMNS = (
+    "coach_id",
+    "member_id",
+    "room_id",
+    "start_time",
+    "end_time",
+    "type",
+    "status",
+    "recurring_booking_id",
+    "title",
+    "capacity",
+    "created_at",
+)
+
+
+@dataclass
+class SqlMeter:
+    """Counts statements and the time spent between before/after_cursor_execute."""
+
+    statements: int = 0
+    seconds: float = 0.0
+    _started: list[float] = field(default_factory=list)
+
+    def attach(self, engine) -> None:
+        """Listen on ``engine``."""
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, *args) -> None:
+        self.statements += 1
+        self._started.append(time.perf_counter())
+
+    def _after(self, *args) -> None:
+        self.seconds += time.perf_counter() - self._started.pop()
+
+    def reset(self) -> None:
+        """Start counting again."""
+        self.statements, self.seconds = 0, 0.0
+
+
+def recreate_database(url: str) -> str:
+    """Drop and create the bench database; returns its SQLAlchemy URL."""
+    url = normalize_database_url(url)
+    name = make_url(url).database
+    admin = create_engine(
+        make_url(url).set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url
+
+
+def drop_database(url: str) -> None:
+    """Remove the bench database."""
+    name = make_url(url).database
+    admin = create_engine(
+        make_url(url).set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+def seed(series_count: int) -> int:
+    """Coaches, their rooms and settings, members, and ``series_count`` weekly series."""
+    now = datetime.now(UTC)
+    per_coach = -(-series_count // COACHES)
+    if per_coach > 7 * (24 - FIRST_HOUR):
+        raise SystemExit(
+            f"{series_count} series do not fit on {COACHES} coaches without collisions"
+        )
+    session = db.session
+    session.execute(insert(Room), [{"name": f"Room {c}"} for c in range(COACHES)])
+    room_ids = list(session.scalars(text("SELECT id FROM rooms ORDER BY id")))
+    users = [
+        {"email": f"coach{c}@bench.test", "name": f"Coach {c}", "role": "coach"}
+        for c in range(COACHES)
+    ]
+    members = max(series_count // 10, 1)
+    users += [
+        {"email": f"member{m}@bench.test", "name": f"Member {m}", "role": "member"}
+        for m in range(members)
+    ]
+    for u in users:
+        u.update(password_hash="x", active=True, created_at=now)
+    session.execute(insert(User), users)
+    coach_ids = list(session.scalars(text("SELECT id FROM users WHERE role='coach' ORDER BY id")))
+    member_ids = list(session.scalars(text("SELECT id FROM users WHERE role='member' ORDER BY id")))
+    session.execute(
+        insert(CoachSettings),
+        [
+            {
+                "coach_id": coach_id,
+                "timezone": "Europe/Berlin",
+                "default_duration": 60,
+                "default_room_id": room_id,
+                "cancellation_window_hours": 24,
+            }
+            for coach_id, room_id in zip(coach_ids, room_ids, strict=True)
+        ],
+    )
+    rows = []
+    for i in range(series_count):
+        coach, k = divmod(i, per_coach)
+        hour = FIRST_HOUR + k // 7
+        rows.append(
+            {
+                "member_id": member_ids[i % members],
+                "coach_id": coach_ids[coach],
+                "day_of_week": k % 7,
+                "start_time": f"{hour:02d}:00",
+                "end_time": f"{hour:02d}:50",
+                "start_date": TODAY - timedelta(days=30),
+                "end_date": None,
+                "frequency": 1,
+                "status": "ACTIVE",
+                "created_at": now,
+            }
+        )
+    session.execute(insert(RecurringBooking), rows)
+    session.commit()
+    session.execute(text("ANALYZE"))
+    session.commit()
+    return len(rows)
+
+
+def materialize():
+    """One nightly materialization, as the job runs it."""
+    from coachapp.services import sessions
+
+    return sessions.materialize(TODAY, weeks=WEEKS)
+
+
+def timed(meter: SqlMeter, run) -> tuple[float, object]:
+    """Wall time of ``run()``, with the meter counting from zero."""
+    meter.reset()
+    began = time.perf_counter()
+    result = run()
+    return time.perf_counter() - began, result
+
+
+def snapshot_rows() -> list[tuple]:
+    """The sessions the materialization made, as COPY rows."""
+    columns = ", ".join(COPY_COLUMNS)
+    rows = db.session.execute(text(f"SELECT {columns} FROM training_sessions ORDER BY id")).all()
+    db.session.commit()
+    return [tuple(r) for r in rows]
+
+
+def empty_sessions() -> None:
+    """TRUNCATE the sessions (a fresh, empty table with every constraint in place)."""
+    db.session.execute(text("TRUNCATE training_sessions RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+def bulk_copy(rows: list[tuple]) -> int:
+    """Write ``rows`` with one COPY in one transaction: the fastest way PostgreSQL takes them."""
+    connection = db.session.connection()
+    raw = connection.connection.driver_connection
+    columns = ", ".join(COPY_COLUMNS)
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY training_sessions ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    db.session.commit()
+    return len(rows)
+
+
+def _profile(run, top: int) -> str:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+def profile_runs(top: int = 25) -> str:
+    """cProfile of a full materialization into an empty table, then of a run with nothing to do:
+    the top functions by own time and by cumulative time."""
+    empty_sessions()
+    first = _profile(materialize, top)
+    second = _profile(materialize, top)
+    return (
+        f"#### full run\n\n```\n{first}\n```\n\n#### run with nothing to do\n\n```\n{second}\n```"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Seed, measure, print the table, drop the database."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--series", type=int, default=10_000, help="recurring bookings to seed")
+    parser.add_argument("--profile", action="store_true", help="also profile a full run")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
+    args = parser.parse_args(argv)
+
+    url = recreate_database(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "REDIS_URL": None, "TESTING": True}
+    )
+    try:
+        with app.app_context():
+            db.create_all()
+            meter = SqlMeter()
+            meter.attach(db.engine)
+            series = seed(args.series)
+
+            first_s, first = timed(meter, materialize)
+            first_sql = (meter.statements, meter.seconds)
+            second_s, second = timed(meter, materialize)
+            second_sql = (meter.statements, meter.seconds)
+            made = db.session.scalar(text("SELECT count(*) FROM training_sessions"))
+            db.session.commit()
+
+            rows = snapshot_rows()
+            empty_sessions()
+            copy_s, copied = timed(meter, lambda: bulk_copy(rows))
+            copy_sql = (meter.statements + 1, copy_s)  # the COPY runs on the raw driver cursor
+            profile = profile_runs() if args.profile else ""
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if not args.keep:
+            drop_database(url)
+
+    ratio = first_s / copy_s if copy_s else float("inf")
+    second_share = second_s / first_s if first_s else float("inf")
+    print(f"## Materialization benchmark ({series:,} recurring bookings, {COACHES} coaches)\n")
+    print(f"PostgreSQL, {WEEKS} weeks from {TODAY}; sessions made: {made:,} (result: {first})\n")
+    print(
+        "| run | sessions written | time (s) | SQL statements | time in driver + server (s) | target |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    print(
+        f"| materialize, first run | {first.created:,} | {first_s:.2f} | {first_sql[0]} "
+        f"| {first_sql[1]:.2f} | ≤ 2 × COPY: {ratio:.2f} × {'✅' if ratio <= 2 else '❌'} |"
+    )
+    print(
+        f"| materialize, second run (nothing to do) | {second.created:,} | {second_s:.2f} "
+        f"| {second_sql[0]} | {second_sql[1]:.2f} | ≤ 10 % of first: {second_share:.0%} "
+        f"{'✅' if second_share <= 0.10 else '❌'} |"
+    )
+    print(
+        f"| raw COPY of the same rows | {copied:,} | {copy_s:.2f} | {copy_sql[0]} "
+        f"| {copy_sql[1]:.2f} | baseline |"
+    )
+    if profile:
+        print("\n### Profiles (cProfile)\n")
+        print(profile)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

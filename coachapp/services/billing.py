@@ -1,0 +1,160 @@
+"""Monthly statements: per member, each session of the month and whether it is billable."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Booking, CoachSettings, TrainingSession, User
+from ..scheduling import local_datetime
+from .coaches import FIRST_YEAR, LAST_YEAR, is_id
+from .errors import Forbidden, ValidationFailed
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One session on a statement. ``note`` explains the status (``late cancel`` …)."""
+
+    session_id: int
+    date: date
+    start_time: datetime
+    end_time: datetime
+    coach_id: int
+    coach_name: str
+    type: str
+    status: str
+    billable: bool
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A member's sessions of one month and how many of them are billable."""
+
+    member_id: int
+    member_name: str
+    month: str
+    lines: list[StatementLine]
+    billable_count: int
+
+
+def month_bounds(month: object, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The instants from the first of ``month`` ("YYYY-MM") to the first of the next, in ``tz``."""
+    match = _MONTH.fullmatch(month.strip()) if isinstance(month, str) else None
+    if match is None or not 1 <= int(match[2]) <= 12:
+        raise ValidationFailed("month: give a month as YYYY-MM, e.g. 2027-03.", field="month")
+    year, number = int(match[1]), int(match[2])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationFailed(
+            f"month: use a month between {FIRST_YEAR} and {LAST_YEAR}.", field="month"
+        )
+    first = date(year, number, 1)
+    following = date(year + number // 12, number % 12 + 1, 1)
+    return local_datetime(first, 0, tz), local_datetime(following, 0, tz)
+
+
+def _billing(session: TrainingSession, booking: Booking | None, window_hours: int) -> tuple[bool, str | None]:
+    """Whether a session is billable, and why: held and no-shows are, late member cancellations too."""
+    if session.status == "completed":
+        return True, None
+    if session.status == "no_show":
+        return True, "no-show"
+    if session.status == "scheduled":
+        return False, "scheduled"
+    if session.cancelled_by == "MEMBER":
+        if booking is not None:
+            late = bool(booking.late_cancel)
+        else:
+            cancelled = session.cancelled_at or session.start_time
+            late = cancelled > session.start_time - timedelta(hours=window_hours)
+        return (True, "late cancel") if late else (False, "cancelled in time")
+    return False, "cancelled by coach"
+
+
+def statements(actor: User, month: str, member_id: int | None = None) -> list[Statement]:
+    """Per member, the one-to-one sessions of ``month`` (the gym's zone) with what is billable:
+    completed sessions, no-shows and late cancellations by the member; not coach cancellations, not
+    timely ones, not sessions still to come. A member gets only their own statement, a coach the
+    statements of their own sessions, an admin everyone's.
+    """
+    tz = ZoneInfo(current_app.config["COACHAPP_TIMEZONE"])
+    start, end = month_bounds(month, tz)
+    query = select(TrainingSession).where(
+        TrainingSession.start_time >= start,
+        TrainingSession.start_time < end,
+        TrainingSession.member_id.is_not(None),
+    )
+    if actor.role == "member":
+        if member_id is not None and member_id != actor.id:
+            raise Forbidden("Members see only their own statement.")
+        member_id = actor.id
+    elif actor.role == "coach":
+        query = query.where(TrainingSession.coach_id == actor.id)
+    elif actor.role != "admin":
+        raise Forbidden("You may not see statements.")
+    if member_id is not None:
+        if not is_id(member_id):
+            return []
+        query = query.where(TrainingSession.member_id == member_id)
+    sessions = list(
+        db.session.scalars(
+            query.options(selectinload(TrainingSession.coach), selectinload(TrainingSession.member))
+            .order_by(TrainingSession.member_id, TrainingSession.start_time, TrainingSession.id)
+        )
+    )
+    if not sessions:
+        return []
+    booking_ids = {s.one_time_booking_id for s in sessions if s.one_time_booking_id is not None}
+    bookings = (
+        {b.id: b for b in db.session.scalars(select(Booking).where(Booking.id.in_(booking_ids)))}
+        if booking_ids
+        else {}
+    )
+    coach_ids = {s.coach_id for s in sessions}
+    windows = dict(
+        db.session.execute(
+            select(CoachSettings.coach_id, CoachSettings.cancellation_window_hours).where(
+                CoachSettings.coach_id.in_(coach_ids)
+            )
+        ).all()
+    )
+    by_member: dict[int, list[StatementLine]] = {}
+    names: dict[int, str] = {}
+    for session in sessions:
+        billable, note = _billing(
+            session, bookings.get(session.one_time_booking_id), windows.get(session.coach_id, 24)
+        )
+        names[session.member_id] = session.member.name if session.member else ""
+        by_member.setdefault(session.member_id, []).append(
+            StatementLine(
+                session_id=session.id,
+                date=session.start_time.astimezone(tz).date(),
+                start_time=session.start_time,
+                end_time=session.end_time,
+                coach_id=session.coach_id,
+                coach_name=session.coach.name,
+                type=session.type,
+                status=session.status,
+                billable=billable,
+                note=note,
+            )
+        )
+    return [
+        Statement(
+            member_id=member,
+            member_name=names[member],
+            month=month.strip(),
+            lines=lines,
+            billable_count=sum(1 for line in lines if line.billable),
+        )
+        for member, lines in by_member.items()
+    ]

@@ -1,0 +1,532 @@
+"""Bookings: one-time sessions and recurring series, made and cancelled.
+
+A one-time booking makes its training_sessions row and its bookings row in one transaction; a
+recurring booking makes its series row and the sessions of the next weeks in one transaction. The
+database's overlap constraints are the guarantee against double booking; the checks here come first
+so that the refusal says what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Booking, CoachSettings, RecurringBooking, TrainingSession, User, utcnow
+from ..scheduling import (
+    DAY_NAMES,
+    HORIZON_WEEKS,
+    CoachCalendar,
+    Interval,
+    MaterializationPlan,
+    RecurringSeries,
+    ValidationError,
+    availability,
+    covers,
+    expand_weekly_windows,
+    first_occurrence_date,
+    format_hhmm,
+    local_datetime,
+    parse_hhmm,
+    plan_materialization,
+    series_collision_dates,
+    validate_series,
+)
+from . import coaches
+from .db import coach_lock, constraint_name, transaction, write_lock
+from .errors import (
+    AlreadyCancelled,
+    Conflict,
+    InPast,
+    NotFound,
+    Overlap,
+    SlotTaken,
+    SlotUnavailable,
+    ValidationFailed,
+)
+from .notifications import notify
+from .sessions import cancel_one, canceller, session_row, to_series
+
+CANCELLED_BOOKING = ("CANCELLED_BY_MEMBER", "CANCELLED_BY_COACH")
+
+
+def taken_error(exc: IntegrityError) -> Conflict:
+    """The domain error for a write the database refused (lost a race, room in use)."""
+    name = constraint_name(exc)
+    if "room_overlap" in name:
+        return SlotTaken("The room is taken by another session at that time; pick another time.")
+    if "coach_overlap" in name or "uq_training_sessions_occurrence" in name:
+        return SlotTaken("Someone else has just booked this time; pick another slot.")
+    return Conflict("The booking could not be saved; reload and try again.")
+
+
+def _dates(days: list[date]) -> str:
+    return ", ".join(d.isoformat() for d in days)
+
+
+def book_one_time(
+    actor: User,
+    coach_id: int,
+    start: datetime,
+    end: datetime,
+    member_id: int | None = None,
+    now: datetime | None = None,
+) -> tuple[Booking, TrainingSession]:
+    """Book ``[start, end)`` with a coach: a one-to-one session and its confirmed booking.
+
+    The time need not be one of the offered slots, but it must lie wholly inside the coach's
+    one-to-one availability and overlap none of the coach's scheduled sessions. A member books
+    for themself; the coach (own sessions) or an admin books for the member named by
+    ``member_id``. The room is that of the window or addition the time lies in, else the coach's
+    default room.
+    """
+    settings = coaches.get_settings(coach_id)
+    tz = coaches.zone_of(settings)
+    member = coaches.resolve_member(actor, coach_id, member_id)
+    start, end = coaches.span(start, end, tz)
+    if end - start > coaches.MAX_SESSION:
+        raise ValidationFailed(
+            "end_time: a session lasts at most 12 hours.", field="end_time"
+        )
+    now = now or utcnow()
+    if start <= now:
+        raise InPast("That time has already started; pick a time in the future.")
+    try:
+        with transaction():
+            write_lock()
+            booking, session = _book(settings, member, Interval(start, end))
+    except IntegrityError as exc:
+        raise taken_error(exc) from exc
+    return booking, session
+
+
+def _book(settings: CoachSettings, member_id: int, wanted: Interval) -> tuple[Booking, TrainingSession]:
+    coach_id = settings.coach_id
+    tz = coaches.zone_of(settings)
+    first_day = coaches.local_day(wanted.start, tz) - timedelta(days=1)
+    last_day = coaches.local_day(wanted.end, tz) + timedelta(days=1)
+    windows = coaches.core_windows(coaches.weekly_rows(coach_id))
+    blocked = coaches.blocked_in(coach_id, wanted.start, wanted.end)
+    additions = coaches.additions_in(coach_id, wanted.start, wanted.end)
+    open_time = availability(
+        windows,
+        tz,
+        first_day,
+        last_day,
+        [coaches.interval(b) for b in blocked],
+        [coaches.interval(a) for a in additions],
+    )
+    when = f"{coaches.describe(wanted.start, tz)}–{wanted.end.astimezone(tz):%H:%M}"
+    if not covers(open_time, wanted):
+        raise SlotUnavailable(f"The coach is not available for one-to-one sessions on {when}.")
+    taken = coaches.scheduled_in(coach_id, wanted.start, wanted.end)
+    if taken:
+        other = taken[0]
+        if other.start_time == wanted.start and other.end_time == wanted.end:
+            raise SlotTaken(f"{when} is already booked; pick another slot.")
+        raise SlotTaken(
+            f"{when} overlaps a session from {coaches.describe(other.start_time, tz)} to "
+            f"{other.end_time.astimezone(tz):%H:%M}; pick another time."
+        )
+    room_id = coaches.room_at(
+        wanted,
+        expand_weekly_windows(windows, tz, first_day, last_day),
+        additions,
+        settings.default_room_id,
+    )
+    session = TrainingSession(
+        coach_id=coach_id,
+        member_id=member_id,
+        room_id=room_id,
+        start_time=wanted.start,
+        end_time=wanted.end,
+        type="ONE_TO_ONE",
+        status="scheduled",
+        capacity=1,
+    )
+    db.session.add(session)
+    db.session.flush()
+    booking = Booking(session_id=session.id, member_id=member_id, status="CONFIRMED")
+    db.session.add(booking)
+    db.session.flush()
+    session.one_time_booking_id = booking.id
+    db.session.flush()
+    return booking, session
+
+
+def get_booking(actor: User, booking_id: int) -> Booking:
+    """A booking the actor may see: their own (member), of their sessions (coach), any (admin)."""
+    booking = None
+    if coaches.is_id(booking_id):
+        booking = db.session.get(Booking, booking_id)
+    if booking is None or not _can_see_booking(actor, booking):
+        raise NotFound(f"There is no booking with id {booking_id}.")
+    return booking
+
+
+def _can_see_booking(actor: User, booking: Booking) -> bool:
+    if actor.role == "admin":
+        return True
+    if actor.role == "member":
+        return booking.member_id == actor.id
+    return actor.role == "coach" and booking.session.coach_id == actor.id
+
+
+def cancel_booking(actor: User, booking_id: int, now: datetime | None = None) -> Booking:
+    """Cancel a booking and its session before it starts.
+
+    A member's cancellation is ``CANCELLED_BY_MEMBER`` (late, and billable, within the coach's
+    cancellation window); a coach's or an admin's is ``CANCELLED_BY_COACH`` and the member is told.
+    """
+    now = now or utcnow()
+    with transaction():
+        write_lock()
+        booking = None
+        if coaches.is_id(booking_id):
+            booking = db.session.execute(
+                select(Booking)
+                .where(Booking.id == booking_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).scalar_one_or_none()
+        if booking is None or not _can_see_booking(actor, booking):
+            raise NotFound(f"There is no booking with id {booking_id}.")
+        if booking.status in CANCELLED_BOOKING:
+            raise AlreadyCancelled("This booking is cancelled already.")
+        session = db.session.execute(
+            select(TrainingSession)
+            .where(TrainingSession.id == booking.session_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one()
+        if session.start_time <= now or booking.status == "NO_SHOW":
+            raise InPast("This session has already started; it can no longer be cancelled.")
+        cancel_one(session, canceller(actor), now)
+    return booking
+
+
+@dataclass(frozen=True)
+class RecurringPreview:
+    """What a recurring booking would do, for the member's confirmation step.
+
+    ``sessions`` are the ``(start, end)`` instants it would create now; ``skipped_blocked`` the
+    dates left out because the coach blocked them; ``colliding_dates`` the dates on which it
+    collides with another series or session of the coach (then it would be refused).
+    """
+
+    sessions: list[tuple[datetime, datetime]]
+    skipped_blocked: list[date]
+    colliding_dates: list[date]
+
+
+@dataclass(frozen=True)
+class _SeriesRequest:
+    settings: CoachSettings
+    member_id: int
+    series: RecurringSeries
+    room_id: int | None
+    today: date
+    now: datetime
+
+
+def _validation(exc: ValidationError, field: str) -> ValidationFailed:
+    field = exc.field or field
+    return ValidationFailed(f"{field}: {exc.message}", field=field)
+
+
+def _series_request(
+    actor: User,
+    coach_id: int,
+    day_of_week: int,
+    start_time: str,
+    end_time: str,
+    start_date: date,
+    end_date: date | None,
+    frequency: int,
+    member_id: int | None,
+    today: date | None,
+    now: datetime | None,
+) -> _SeriesRequest:
+    """Validate a recurring booking request (no writes) and find its window's room."""
+    settings = coaches.get_settings(coach_id)
+    tz = coaches.zone_of(settings)
+    member = coaches.resolve_member(actor, coach_id, member_id)
+    if today is not None:
+        coaches.check_date(today, "today")
+    if now is None:
+        now = utcnow() if today is None else local_datetime(today, 0, tz)
+    today = today or now.astimezone(tz).date()
+    try:
+        start_minute = parse_hhmm(start_time, "start_time")
+        end_minute = parse_hhmm(end_time, "end_time")
+    except ValidationError as exc:
+        raise _validation(exc, "start_time") from exc
+    coaches.check_date(start_date, "start_date")
+    coaches.check_date(end_date, "end_date", optional=True)
+    series = RecurringSeries(
+        id="new",
+        coach_id=str(coach_id),
+        day_of_week=day_of_week,
+        start_minute=start_minute,
+        end_minute=end_minute,
+        start_date=start_date,
+        end_date=end_date,
+        frequency=frequency,
+        member_id=str(member),
+    )
+    try:
+        validate_series(series)
+    except ValidationError as exc:
+        raise _validation(exc, "day_of_week") from exc
+    if start_date < today:
+        raise ValidationFailed(
+            f"start_date: {start_date.isoformat()} is in the past; start today or later.",
+            field="start_date",
+        )
+    if first_occurrence_date(series) is None:
+        raise ValidationFailed(
+            f"end_date: there is no {DAY_NAMES[day_of_week]} between the start and the end date.",
+            field="end_date",
+        )
+    windows = [
+        w
+        for w in coaches.core_windows(coaches.weekly_rows(coach_id))
+        if w.day_of_week == day_of_week
+        and w.start_minute <= start_minute
+        and end_minute <= w.end_minute
+    ]
+    if not windows:
+        raise SlotUnavailable(
+            f"The coach has no one-to-one availability on {DAY_NAMES[day_of_week]}s from "
+            f"{format_hhmm(start_minute)} to {format_hhmm(end_minute)}."
+        )
+    room_id = None if windows[0].room_id is None else int(windows[0].room_id)
+    series = RecurringSeries(**{**_fields(series), "room_id": None if room_id is None else str(room_id)})
+    return _SeriesRequest(settings, member, series, room_id, today, now)
+
+
+def _fields(series: RecurringSeries) -> dict:
+    return {name: getattr(series, name) for name in RecurringSeries.__dataclass_fields__}
+
+
+def _series_collisions(request: _SeriesRequest) -> list[date]:
+    """The first dates on which the series collides with an active series of the same coach."""
+    tz = coaches.zone_of(request.settings)
+    found: set[date] = set()
+    others = db.session.scalars(
+        select(RecurringBooking).where(
+            RecurringBooking.coach_id == request.settings.coach_id,
+            RecurringBooking.status == "ACTIVE",
+        )
+    )
+    for other in others:
+        found.update(series_collision_dates(request.series, to_series(other), tz, limit=5))
+    return sorted(found)[:5]
+
+
+def _plan(request: _SeriesRequest, series: RecurringSeries) -> MaterializationPlan:
+    """The sessions the series makes now: 6 weeks from max(today, start date)."""
+    settings = request.settings
+    tz = coaches.zone_of(settings)
+    first = max(request.today, series.start_date)
+    lo, hi = coaches.day_bounds(first, first + timedelta(days=7 * HORIZON_WEEKS), tz)
+    coach_id = settings.coach_id
+    calendar = CoachCalendar(
+        coach_id=str(coach_id),
+        tz=tz,
+        blocked=tuple(coaches.interval(b) for b in coaches.blocked_in(coach_id, lo, hi)),
+        additions=tuple(coaches.interval(a) for a in coaches.additions_in(coach_id, lo, hi)),
+        busy=tuple(coaches.interval(s) for s in coaches.scheduled_in(coach_id, lo, hi)),
+        default_room_id=None if settings.default_room_id is None else str(settings.default_room_id),
+    )
+    plan = plan_materialization([series], {str(coach_id): calendar}, first, HORIZON_WEEKS)
+    upcoming = tuple(p for p in plan.create if p.interval.start_utc > request.now)
+    return MaterializationPlan(upcoming, plan.skipped_blocked, plan.skipped_existing, plan.collisions)
+
+
+def preview_recurring(
+    actor: User,
+    coach_id: int,
+    day_of_week: int,
+    start_time: str,
+    end_time: str,
+    start_date: date,
+    end_date: date | None,
+    frequency: int,
+    member_id: int | None = None,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> RecurringPreview:
+    """What ``create_recurring`` with the same arguments would make, without writing anything."""
+    request = _series_request(
+        actor, coach_id, day_of_week, start_time, end_time, start_date, end_date, frequency,
+        member_id, today, now,
+    )
+    plan = _plan(request, request.series)
+    colliding = sorted(set(_series_collisions(request)) | {o.local_date for o in plan.collisions})
+    return RecurringPreview(
+        sessions=[(p.interval.start, p.interval.end) for p in plan.create],
+        skipped_blocked=[o.local_date for o in plan.skipped_blocked],
+        colliding_dates=colliding[:5],
+    )
+
+
+def create_recurring(
+    actor: User,
+    coach_id: int,
+    day_of_week: int,
+    start_time: str,
+    end_time: str,
+    start_date: date,
+    end_date: date | None,
+    frequency: int,
+    member_id: int | None = None,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> tuple[RecurringBooking, list[TrainingSession]]:
+    """Book a weekly (1) or bi-weekly (2) series and make its sessions of the next 6 weeks.
+
+    The weekday and times must lie inside one of the coach's one-to-one weekly windows (its room
+    becomes the series' room). Refused with Overlap when it would put two sessions on the coach at
+    once: with an active series (on dates both really occur) or with a scheduled session in the
+    weeks made now. Occurrences inside blocked slots are skipped (the nightly job keeps going).
+    """
+    request = _series_request(
+        actor, coach_id, day_of_week, start_time, end_time, start_date, end_date, frequency,
+        member_id, today, now,
+    )
+    series = request.series
+    try:
+        with transaction():
+            coach_lock(coach_id)
+            colliding = _series_collisions(request)
+            if colliding:
+                raise Overlap(
+                    "This overlaps another recurring booking with the coach on "
+                    f"{_dates(colliding)}; pick another time."
+                )
+            row = RecurringBooking(
+                member_id=request.member_id,
+                coach_id=coach_id,
+                day_of_week=series.day_of_week,
+                start_time=format_hhmm(series.start_minute),
+                end_time=format_hhmm(series.end_minute),
+                start_date=series.start_date,
+                end_date=series.end_date,
+                frequency=series.frequency,
+                status="ACTIVE",
+                room_id=request.room_id,
+                created_at=request.now,
+            )
+            db.session.add(row)
+            db.session.flush()
+            plan = _plan(request, to_series(row))
+            if plan.collisions:
+                days = sorted({o.local_date for o in plan.collisions})[:5]
+                raise Overlap(
+                    f"The coach already has a session at that time on {_dates(days)}; "
+                    "pick another time or start date."
+                )
+            sessions = [TrainingSession(**session_row(p, request.now)) for p in plan.create]
+            db.session.add_all(sessions)
+            db.session.flush()
+    except IntegrityError as exc:
+        raise taken_error(exc) from exc
+    return row, sessions
+
+
+def get_recurring(actor: User, series_id: int) -> RecurringBooking:
+    """A recurring booking the actor may see (member own, coach own, admin any)."""
+    row = None
+    if coaches.is_id(series_id):
+        row = db.session.get(RecurringBooking, series_id)
+    if row is None or not _can_see_series(actor, row):
+        raise NotFound(f"There is no recurring booking with id {series_id}.")
+    return row
+
+
+def _can_see_series(actor: User, row: RecurringBooking) -> bool:
+    if actor.role == "admin":
+        return True
+    if actor.role == "member":
+        return row.member_id == actor.id
+    return actor.role == "coach" and row.coach_id == actor.id
+
+
+def cancel_recurring(
+    actor: User,
+    recurring_booking_id: int,
+    from_date: date | None = None,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> RecurringBooking:
+    """End a recurring booking: the series becomes CANCELLED (no more sessions are made) and its
+    scheduled sessions on or after ``from_date`` (default today, coach's dates) that have not
+    started are cancelled. Sessions before ``from_date`` stay. A coach's cancellation tells the member.
+    """
+    coaches.check_date(from_date, "from_date", optional=True)
+    if today is not None:
+        coaches.check_date(today, "today")
+    with transaction():
+        write_lock()
+        row = None
+        if coaches.is_id(recurring_booking_id):
+            row = db.session.execute(
+                select(RecurringBooking)
+                .where(RecurringBooking.id == recurring_booking_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).scalar_one_or_none()
+        if row is None or not _can_see_series(actor, row):
+            raise NotFound(f"There is no recurring booking with id {recurring_booking_id}.")
+        if row.status == "CANCELLED":
+            raise AlreadyCancelled("This recurring booking is cancelled already.")
+        settings = coaches.get_settings(row.coach_id)
+        tz = coaches.zone_of(settings)
+        if now is None:
+            now = utcnow() if today is None else local_datetime(today, 0, tz)
+        today = today or now.astimezone(tz).date()
+        cutoff = local_datetime(from_date or today, 0, tz)
+        sessions = list(
+            db.session.scalars(
+                select(TrainingSession)
+                .where(
+                    TrainingSession.recurring_booking_id == row.id,
+                    TrainingSession.status == "scheduled",
+                    TrainingSession.start_time >= cutoff,
+                    TrainingSession.start_time > now,
+                )
+                .order_by(TrainingSession.start_time)
+            )
+        )
+        by = canceller(actor)
+        row.status = "CANCELLED"
+        row.cancelled_at = now
+        for session in sessions:
+            session.status = "cancelled"
+            session.cancelled_by = by
+            session.cancelled_at = now
+        if by == "COACH" and sessions:
+            coach = db.session.get(User, row.coach_id)
+            notify(
+                row.member_id,
+                "series_cancelled",
+                f"Your {DAY_NAMES[row.day_of_week]} {row.start_time} sessions with {coach.name} "
+                f"were cancelled by your coach from {coaches.describe(sessions[0].start_time, tz)} on.",
+                session_id=sessions[0].id,
+            )
+    return row
+
+__all__ = [
+    "RecurringPreview",
+    "book_one_time",
+    "cancel_booking",
+    "cancel_recurring",
+    "create_recurring",
+    "get_booking",
+    "get_recurring",
+    "preview_recurring",
+]

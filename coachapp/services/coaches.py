@@ -1,0 +1,292 @@
+"""Coaches: lookup, settings and time zone, who may act for a coach, and loading a coach's calendar.
+
+The loaders here are shared by the availability, slot, booking and session use cases: each reads
+one kind of row for one coach and a span of time (range-filtered on the ``(coach_id, start_time)``
+indexes) and turns rows into the scheduling core's dataclasses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import (
+    AvailabilityAddition,
+    BlockedSlot,
+    CoachSettings,
+    Room,
+    TrainingSession,
+    User,
+    WeeklyAvailability,
+)
+from ..scheduling import Interval, WeeklyWindow, local_datetime, parse_hhmm
+from .errors import Forbidden, NotFound, ValidationFailed
+
+MAX_SESSION = timedelta(hours=12)
+"""The longest session the services create; lets range queries bound ``start_time`` from below."""
+
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+"""Dates and instants outside these years are refused: date arithmetic near year 1 or 9999
+overflows, and no booking means them."""
+
+
+def is_id(value: object) -> bool:
+    """Whether ``value`` can be a row id (a positive int the databases can hold); else NotFound."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+
+
+def get_coach(coach_id: int) -> User:
+    """The coach with ``coach_id``; NotFound when there is no such user or they are not a coach."""
+    user = None
+    if is_id(coach_id):
+        user = db.session.get(User, coach_id)
+    if user is None or user.role != "coach":
+        raise NotFound(f"There is no coach with id {coach_id}.")
+    return user
+
+
+def get_settings(coach_id: int) -> CoachSettings:
+    """A coach's settings (zone, duration, default room); NotFound unless ``coach_id`` is a coach."""
+    if not is_id(coach_id):
+        raise NotFound(f"There is no coach with id {coach_id}.")
+    row = db.session.execute(
+        select(CoachSettings)
+        .join(User, User.id == CoachSettings.coach_id)
+        .where(CoachSettings.coach_id == coach_id, User.role == "coach")
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"There is no coach with id {coach_id}.")
+    return row
+
+
+def list_coaches() -> list[tuple[User, CoachSettings]]:
+    """Every active coach with their settings, by name: what members choose from."""
+    rows = db.session.execute(
+        select(User, CoachSettings)
+        .join(CoachSettings, CoachSettings.coach_id == User.id)
+        .where(User.role == "coach", User.active.is_(True))
+        .order_by(User.name, User.id)
+    ).all()
+    return [(user, settings) for user, settings in rows]
+
+
+def coach_zone(coach_id: int) -> ZoneInfo:
+    """The IANA zone a coach's weekly times are read in."""
+    return ZoneInfo(get_settings(coach_id).timezone)
+
+
+def zone_of(settings: CoachSettings) -> ZoneInfo:
+    """The zone of already-loaded settings."""
+    return ZoneInfo(settings.timezone)
+
+
+def require_manager(actor: User, coach_id: int) -> None:
+    """Allow only the coach themself or an admin to change a coach's availability or sessions."""
+    if actor.role == "admin" or (actor.role == "coach" and actor.id == coach_id):
+        return
+    raise Forbidden("Only the coach themself or an admin may do this.")
+
+
+def can_see_session(actor: User, session: TrainingSession) -> bool:
+    """Admins see every session, a coach their own, a member the ones they attend."""
+    if actor.role == "admin":
+        return True
+    if actor.role == "coach":
+        return session.coach_id == actor.id
+    return session.member_id == actor.id
+
+
+def require_member(member_id: object, field: str = "member_id") -> User:
+    """The active member with ``member_id``, or ValidationFailed naming ``field``."""
+    user = None
+    if is_id(member_id):
+        user = db.session.get(User, member_id)
+    if user is None or user.role != "member" or not user.active:
+        raise ValidationFailed(f"{field}: there is no member with id {member_id}.", field=field)
+    return user
+
+
+def resolve_member(actor: User, coach_id: int, member_id: int | None) -> int:
+    """Who a booking is for: a member books for themself; a coach (own) or admin for a member."""
+    if actor.role == "member":
+        if member_id is not None and member_id != actor.id:
+            raise Forbidden("Members book only for themselves.")
+        return actor.id
+    if actor.role == "coach" and actor.id != coach_id:
+        raise Forbidden("A coach books only their own sessions.")
+    if actor.role not in ("coach", "admin"):
+        raise Forbidden("You may not book sessions.")
+    if member_id is None:
+        raise ValidationFailed(
+            "member_id: say which member this booking is for.", field="member_id"
+        )
+    return require_member(member_id).id
+
+
+def check_room(room_id: object, field: str = "room_id") -> int | None:
+    """``room_id`` if it names a room (None passes); ValidationFailed naming ``field`` otherwise."""
+    if room_id is None:
+        return None
+    if not is_id(room_id) or db.session.get(Room, room_id) is None:
+        raise ValidationFailed(f"{field}: there is no room with id {room_id}.", field=field)
+    return room_id
+
+
+def aware(value: object, tz: tzinfo, field: str) -> datetime:
+    """An aware instant; a naive datetime is read in ``tz`` (the coach's zone), as the API does."""
+    if not isinstance(value, datetime):
+        raise ValidationFailed(f"{field}: give a date and time.", field=field)
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=tz)
+    check_year(value, field)
+    return value
+
+
+def check_date(value: object, field: str, optional: bool = False) -> date | None:
+    """``value`` if it is a plain date in the supported years (None passes when ``optional``)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationFailed(f"{field}: give a date (YYYY-MM-DD).", field=field)
+    check_year(value, field)
+    return value
+
+
+def check_year(value: date, field: str) -> None:
+    """Refuse dates and instants outside ``FIRST_YEAR``–``LAST_YEAR``."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationFailed(
+            f"{field}: use a date between {FIRST_YEAR} and {LAST_YEAR}.", field=field
+        )
+
+
+def span(start: object, end: object, tz: tzinfo) -> tuple[datetime, datetime]:
+    """Validate a ``[start, end)`` request: aware instants, end after start."""
+    start = aware(start, tz, "start_time")
+    end = aware(end, tz, "end_time")
+    if end <= start:
+        raise ValidationFailed("end_time: the end must be after the start.", field="end_time")
+    return start, end
+
+
+def day_bounds(first_day: date, last_day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The instants from local midnight of ``first_day`` to the midnight after ``last_day``."""
+    return local_datetime(first_day, 0, tz), local_datetime(last_day + timedelta(days=1), 0, tz)
+
+
+def local_day(instant: datetime, tz: tzinfo) -> date:
+    """The local date of an instant in ``tz``."""
+    return instant.astimezone(tz).date()
+
+
+def describe(instant: datetime, tz: tzinfo) -> str:
+    """An instant as people read it in messages: ``Tue 30 Mar 2027 10:00``."""
+    local = instant.astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M}"
+
+
+def weekly_rows(coach_id: int) -> list[WeeklyAvailability]:
+    """All of a coach's weekly windows, by day and start."""
+    return list(
+        db.session.scalars(
+            select(WeeklyAvailability)
+            .where(WeeklyAvailability.coach_id == coach_id)
+            .order_by(WeeklyAvailability.day_of_week, WeeklyAvailability.start_time)
+        )
+    )
+
+
+def to_window(row: WeeklyAvailability) -> WeeklyWindow:
+    """A weekly_availability row as the core's WeeklyWindow (ids as strings)."""
+    return WeeklyWindow(
+        day_of_week=row.day_of_week,
+        start_minute=parse_hhmm(row.start_time),
+        end_minute=parse_hhmm(row.end_time),
+        room_id=None if row.room_id is None else str(row.room_id),
+        is_individual=bool(row.is_individual),
+        is_group=bool(row.is_group),
+    )
+
+
+def core_windows(rows: Iterable[WeeklyAvailability], session_type: str = "ONE_TO_ONE") -> list[WeeklyWindow]:
+    """The windows that admit ``session_type``: one-to-one windows, or group windows."""
+    if session_type == "GROUP":
+        return [to_window(r) for r in rows if r.is_group]
+    return [to_window(r) for r in rows if r.is_individual]
+
+
+def interval(row) -> Interval:
+    """A row with start_time/end_time instants as the core's Interval."""
+    return Interval(row.start_time, row.end_time)
+
+
+def blocked_in(coach_id: int, start: datetime, end: datetime) -> list[BlockedSlot]:
+    """A coach's blocked slots overlapping ``[start, end)``."""
+    return list(
+        db.session.scalars(
+            select(BlockedSlot)
+            .where(
+                BlockedSlot.coach_id == coach_id,
+                BlockedSlot.start_time < end,
+                BlockedSlot.end_time > start,
+            )
+            .order_by(BlockedSlot.start_time, BlockedSlot.id)
+        )
+    )
+
+
+def additions_in(coach_id: int, start: datetime, end: datetime) -> list[AvailabilityAddition]:
+    """A coach's availability additions overlapping ``[start, end)``."""
+    return list(
+        db.session.scalars(
+            select(AvailabilityAddition)
+            .where(
+                AvailabilityAddition.coach_id == coach_id,
+                AvailabilityAddition.start_time < end,
+                AvailabilityAddition.end_time > start,
+            )
+            .order_by(AvailabilityAddition.start_time, AvailabilityAddition.id)
+        )
+    )
+
+
+def scheduled_in(coach_id: int, start: datetime, end: datetime) -> list[TrainingSession]:
+    """A coach's scheduled sessions overlapping ``[start, end)``, in start order."""
+    return list(
+        db.session.scalars(
+            select(TrainingSession)
+            .where(
+                TrainingSession.coach_id == coach_id,
+                TrainingSession.status == "scheduled",
+                TrainingSession.start_time >= start - MAX_SESSION,
+                TrainingSession.start_time < end,
+                TrainingSession.end_time > start,
+            )
+            .order_by(TrainingSession.start_time, TrainingSession.id)
+        )
+    )
+
+
+def room_at(
+    slot: Interval,
+    placed_windows: Iterable[tuple[WeeklyWindow, Interval]],
+    additions: Iterable[AvailabilityAddition],
+    default_room_id: int | None,
+) -> int | None:
+    """The room of a slot: that of an addition it lies in, else of the weekly window it lies in
+    (or starts in), else the coach's default room. Rooms left unset fall through to the next."""
+    for row in additions:
+        if row.start_time <= slot.start and slot.end <= row.end_time and row.room_id is not None:
+            return row.room_id
+    placed_windows = list(placed_windows)
+    for window, placed in placed_windows:
+        if placed.start <= slot.start and slot.end <= placed.end and window.room_id is not None:
+            return int(window.room_id)
+    for window, placed in placed_windows:
+        if placed.start <= slot.start < placed.end and window.room_id is not None:
+            return int(window.room_id)
+    return default_room_id

@@ -1,0 +1,595 @@
+"""Sessions: listing, conflicts with availability, cancellation, no-shows and the nightly job."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import (
+    SESSION_STATUSES,
+    AvailabilityAddition,
+    BlockedSlot,
+    Booking,
+    CoachSettings,
+    RecurringBooking,
+    TrainingSession,
+    User,
+    utcnow,
+)
+from ..scheduling import (
+    CoachCalendar,
+    Interval,
+    RecurringSeries,
+    SessionSpan,
+    find_conflicts,
+    local_datetime,
+    parse_hhmm,
+    plan_materialization,
+)
+from . import coaches
+from .db import is_postgres, transaction, write_lock
+from .errors import (
+    AlreadyCancelled,
+    Conflict,
+    Forbidden,
+    InPast,
+    NotFound,
+    NotStarted,
+    ValidationFailed,
+)
+from .notifications import notify
+
+RESOLVE_ACTIONS = ("cancel", "keep")
+KEPT_REASON = "Kept conflicting session"
+INSERT_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """A future scheduled session outside the coach's availability, and why
+    (``in_blocked_slot`` or ``outside_weekly_template``)."""
+
+    session: TrainingSession
+    reason: str
+
+
+@dataclass(frozen=True)
+class MaterializeResult:
+    """What one run of the nightly job did."""
+
+    created: int = 0
+    skipped_blocked: int = 0
+    skipped_existing: int = 0
+    collisions: int = 0
+    completed: int = 0
+
+    def summary(self) -> str:
+        """The one line the CLI prints."""
+        return (
+            f"created {self.created}, skipped as blocked {self.skipped_blocked}, "
+            f"skipped as existing {self.skipped_existing}, collisions {self.collisions}, "
+            f"completed {self.completed}"
+        )
+
+
+def list_sessions(
+    actor: User,
+    coach_id: int | None = None,
+    member_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    status: str | None = None,
+) -> list[TrainingSession]:
+    """Sessions overlapping ``[start, end)``, filtered, in start order.
+
+    A member sees only the sessions they attend, a coach only their own; asking for someone
+    else's is Forbidden. An admin sees everything.
+    """
+    if actor.role == "member":
+        if member_id is not None and member_id != actor.id:
+            raise Forbidden("Members see only their own sessions.")
+        member_id = actor.id
+    elif actor.role == "coach":
+        if coach_id is not None and coach_id != actor.id:
+            raise Forbidden("Coaches see only their own sessions.")
+        coach_id = actor.id
+    elif actor.role != "admin":
+        raise Forbidden("You may not list sessions.")
+    if status is not None and status not in SESSION_STATUSES:
+        raise ValidationFailed(
+            f"status: use one of {', '.join(SESSION_STATUSES)}.", field="status"
+        )
+    gym = _gym_zone()
+    if start is not None:
+        start = coaches.aware(start, gym, "from")
+    if end is not None:
+        end = coaches.aware(end, gym, "to")
+    if start is not None and end is not None and end <= start:
+        raise ValidationFailed("to: the end of the range must be after its start.", field="to")
+
+    for value in (coach_id, member_id):
+        if value is not None and not coaches.is_id(value):
+            return []
+    query = select(TrainingSession)
+    if coach_id is not None:
+        query = query.where(TrainingSession.coach_id == coach_id)
+    if member_id is not None:
+        query = query.where(TrainingSession.member_id == member_id)
+    if status is not None:
+        query = query.where(TrainingSession.status == status)
+    if start is not None:
+        query = query.where(
+            TrainingSession.end_time > start,
+            TrainingSession.start_time >= start - coaches.MAX_SESSION,
+        )
+    if end is not None:
+        query = query.where(TrainingSession.start_time < end)
+    query = query.options(
+        selectinload(TrainingSession.coach),
+        selectinload(TrainingSession.member),
+        selectinload(TrainingSession.room),
+    ).order_by(TrainingSession.start_time, TrainingSession.id)
+    return list(db.session.scalars(query))
+
+
+def get_session(actor: User, session_id: int) -> TrainingSession:
+    """One session the actor may see (else NotFound)."""
+    session = None
+    if coaches.is_id(session_id):
+        session = db.session.get(TrainingSession, session_id)
+    if session is None or not coaches.can_see_session(actor, session):
+        raise NotFound(f"There is no session with id {session_id}.")
+    return session
+
+
+def future_scheduled(coach_id: int, now: datetime) -> list[TrainingSession]:
+    """A coach's scheduled sessions that have not started, in start order."""
+    return list(
+        db.session.scalars(
+            select(TrainingSession)
+            .where(
+                TrainingSession.coach_id == coach_id,
+                TrainingSession.status == "scheduled",
+                TrainingSession.start_time > now,
+            )
+            .order_by(TrainingSession.start_time, TrainingSession.id)
+        )
+    )
+
+
+def conflicts_among(
+    settings: CoachSettings,
+    sessions: Sequence[TrainingSession],
+    extra_blocked: Iterable[BlockedSlot] = (),
+) -> list[ConflictView]:
+    """Which of a coach's ``sessions`` lie outside availability (the core decides), in start order.
+
+    One-to-one sessions are checked against one-to-one windows, group sessions against group
+    windows. ``extra_blocked`` adds blocked slots not yet stored (for previews).
+    """
+    if not sessions:
+        return []
+    tz = coaches.zone_of(settings)
+    lo = min(s.start_time for s in sessions)
+    hi = max(s.end_time for s in sessions)
+    rows = coaches.weekly_rows(settings.coach_id)
+    blocked = [coaches.interval(b) for b in coaches.blocked_in(settings.coach_id, lo, hi)]
+    blocked += [coaches.interval(b) for b in extra_blocked]
+    additions = [coaches.interval(a) for a in coaches.additions_in(settings.coach_id, lo, hi)]
+    by_id = {s.id: s for s in sessions}
+    out: list[ConflictView] = []
+    for kind in ("ONE_TO_ONE", "GROUP"):
+        spans = [SessionSpan(str(s.id), coaches.interval(s)) for s in sessions if s.type == kind]
+        if not spans:
+            continue
+        windows = coaches.core_windows(rows, kind)
+        for found in find_conflicts(spans, windows, tz, blocked, additions):
+            out.append(ConflictView(by_id[int(found.session_id)], found.reason))
+    out.sort(key=lambda c: (c.session.start_time, c.session.id))
+    return out
+
+
+def list_conflicts(actor: User, coach_id: int, now: datetime | None = None) -> list[ConflictView]:
+    """A coach's future scheduled sessions that no longer fit availability, with the reason."""
+    settings = coaches.get_settings(coach_id)
+    coaches.require_manager(actor, coach_id)
+    now = now or utcnow()
+    return conflicts_among(settings, future_scheduled(coach_id, now))
+
+
+def _locked_session(actor: User, session_id: int) -> TrainingSession:
+    """Take the write lock, then load the session (row-locked on PostgreSQL) if the actor sees it."""
+    write_lock()
+    session = None
+    if coaches.is_id(session_id):
+        session = db.session.execute(
+            select(TrainingSession)
+            .where(TrainingSession.id == session_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+    if session is None or not coaches.can_see_session(actor, session):
+        raise NotFound(f"There is no session with id {session_id}.")
+    return session
+
+
+def canceller(actor: User) -> str:
+    """``MEMBER`` when a member cancels, ``COACH`` when a coach or an admin does."""
+    return "MEMBER" if actor.role == "member" else "COACH"
+
+
+def cancel_one(
+    session: TrainingSession,
+    by: str,
+    now: datetime,
+    settings: CoachSettings | None = None,
+    coach: User | None = None,
+) -> None:
+    """Cancel a scheduled session and its confirmed bookings; tell the member when the coach did.
+
+    A member's cancellation within the coach's cancellation window before the start is late (and
+    billable): the booking records it.
+    """
+    session.status = "cancelled"
+    session.cancelled_by = by
+    session.cancelled_at = now
+    settings = settings or coaches.get_settings(session.coach_id)
+    late = now > session.start_time - timedelta(hours=settings.cancellation_window_hours)
+    bookings = db.session.scalars(
+        select(Booking).where(Booking.session_id == session.id, Booking.status == "CONFIRMED")
+    )
+    for booking in bookings:
+        booking.status = "CANCELLED_BY_MEMBER" if by == "MEMBER" else "CANCELLED_BY_COACH"
+        booking.cancelled_at = now
+        booking.late_cancel = by == "MEMBER" and late
+    if by == "COACH" and session.member_id is not None:
+        coach = coach or db.session.get(User, session.coach_id)
+        when = coaches.describe(session.start_time, coaches.zone_of(settings))
+        notify(
+            session.member_id,
+            "session_cancelled",
+            f"Your session on {when} with {coach.name} was cancelled by your coach.",
+            session_id=session.id,
+        )
+
+
+def _check_cancellable(session: TrainingSession, now: datetime) -> None:
+    if session.status == "cancelled":
+        raise AlreadyCancelled("This session is cancelled already.")
+    if session.start_time <= now or session.status != "scheduled":
+        raise InPast("This session has already started; it can no longer be cancelled.")
+
+
+def cancel_session(actor: User, session_id: int, now: datetime | None = None) -> TrainingSession:
+    """Cancel one session (e.g. one occurrence of a recurring booking) before it starts.
+
+    The member it is for, its coach or an admin may; the series itself stays active.
+    """
+    now = now or utcnow()
+    with transaction():
+        session = _locked_session(actor, session_id)
+        _check_cancellable(session, now)
+        cancel_one(session, canceller(actor), now)
+    return session
+
+
+def resolve_conflict(
+    actor: User, session_id: int, action: str, now: datetime | None = None
+) -> TrainingSession:
+    """Settle a conflict: ``keep`` whitelists exactly the session's slot with an availability
+    addition; ``cancel`` cancels it (booking ``CANCELLED_BY_COACH``) and notifies the member."""
+    if action not in RESOLVE_ACTIONS:
+        raise ValidationFailed("action: use 'cancel' or 'keep'.", field="action")
+    now = now or utcnow()
+    with transaction():
+        session = _locked_session(actor, session_id)
+        coaches.require_manager(actor, session.coach_id)
+        _check_cancellable(session, now)
+        settings = coaches.get_settings(session.coach_id)
+        if not conflicts_among(settings, [session]):
+            raise Conflict(
+                "This session fits the coach's availability; there is no conflict to resolve."
+            )
+        if action == "keep":
+            db.session.add(
+                AvailabilityAddition(
+                    coach_id=session.coach_id,
+                    start_time=session.start_time,
+                    end_time=session.end_time,
+                    room_id=session.room_id,
+                    reason=KEPT_REASON,
+                )
+            )
+        else:
+            cancel_one(session, "COACH", now, settings)
+    return session
+
+
+def mark_no_show(actor: User, session_id: int, now: datetime | None = None) -> TrainingSession:
+    """Record that the member did not come (billable); only once the session has started."""
+    now = now or utcnow()
+    with transaction():
+        session = _locked_session(actor, session_id)
+        coaches.require_manager(actor, session.coach_id)
+        if session.status == "cancelled":
+            raise AlreadyCancelled("This session was cancelled; it cannot be a no-show.")
+        if session.start_time > now:
+            raise NotStarted("The session has not started yet; mark a no-show once it has.")
+        session.status = "no_show"
+        bookings = db.session.scalars(
+            select(Booking).where(Booking.session_id == session.id, Booking.status == "CONFIRMED")
+        )
+        for booking in bookings:
+            booking.status = "NO_SHOW"
+    return session
+
+
+_SERIES_TABLE = RecurringBooking.__table__
+_SESSIONS_TABLE = TrainingSession.__table__
+_SERIES_COLUMNS = tuple(
+    _SERIES_TABLE.c[name]
+    for name in (
+        "id", "coach_id", "day_of_week", "start_time", "end_time", "start_date", "end_date",
+        "frequency", "member_id", "room_id",
+    )
+)
+
+
+def to_series(row, series_id: str | None = None) -> RecurringSeries:
+    """A recurring_bookings row (entity or row of its columns) as the core's RecurringSeries."""
+    return RecurringSeries(
+        id=series_id or str(row.id),
+        coach_id=str(row.coach_id),
+        day_of_week=row.day_of_week,
+        start_minute=parse_hhmm(row.start_time),
+        end_minute=parse_hhmm(row.end_time),
+        start_date=row.start_date,
+        end_date=row.end_date,
+        frequency=row.frequency,
+        member_id=None if row.member_id is None else str(row.member_id),
+        room_id=None if row.room_id is None else str(row.room_id),
+    )
+
+
+def session_row(planned, now: datetime) -> dict:
+    """The training_sessions values for one planned occurrence of a series."""
+    return {
+        "coach_id": int(planned.coach_id),
+        "member_id": None if planned.member_id is None else int(planned.member_id),
+        "room_id": None if planned.room_id is None else int(planned.room_id),
+        "start_time": planned.interval.start_utc,
+        "end_time": planned.interval.end_utc,
+        "type": "ONE_TO_ONE",
+        "status": "scheduled",
+        "recurring_booking_id": int(planned.series_id),
+        "title": "Training session",
+        "capacity": 1,
+        "created_at": now,
+    }
+
+
+_SESSION_COLUMNS = {
+    "coach_id": "integer[]",
+    "member_id": "integer[]",
+    "room_id": "integer[]",
+    "start_time": "timestamptz[]",
+    "end_time": "timestamptz[]",
+    "type": "varchar[]",
+    "status": "varchar[]",
+    "recurring_booking_id": "integer[]",
+    "title": "varchar[]",
+    "capacity": "integer[]",
+    "created_at": "timestamptz[]",
+}
+_PG_INSERT = (
+    "WITH inserted AS (INSERT INTO training_sessions ({cols}) SELECT * FROM unnest({arrays}) "
+    "{conflict}RETURNING 1) SELECT count(*) FROM inserted"
+)
+_PG_ARGS = {
+    "cols": ", ".join(_SESSION_COLUMNS),
+    "arrays": ", ".join(f"CAST(:{c} AS {t})" for c, t in _SESSION_COLUMNS.items()),
+}
+_PG_BULK_INSERT = text(_PG_INSERT.format(conflict="", **_PG_ARGS))
+_PG_BULK_INSERT_SKIPPING = text(_PG_INSERT.format(conflict="ON CONFLICT DO NOTHING ", **_PG_ARGS))
+
+
+def insert_ignoring_duplicates(rows: list[dict]) -> tuple[int, int]:
+    """Insert session rows in chunks, skipping any another writer made first; returns
+    ``(inserted, refused)``.
+
+    PostgreSQL: one ``INSERT … SELECT FROM unnest(arrays)`` per chunk (a short statement with one
+    array per column, cheap to send). Should another writer have made one of the rows first, the
+    chunk is sent again with ``ON CONFLICT DO NOTHING``, which also skips rows the exclusion
+    constraints refuse, so two workers at once never make a second session. SQLite:
+    ``INSERT … ON CONFLICT DO NOTHING`` as an executemany; its overlap triggers abort a
+    statement instead, and then that chunk goes row by row.
+    """
+    if not rows:
+        return 0, 0
+    inserted = refused = 0
+    if is_postgres():
+        for i in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[i : i + INSERT_CHUNK]
+            arrays = {c: [row[c] for row in chunk] for c in _SESSION_COLUMNS}
+            try:
+                with db.session.begin_nested():
+                    done = db.session.execute(_PG_BULK_INSERT, arrays).scalar_one()
+            except IntegrityError:
+                done = db.session.execute(_PG_BULK_INSERT_SKIPPING, arrays).scalar_one()
+            inserted += done
+            refused += len(chunk) - done
+        return inserted, refused
+    stmt = sqlite.insert(_SESSIONS_TABLE).on_conflict_do_nothing().returning(_SESSIONS_TABLE.c.id)
+    for i in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[i : i + INSERT_CHUNK]
+        try:
+            with db.session.begin_nested():
+                done = len(db.session.execute(stmt, chunk).all())
+            inserted += done
+            refused += len(chunk) - done
+            continue
+        except IntegrityError:
+            pass
+        for row in chunk:
+            try:
+                with db.session.begin_nested():
+                    done = len(db.session.execute(stmt, [row]).all())
+            except IntegrityError:
+                done = 0
+            inserted += done
+            refused += 1 - done
+    return inserted, refused
+
+
+def materialize(today: date, weeks: int = 6) -> MaterializeResult:
+    """Create the sessions of every active recurring booking for local dates
+    ``[today, today + 7 * weeks)`` (each coach's dates in their zone).
+
+    Idempotent: occurrences already made (in any status) are skipped, as are those inside a blocked
+    slot (unless an addition re-opens it) and those that would overlap another scheduled session
+    (counted as collisions). Reads each kind of row once for all coaches and inserts in chunks.
+    ``completed`` stays 0 here; ``run_nightly`` also completes ended sessions.
+    """
+    coaches.check_date(today, "today")
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= 520:
+        raise ValidationFailed("weeks: materialize 1 to 520 weeks.", field="weeks")
+    horizon_end = today + timedelta(days=7 * weeks)
+    now = utcnow()
+    with transaction():
+        write_lock()
+        series_rows = list(
+            db.session.execute(
+                select(*_SERIES_COLUMNS)
+                .where(
+                    _SERIES_TABLE.c.status == "ACTIVE",
+                    _SERIES_TABLE.c.start_date < horizon_end,
+                    _SERIES_TABLE.c.end_date.is_(None) | (_SERIES_TABLE.c.end_date >= today),
+                )
+                .order_by(_SERIES_TABLE.c.id)
+            )
+        )
+        if not series_rows:
+            return MaterializeResult()
+        coach_ids = sorted({r.coach_id for r in series_rows})
+        settings = {
+            s.coach_id: s
+            for s in db.session.scalars(
+                select(CoachSettings).where(CoachSettings.coach_id.in_(coach_ids))
+            )
+        }
+        # Local dates of every zone fit between these instants (offsets stay within ±1 day).
+        lo = datetime(today.year, today.month, today.day, tzinfo=UTC) - timedelta(days=1)
+        hi = datetime(horizon_end.year, horizon_end.month, horizon_end.day, tzinfo=UTC) + timedelta(
+            days=1
+        )
+        blocked: dict[int, list] = {c: [] for c in coach_ids}
+        for row in db.session.scalars(
+            select(BlockedSlot).where(
+                BlockedSlot.coach_id.in_(coach_ids),
+                BlockedSlot.start_time < hi,
+                BlockedSlot.end_time > lo,
+            )
+        ):
+            blocked[row.coach_id].append(coaches.interval(row))
+        additions: dict[int, list] = {c: [] for c in coach_ids}
+        for row in db.session.scalars(
+            select(AvailabilityAddition).where(
+                AvailabilityAddition.coach_id.in_(coach_ids),
+                AvailabilityAddition.start_time < hi,
+                AvailabilityAddition.end_time > lo,
+            )
+        ):
+            additions[row.coach_id].append(coaches.interval(row))
+        busy: dict[int, list] = {c: [] for c in coach_ids}
+        keys: dict[int, set] = {c: set() for c in coach_ids}
+        existing = db.session.execute(
+            select(
+                _SESSIONS_TABLE.c.coach_id,
+                _SESSIONS_TABLE.c.start_time,
+                _SESSIONS_TABLE.c.end_time,
+                _SESSIONS_TABLE.c.status,
+                _SESSIONS_TABLE.c.recurring_booking_id,
+            ).where(
+                _SESSIONS_TABLE.c.coach_id.in_(coach_ids),
+                _SESSIONS_TABLE.c.start_time >= lo - coaches.MAX_SESSION,
+                _SESSIONS_TABLE.c.start_time < hi,
+                _SESSIONS_TABLE.c.end_time > lo,
+            )
+        )
+        for coach_id, start, end, status, series_id in existing:
+            if status == "scheduled":
+                busy[coach_id].append(Interval.from_utc(start, end, UTC))
+            if series_id is not None:
+                keys[coach_id].add((str(series_id), start))
+        calendars = {
+            str(c): CoachCalendar(
+                coach_id=str(c),
+                tz=ZoneInfo(settings[c].timezone),
+                blocked=tuple(blocked[c]),
+                additions=tuple(additions[c]),
+                busy=tuple(busy[c]),
+                existing_keys=frozenset(keys[c]),
+                default_room_id=(
+                    None if settings[c].default_room_id is None else str(settings[c].default_room_id)
+                ),
+            )
+            for c in coach_ids
+        }
+        plan = plan_materialization(
+            [to_series(r) for r in series_rows], calendars, today, weeks
+        )
+        created, refused = insert_ignoring_duplicates([session_row(p, now) for p in plan.create])
+    return MaterializeResult(
+        created=created,
+        skipped_blocked=len(plan.skipped_blocked),
+        skipped_existing=len(plan.skipped_existing),
+        collisions=len(plan.collisions) + refused,
+    )
+
+
+def complete_ended(now: datetime | None = None) -> int:
+    """Mark every scheduled session that has ended by ``now`` completed; returns how many."""
+    now = now or utcnow()
+    with transaction():
+        write_lock()
+        result = db.session.execute(
+            update(_SESSIONS_TABLE)
+            .where(_SESSIONS_TABLE.c.status == "scheduled", _SESSIONS_TABLE.c.end_time <= now)
+            .values(status="completed")
+        )
+        count = result.rowcount or 0
+    return count
+
+
+def run_nightly(
+    today: date | None = None, now: datetime | None = None, weeks: int | None = None
+) -> MaterializeResult:
+    """The nightly job: materialize the weeks ahead, then complete the sessions that ended.
+
+    ``today`` defaults to today in the gym's zone; ``now`` defaults to the real clock, or, when only
+    ``today`` is given, to the start of that day in the gym's zone (so ``--today`` runs as that day).
+    """
+    gym = _gym_zone()
+    if today is not None:
+        coaches.check_date(today, "today")
+    if now is None:
+        # api-v1.md: `--today` sets the day the job runs as, also for what counts as ended.
+        now = utcnow() if today is None else local_datetime(today, 0, gym)
+    if today is None:
+        today = now.astimezone(gym).date()
+    weeks = weeks or int(current_app.config.get("MATERIALIZE_WEEKS", 6))
+    result = materialize(today, weeks)
+    return replace(result, completed=complete_ended(now))
+
+
+def _gym_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["COACHAPP_TIMEZONE"])
