@@ -1,0 +1,589 @@
+"""The member pages: pick a coach, book one of their slots (once or repeating), see and cancel
+my sessions, read and dismiss notifications.
+
+Every page works without JavaScript; htmx swaps the parts that change: the slot list (more days,
+refreshed on ``slots-changed``), the bottom sheet (confirm, preview, just taken, booked, cancel)
+and the session list (refreshed on ``sessions-changed``). Fragments that report a refusal keep
+their status (409 slot taken, 422 invalid input); ``static/js/member.js`` lets htmx swap them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, make_response, redirect, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from .. import ics
+from ..auth.decorators import roles_required
+from ..extensions import db
+from ..models import RecurringBooking, Room, utcnow
+from ..scheduling import day_of_week
+from ..services import bookings, coaches, member_views, notifications, sessions
+from ..services.errors import Conflict, DomainError, SlotTaken, ValidationFailed
+from ..web import render
+from . import bp
+from .forms import BookForm, CancelForm, parse_instant
+
+DAYS_STEP = 7
+"""Days of slots shown at first, and added by "More days"."""
+
+MAX_DAYS = 91
+"""The most days the slot list grows to (the slot service answers at most 92 at once)."""
+
+PREVIEW_PROMPT = "Check the first dates below, then confirm."
+
+
+def _is_htmx() -> bool:
+    """Whether htmx asks for a part of a page: not boosted navigation, not a history restore,
+    both of which replace the whole body and so need the whole page."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def _block(name: str) -> str | None:
+    """``name`` for an htmx request for a part, else None (the whole page)."""
+    return name if _is_htmx() else None
+
+
+def _day_label(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _when(instant: datetime, zone: ZoneInfo) -> str:
+    local = instant.astimezone(zone)
+    return f"{_day_label(local.date())}, {local:%H:%M}"
+
+
+def _hm(instant: datetime, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).strftime("%H:%M")
+
+
+@bp.context_processor
+def formatting():
+    """Date and time helpers for the member templates (zones passed explicitly)."""
+    return {"day_label": _day_label, "when": _when, "hm": _hm}
+
+
+def _now() -> datetime:
+    return utcnow()
+
+
+# --- choosing a coach -------------------------------------------------------------------------
+
+
+@bp.get("/book")
+@roles_required("member")
+def book():
+    """The coaches a member can book, each with their next free slot (a shortcut to book it)."""
+    offers = member_views.coach_offers(now=_now())
+    return render(
+        "member/book.html", offers=offers, member_zone=member_views.member_zone(current_user)
+    )
+
+
+# --- a coach's slots and the booking sheet ----------------------------------------------------
+
+
+def _range_args(tz: ZoneInfo, now: datetime) -> tuple[date, int]:
+    """The first day (``from``, not before today) and number of days (``days``) asked for."""
+    today = now.astimezone(tz).date()
+    try:
+        first_day = date.fromisoformat(request.args.get("from", ""))
+    except ValueError:
+        first_day = today
+    first_day = max(first_day, today)
+    try:
+        days = int(request.args.get("days", DAYS_STEP))
+    except ValueError:
+        days = DAYS_STEP
+    return first_day, min(max(days, 1), MAX_DAYS)
+
+
+def _coach_context(
+    coach_id: int, now: datetime, first_day: date | None = None, days: int | None = None
+) -> dict:
+    """What the coach page shows around the sheet: coach, zones and the slot list."""
+    settings = coaches.get_settings(coach_id)
+    coach = coaches.get_coach(coach_id)
+    tz = coaches.zone_of(settings)
+    asked_first, asked_days = _range_args(tz, now)
+    first_day = first_day or asked_first
+    days = days or asked_days
+    mz = member_views.member_zone(current_user)
+    more = days + DAYS_STEP if days + DAYS_STEP <= MAX_DAYS else None
+    range_args = {"coach_id": coach_id, "from": first_day.isoformat()}
+    return {
+        "coach": coach,
+        "settings": settings,
+        "coach_zone": tz,
+        "member_zone": mz,
+        "show_member_time": mz.key != tz.key,
+        "days": member_views.slot_days(coach_id, first_day, days, now=now),
+        "refresh_url": url_for("member.coach_slots", days=days, **range_args),
+        "more_url": url_for("member.coach_slots", days=more, **range_args) if more else None,
+        "sheet": None,
+    }
+
+
+@bp.get("/book/<int:coach_id>")
+@roles_required("member")
+def coach_slots(coach_id: int):
+    """A coach's open slots for the coming days, by day in the coach's zone.
+
+    An htmx request (``More days``, or the refresh on ``slots-changed``) gets the slot list only.
+    """
+    context = _coach_context(coach_id, _now())
+    return render("member/coach.html", block=_block("slot_list"), **context)
+
+
+def _slot_from(form: BookForm) -> tuple[datetime, datetime] | None:
+    start, end = parse_instant(form.start.data), parse_instant(form.end.data)
+    if start is None or end is None or end <= start:
+        return None
+    return start, end
+
+
+def _sheet(
+    coach_id: int,
+    form: BookForm,
+    start: datetime,
+    end: datetime,
+    tz: ZoneInfo,
+    state: str = "form",
+    check: bool = True,
+    **extra,
+) -> dict:
+    """The booking sheet's context for the slot ``[start, end)``; with ``check``, a slot that is
+    no longer open turns the sheet into "just taken" with the nearest free times."""
+    check = check and state == "form"
+    slot = member_views.find_slot(coach_id, start, end, now=_now()) if check else None
+    room_id = slot.room_id if slot else None
+    sheet = {
+        "state": state,
+        "form": form,
+        "start": start.astimezone(tz),
+        "end": end.astimezone(tz),
+        "room": db.session.get(Room, room_id) if room_id else None,
+        "preview": None,
+        "preview_error": None,
+        "signature": None,
+        "notice": None,
+    }
+    sheet.update(extra)
+    if check and slot is None:
+        sheet["state"] = "taken"
+        sheet["taken_title"] = "Just taken"
+        sheet["message"] = "this time is no longer free."
+    if sheet["state"] == "taken":
+        sheet["alternatives"] = member_views.nearest_free_slots(coach_id, start, now=_now())
+    return sheet
+
+
+def _series_args(form: BookForm, start: datetime, end: datetime, tz: ZoneInfo) -> dict:
+    """The recurring-booking arguments of the sheet's form: the slot's weekday and local times."""
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    end_time = local_end.strftime("%H:%M")
+    if local_end.date() > local_start.date() and end_time == "00:00":
+        end_time = "24:00"
+    return {
+        "day_of_week": day_of_week(local_start.date()),
+        "start_time": local_start.strftime("%H:%M"),
+        "end_time": end_time,
+        "start_date": form.start_date.data or local_start.date(),
+        "end_date": form.end_date.data,
+        "frequency": int(form.frequency.data),
+    }
+
+
+def _preview(coach_id: int, form: BookForm, start, end, tz) -> tuple[object | None, str | None]:
+    """The first dates of the recurring booking the form asks for, or why there are none."""
+    if not form.recurring:
+        return None, None
+    try:
+        return bookings.preview_recurring(
+            current_user, coach_id, **_series_args(form, start, end, tz)
+        ), None
+    except DomainError as exc:
+        return None, _plain(exc)
+
+
+def _plain(exc: DomainError) -> str:
+    """A service message without its ``field:`` prefix, for a person."""
+    message = exc.message
+    if exc.field and message.startswith(f"{exc.field}: "):
+        message = message[len(exc.field) + 2 :]
+    return message
+
+
+def _page_with_sheet(
+    coach_id: int, sheet: dict, block: str = "sheet", status: int = 200, trigger: str | None = None
+):
+    """The coach page with the sheet open, or (htmx) only ``block`` of it."""
+    if _is_htmx():
+        context = {
+            "coach": coaches.get_coach(coach_id),
+            "sheet": sheet,
+            "coach_zone": sheet["zone"],
+            "member_zone": member_views.member_zone(current_user),
+        }
+        context["show_member_time"] = context["member_zone"].key != context["coach_zone"].key
+        response = render("member/coach.html", block=block, status=status, **context)
+    else:
+        context = _coach_context(coach_id, _now())
+        context["sheet"] = sheet
+        response = render("member/coach.html", status=status, **context)
+    if trigger:
+        response.headers["HX-Trigger"] = trigger
+    return response
+
+
+def _get_form() -> BookForm:
+    return BookForm(formdata=request.args, meta={"csrf": False})
+
+
+@bp.get("/book/<int:coach_id>/slot")
+@roles_required("member")
+def slot_sheet(coach_id: int):
+    """The confirmation sheet of one slot (``start``, ``end``): once, or every 1 or 2 weeks.
+
+    A slot that is no longer free opens as "just taken" with the nearest free times (409).
+    """
+    tz = coaches.coach_zone(coach_id)
+    form = _get_form()
+    times = _slot_from(form)
+    if times is None:
+        abort(404)
+    start, end = times
+    if form.start_date.data is None:
+        form.start_date.data = start.astimezone(tz).date()
+    sheet = _sheet(coach_id, form, start, end, tz, zone=tz)
+    if sheet["state"] == "form" and form.recurring:
+        sheet["preview"], sheet["preview_error"] = _preview(coach_id, form, start, end, tz)
+        sheet["signature"] = form.signature()
+    return _page_with_sheet(coach_id, sheet, status=409 if sheet["state"] == "taken" else 200)
+
+
+@bp.get("/book/<int:coach_id>/preview")
+@roles_required("member")
+def preview(coach_id: int):
+    """The first sessions, skipped and colliding dates of the repeating booking the sheet's form
+    describes (htmx: the preview only, refreshed whenever the form changes)."""
+    tz = coaches.coach_zone(coach_id)
+    form = _get_form()
+    times = _slot_from(form)
+    if times is None:
+        abort(404)
+    start, end = times
+    status = 200
+    sheet = _sheet(coach_id, form, start, end, tz, check=False, zone=tz)
+    if form.start_date.data is None and not form.start_date.raw_data:
+        form.start_date.data = start.astimezone(tz).date()
+    if not form.validate():
+        sheet["preview_error"] = " ".join(e for errors in form.errors.values() for e in errors)
+        status = 422
+    else:
+        sheet["preview"], sheet["preview_error"] = _preview(coach_id, form, start, end, tz)
+        sheet["signature"] = form.signature()
+        if sheet["preview_error"]:
+            status = 422
+    return _page_with_sheet(coach_id, sheet, block="preview", status=status)
+
+
+@bp.post("/book/<int:coach_id>/slot")
+@roles_required("member")
+def book_slot(coach_id: int):
+    """Book the sheet's slot once, or as a weekly / bi-weekly series after its preview was shown.
+
+    Booked: htmx gets the confirmation in the sheet (and ``slots-changed``), a plain post is
+    redirected to the session. Lost the slot: the sheet says "just taken" with the nearest free
+    times (409, ``slots-changed``). Invalid input: the form again, values kept, errors inline (422).
+    """
+    tz = coaches.coach_zone(coach_id)
+    form = BookForm()
+    times = _slot_from(form)
+    if times is None:
+        abort(422)
+    start, end = times
+    now = _now()
+    if not form.validate():
+        sheet = _sheet(coach_id, form, start, end, tz, zone=tz)
+        return _page_with_sheet(coach_id, sheet, status=422 if sheet["state"] == "form" else 409)
+    try:
+        if form.recurring:
+            if form.previewed.data != form.signature():
+                sheet = _sheet(coach_id, form, start, end, tz, zone=tz, notice=PREVIEW_PROMPT)
+                if sheet["state"] == "form":
+                    sheet["preview"], sheet["preview_error"] = _preview(
+                        coach_id, form, start, end, tz
+                    )
+                    sheet["signature"] = form.signature()
+                    return _page_with_sheet(
+                        coach_id, sheet, status=422 if sheet["preview_error"] else 200
+                    )
+                return _page_with_sheet(coach_id, sheet, status=409, trigger="slots-changed")
+            series, made = bookings.create_recurring(
+                current_user, coach_id, **_series_args(form, start, end, tz)
+            )
+            first = min(made, key=lambda s: s.start_time) if made else None
+        else:
+            series = None
+            _booking, first = bookings.book_one_time(current_user, coach_id, start, end, now=now)
+    except ValidationFailed as exc:
+        field = getattr(form, exc.field or "", None)
+        sheet = _sheet(coach_id, form, start, end, tz, check=False, zone=tz)
+        if field is not None and field.name in ("start_date", "end_date", "frequency"):
+            field.errors = [*field.errors, _plain(exc)]
+        else:
+            sheet["notice"] = _plain(exc)
+        return _page_with_sheet(coach_id, sheet, status=422)
+    except Conflict as exc:
+        title = "Just taken" if isinstance(exc, SlotTaken) else "Not available"
+        message = (
+            f"someone booked {_when(start, tz)} a moment ago."
+            if isinstance(exc, SlotTaken)
+            else _plain(exc)
+        )
+        sheet = _sheet(
+            coach_id,
+            form,
+            start,
+            end,
+            tz,
+            state="taken",
+            zone=tz,
+            taken_title=title,
+            message=message,
+        )
+        return _page_with_sheet(coach_id, sheet, status=409, trigger="slots-changed")
+
+    if first is None:
+        flash("Your repeating booking is made; its first session is further ahead.", "success")
+        target = url_for("member.my_sessions")
+    else:
+        target = url_for("member.session_detail", session_id=first.id, booked=1)
+    if not _is_htmx():
+        return redirect(target, 303)
+    sheet = _sheet(
+        coach_id,
+        form,
+        start,
+        end,
+        tz,
+        state="booked",
+        zone=tz,
+        booked=_booked_context(first, series, tz),
+    )
+    return _page_with_sheet(coach_id, sheet, trigger="slots-changed")
+
+
+def _booked_context(first, series: RecurringBooking | None, tz: ZoneInfo) -> dict:
+    """What the "you're booked" card shows: the (first) session, its series and its coach."""
+    upcoming = []
+    if series is not None:
+        upcoming = sessions.list_sessions(current_user, member_id=current_user.id, start=_now())
+        upcoming = [s for s in upcoming if s.recurring_booking_id == series.id][:4]
+    return {
+        "session": first,
+        "series": series,
+        "upcoming": upcoming,
+        "zone": tz,
+        "coach_name": first.coach.name if first else "",
+        "room_name": first.room.name if first and first.room else None,
+    }
+
+
+@bp.get("/book/close")
+@roles_required("member")
+def close_sheet():
+    """Close the bottom sheet (htmx swaps in nothing); without htmx, back to the coaches."""
+    if _is_htmx():
+        return ""
+    return redirect(url_for("member.book"))
+
+
+# --- my sessions --------------------------------------------------------------------------------
+
+
+def _sessions_context(now: datetime) -> dict:
+    return {
+        "mine": member_views.my_sessions(current_user, now=now),
+        "notices": notifications.list_for(current_user),
+        "member_zone": member_views.member_zone(current_user),
+        "zones": _zones(),
+        "sheet": None,
+        "now": now,
+    }
+
+
+def _zones() -> dict[int, ZoneInfo]:
+    """Each coach's zone, by coach id (one query)."""
+    return {coach.id: coaches.zone_of(settings) for coach, settings in coaches.list_coaches()}
+
+
+@bp.get("/me/sessions")
+@roles_required("member")
+def my_sessions():
+    """Upcoming and past sessions (cancelled ones too), notifications on top until dismissed.
+
+    An htmx request (the refresh on ``sessions-changed``) gets the session list only.
+    """
+    return render("member/sessions.html", block=_block("session_list"), **_sessions_context(_now()))
+
+
+@bp.get("/me/sessions/<int:session_id>")
+@roles_required("member")
+def session_detail(session_id: int):
+    """One of my sessions: when, coach, room, status, add to calendar, cancel (``?booked=1``:
+    the confirmation after booking without htmx)."""
+    now = _now()
+    item = member_views.session_item(current_user, session_id, now=now)
+    session = item.session
+    tz = coaches.coach_zone(session.coach_id)
+    series = session.recurring_booking
+    booked = None
+    if request.args.get("booked"):
+        booked = _booked_context(session, series, tz)
+    return render(
+        "member/session.html",
+        item=item,
+        session=session,
+        zone=tz,
+        series=series,
+        booked=booked,
+        member_zone=member_views.member_zone(current_user),
+        now=now,
+    )
+
+
+@bp.get("/me/sessions/<int:session_id>.ics")
+@roles_required("member")
+def session_ics(session_id: int):
+    """The session as an iCalendar file, in the coach's zone, to add to a phone's calendar."""
+    session = sessions.get_session(current_user, session_id)
+    tz = coaches.coach_zone(session.coach_id)
+    body = ics.session_calendar(
+        session, tz, session.coach.name, session.room.name if session.room else None, stamp=_now()
+    )
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    start = session.start_time.astimezone(tz)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="session-{start:%Y-%m-%d-%H%M}.ics"'
+    )
+    return response
+
+
+def _cancel_form(item, zone: ZoneInfo, formdata=None) -> tuple[CancelForm, list[date]]:
+    dates = member_views.series_dates_from(item.session, zone, now=_now())
+    form = CancelForm(formdata=formdata) if formdata is not None else CancelForm()
+    form.from_date.choices = [
+        SelectChoice(d.isoformat(), f"{_day_label(d)} {d.year}") for d in dates
+    ]
+    if not form.from_date.data and dates:
+        form.from_date.data = dates[0].isoformat()
+    return form, dates
+
+
+def _cancel_page(item, sheet: dict, status: int = 200, trigger: str | None = None):
+    """The sessions page with the cancel sheet open, or (htmx) only the sheet."""
+    if _is_htmx():
+        response = render(
+            "member/sessions.html",
+            block="sheet",
+            status=status,
+            sheet=sheet,
+            member_zone=member_views.member_zone(current_user),
+        )
+    else:
+        context = _sessions_context(_now())
+        context["sheet"] = sheet
+        response = render("member/sessions.html", status=status, **context)
+    if trigger:
+        response.headers["HX-Trigger"] = trigger
+    return response
+
+
+def _cancel_sheet(item, form, dates, zone, state: str = "form", message: str | None = None) -> dict:
+    session = item.session
+    return {
+        "state": state,
+        "item": item,
+        "session": session,
+        "form": form,
+        "dates": dates,
+        "zone": zone,
+        "message": message,
+        "coach_name": session.coach.name,
+        "series": session.recurring_booking,
+    }
+
+
+@bp.get("/me/sessions/<int:session_id>/cancel")
+@roles_required("member")
+def cancel_sheet(session_id: int):
+    """Ask before cancelling: this session only, or the series from a date; says up front when
+    the cancellation would fall inside the coach's cancellation window (a late cancel)."""
+    item = member_views.session_item(current_user, session_id, now=_now())
+    zone = coaches.coach_zone(item.session.coach_id)
+    form, dates = _cancel_form(item, zone, formdata=request.args if request.args else None)
+    state = (
+        "form"
+        if item.session.status == "scheduled" and item.session.start_time > _now()
+        else "closed"
+    )
+    message = None if state == "form" else "This session can no longer be cancelled."
+    return _cancel_page(item, _cancel_sheet(item, form, dates, zone, state, message))
+
+
+@bp.post("/me/sessions/<int:session_id>/cancel")
+@roles_required("member")
+def cancel(session_id: int):
+    """Cancel one session, or the whole series from the chosen date on."""
+    now = _now()
+    item = member_views.session_item(current_user, session_id, now=now)
+    session = item.session
+    zone = coaches.coach_zone(session.coach_id)
+    form, dates = _cancel_form(item, zone)
+    if form.scope.data == "series" and session.recurring_booking_id is None:
+        form.scope.errors = [*form.scope.errors, "This session is not part of a repeating booking."]
+        return _cancel_page(item, _cancel_sheet(item, form, dates, zone), status=422)
+    if not form.validate():
+        return _cancel_page(item, _cancel_sheet(item, form, dates, zone), status=422)
+    try:
+        if form.scope.data == "series":
+            from_date = date.fromisoformat(form.from_date.data)
+            bookings.cancel_recurring(
+                current_user, session.recurring_booking_id, from_date=from_date, now=now
+            )
+            done = f"Cancelled every session of this booking from {_day_label(from_date)} on."
+        else:
+            sessions.cancel_session(current_user, session_id, now=now)
+            done = f"Cancelled {_when(session.start_time, zone)}."
+    except Conflict as exc:
+        sheet = _cancel_sheet(item, form, dates, zone, state="closed", message=_plain(exc))
+        return _cancel_page(item, sheet, status=409, trigger="sessions-changed")
+    item = member_views.session_item(current_user, session_id, now=now)
+    if item.cancelled_late:
+        done += " It counts as a late cancel."
+    if not _is_htmx():
+        flash(done, "success")
+        return redirect(url_for("member.my_sessions"), 303)
+    sheet = _cancel_sheet(item, form, dates, zone, state="done", message=done)
+    return _cancel_page(item, sheet, trigger="sessions-changed")
+
+
+@bp.post("/me/notifications/<int:notification_id>/dismiss")
+@roles_required("member")
+def dismiss(notification_id: int):
+    """Hide a notification (htmx removes it in place; without htmx, back to my sessions)."""
+    notifications.dismiss(current_user, notification_id)
+    if _is_htmx():
+        return ""
+    return redirect(url_for("member.my_sessions"), 303)

@@ -1,0 +1,322 @@
+"""Read-side use cases of the member pages: what a member sees before and after booking.
+
+Built on the booking services and the scheduling core, never beside them: the next free slot of
+every coach is the core's ``bookable_slots`` over the same inputs ``slots.bookable_slots`` uses,
+only loaded for all coaches at once (one query per kind of row, not one set per coach).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import (
+    AvailabilityAddition,
+    BlockedSlot,
+    Booking,
+    CoachSettings,
+    RecurringBooking,
+    TrainingSession,
+    User,
+    WeeklyAvailability,
+    utcnow,
+)
+from ..scheduling import availability
+from ..scheduling import bookable_slots as core_slots
+from . import coaches, sessions, slots
+from .slots import Slot
+
+NEXT_SLOT_HORIZON_DAYS = 28
+"""How far ahead ``/book`` looks for a coach's next free slot."""
+
+PAST_DAYS = 90
+"""How far back ``/me/sessions`` lists past sessions."""
+
+
+def member_zone(user: User) -> ZoneInfo:
+    """The zone a member reads times in: their own (users.timezone), else the gym's."""
+    return ZoneInfo(user.timezone or current_app.config["COACHAPP_TIMEZONE"])
+
+
+@dataclass(frozen=True)
+class CoachOffer:
+    """A coach a member can book, with their zone and next free slot (None: nothing soon)."""
+
+    coach: User
+    settings: CoachSettings
+    zone: ZoneInfo
+    next_slot: Slot | None
+
+
+def coach_offers(
+    now: datetime | None = None, horizon_days: int = NEXT_SLOT_HORIZON_DAYS
+) -> list[CoachOffer]:
+    """Every active coach with their next bookable one-to-one slot within ``horizon_days``.
+
+    The same rule as ``slots.bookable_slots`` (weekly one-to-one windows minus blocked slots plus
+    additions, minus scheduled sessions, on the coach's duration grid, not started), with each kind
+    of row read once for all coaches.
+    """
+    now = now or utcnow()
+    offers = coaches.list_coaches()
+    if not offers:
+        return []
+    ids = [coach.id for coach, _ in offers]
+    lo = now - timedelta(days=2)
+    hi = now + timedelta(days=horizon_days + 2)
+
+    weekly: dict[int, list[WeeklyAvailability]] = defaultdict(list)
+    for row in db.session.scalars(
+        select(WeeklyAvailability)
+        .where(WeeklyAvailability.coach_id.in_(ids))
+        .order_by(WeeklyAvailability.day_of_week, WeeklyAvailability.start_time)
+    ):
+        weekly[row.coach_id].append(row)
+    blocked = _by_coach(BlockedSlot, ids, lo, hi)
+    additions = _by_coach(AvailabilityAddition, ids, lo, hi)
+    busy: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(
+        select(TrainingSession.coach_id, TrainingSession.start_time, TrainingSession.end_time)
+        .where(
+            TrainingSession.coach_id.in_(ids),
+            TrainingSession.status == "scheduled",
+            TrainingSession.start_time >= lo - coaches.MAX_SESSION,
+            TrainingSession.start_time < hi,
+            TrainingSession.end_time > lo,
+        )
+        .order_by(TrainingSession.start_time)
+    ):
+        busy[row.coach_id].append(coaches.interval(row))
+
+    result = []
+    for coach, settings in offers:
+        tz = coaches.zone_of(settings)
+        today = now.astimezone(tz).date()
+        last_day = today + timedelta(days=horizon_days - 1)
+        open_time = availability(
+            coaches.core_windows(weekly[coach.id]),
+            tz,
+            today - timedelta(days=1),
+            last_day + timedelta(days=1),
+            blocked[coach.id],
+            additions[coach.id],
+        )
+        window_start, window_end = coaches.day_bounds(today, last_day, tz)
+        found = core_slots(
+            open_time,
+            busy[coach.id],
+            timedelta(minutes=settings.default_duration),
+            now,
+            window_start=window_start,
+            window_end=window_end,
+        )
+        first = None
+        if found:
+            first = Slot(found[0].start.astimezone(tz), found[0].end.astimezone(tz), None)
+        result.append(CoachOffer(coach, settings, tz, first))
+    return result
+
+
+def _by_coach(model, ids: list[int], lo: datetime, hi: datetime) -> dict[int, list]:
+    """Rows of ``model`` (blocked slots or additions) of the coaches ``ids`` overlapping [lo, hi)."""
+    out: dict[int, list] = defaultdict(list)
+    for row in db.session.scalars(
+        select(model)
+        .where(model.coach_id.in_(ids), model.start_time < hi, model.end_time > lo)
+        .order_by(model.start_time)
+    ):
+        out[row.coach_id].append(coaches.interval(row))
+    return out
+
+
+@dataclass(frozen=True)
+class DaySlots:
+    """One local date of a coach and the slots open on it (possibly none)."""
+
+    day: date
+    slots: list[Slot] = field(default_factory=list)
+
+
+def slot_days(
+    coach_id: int, first_day: date, days: int, now: datetime | None = None
+) -> list[DaySlots]:
+    """A coach's open slots on ``days`` local dates from ``first_day``, grouped by date."""
+    last_day = first_day + timedelta(days=days - 1)
+    found = slots.bookable_slots(coach_id, first_day, last_day, now=now)
+    grouped: dict[date, list[Slot]] = defaultdict(list)
+    for slot in found:
+        grouped[slot.start.date()].append(slot)
+    return [
+        DaySlots(first_day + timedelta(days=i), grouped.get(first_day + timedelta(days=i), []))
+        for i in range(days)
+    ]
+
+
+def find_slot(
+    coach_id: int, start: datetime, end: datetime, now: datetime | None = None
+) -> Slot | None:
+    """The open slot exactly ``[start, end)`` of a coach, or None when it is not (or no longer) open."""
+    tz = coaches.coach_zone(coach_id)
+    day = start.astimezone(tz).date()
+    for slot in slots.bookable_slots(coach_id, day, day, now=now):
+        if slot.start == start and slot.end == end:
+            return slot
+    return None
+
+
+def nearest_free_slots(
+    coach_id: int, around: datetime, count: int = 4, now: datetime | None = None
+) -> list[Slot]:
+    """The ``count`` open slots of a coach closest in time to ``around`` (a slot just taken),
+    in time order: what to offer instead."""
+    now = now or utcnow()
+    tz = coaches.coach_zone(coach_id)
+    today = now.astimezone(tz).date()
+    center = around.astimezone(tz).date()
+    first_day = max(today, center - timedelta(days=3))
+    last_day = max(first_day, center + timedelta(days=7))
+    found = slots.bookable_slots(coach_id, first_day, last_day, now=now)
+    if len(found) < count:
+        found = slots.bookable_slots(coach_id, first_day, first_day + timedelta(days=27), now=now)
+    closest = sorted(found, key=lambda s: (abs((s.start - around).total_seconds()), s.start))
+    return sorted(closest[:count], key=lambda s: s.start)
+
+
+def is_late(start: datetime, window_hours: int, when: datetime) -> bool:
+    """Whether a member cancelling at ``when`` a session starting at ``start`` cancels late, i.e.
+    inside the coach's cancellation window (the rule ``sessions.cancel_one`` and billing apply)."""
+    return when > start - timedelta(hours=window_hours)
+
+
+@dataclass(frozen=True)
+class SessionItem:
+    """A member's session as the list shows it: the row, its coach's cancellation window, whether
+    cancelling now would be late, and whether it was cancelled late."""
+
+    session: TrainingSession
+    window_hours: int
+    late_now: bool
+    cancelled_late: bool
+    series: RecurringBooking | None = None
+
+
+@dataclass(frozen=True)
+class MySessions:
+    """Upcoming sessions (soonest first) and past ones (latest first) of a member."""
+
+    upcoming: list[SessionItem]
+    past: list[SessionItem]
+
+
+def my_sessions(actor: User, now: datetime | None = None, past_days: int = PAST_DAYS) -> MySessions:
+    """The actor's sessions, every status, from ``past_days`` ago on: cancelled ones stay listed."""
+    now = now or utcnow()
+    rows = sessions.list_sessions(actor, member_id=actor.id, start=now - timedelta(days=past_days))
+    items = _items(rows, now)
+    upcoming = [i for i in items if i.session.end_time > now]
+    past = [i for i in items if i.session.end_time <= now]
+    past.reverse()
+    return MySessions(upcoming, past)
+
+
+def session_item(actor: User, session_id: int, now: datetime | None = None) -> SessionItem:
+    """One of the actor's sessions as a SessionItem (NotFound when not theirs)."""
+    now = now or utcnow()
+    return _items([sessions.get_session(actor, session_id)], now)[0]
+
+
+def _items(rows: list[TrainingSession], now: datetime) -> list[SessionItem]:
+    if not rows:
+        return []
+    windows = dict(
+        db.session.execute(
+            select(CoachSettings.coach_id, CoachSettings.cancellation_window_hours).where(
+                CoachSettings.coach_id.in_({r.coach_id for r in rows})
+            )
+        ).all()
+    )
+    one_time_ids = [r.one_time_booking_id for r in rows if r.one_time_booking_id is not None]
+    late_bookings: set[int] = set()
+    if one_time_ids:
+        late_bookings = set(
+            db.session.scalars(
+                select(Booking.id).where(
+                    Booking.id.in_(one_time_ids), Booking.late_cancel.is_(True)
+                )
+            )
+        )
+    series_ids = {r.recurring_booking_id for r in rows if r.recurring_booking_id is not None}
+    series: dict[int, RecurringBooking] = {}
+    if series_ids:
+        series = {
+            s.id: s
+            for s in db.session.scalars(
+                select(RecurringBooking).where(RecurringBooking.id.in_(series_ids))
+            )
+        }
+    out = []
+    for row in rows:
+        window = windows.get(row.coach_id, 24)
+        if row.one_time_booking_id is not None:
+            cancelled_late = row.one_time_booking_id in late_bookings
+        else:
+            cancelled_late = (
+                row.status == "cancelled"
+                and row.cancelled_by == "MEMBER"
+                and row.cancelled_at is not None
+                and is_late(row.start_time, window, row.cancelled_at)
+            )
+        out.append(
+            SessionItem(
+                row,
+                window,
+                is_late(row.start_time, window, now),
+                cancelled_late,
+                series.get(row.recurring_booking_id),
+            )
+        )
+    return out
+
+
+def series_dates_from(
+    session: TrainingSession, zone: ZoneInfo, now: datetime | None = None
+) -> list[date]:
+    """The local dates of the scheduled, not yet started sessions of ``session``'s series from
+    its date on: the dates a member may cancel the series from."""
+    if session.recurring_booking_id is None:
+        return []
+    now = now or utcnow()
+    starts = db.session.scalars(
+        select(TrainingSession.start_time)
+        .where(
+            TrainingSession.recurring_booking_id == session.recurring_booking_id,
+            TrainingSession.status == "scheduled",
+            TrainingSession.start_time >= session.start_time,
+            TrainingSession.start_time > now,
+        )
+        .order_by(TrainingSession.start_time)
+    )
+    return sorted({s.astimezone(zone).date() for s in starts})
+
+
+__all__ = [
+    "CoachOffer",
+    "DaySlots",
+    "MySessions",
+    "SessionItem",
+    "coach_offers",
+    "find_slot",
+    "is_late",
+    "member_zone",
+    "my_sessions",
+    "nearest_free_slots",
+    "series_dates_from",
+    "session_item",
+    "slot_days",
+]

@@ -1,0 +1,73 @@
+"""Add to calendar: the ICS file of a session, in the coach's zone, right across DST."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+from member_helpers import at, small_gym
+
+from coachapp.services import bookings
+
+
+@pytest.fixture
+def gym(app, make_user, clock):
+    """The small gym, the clock at Monday 2027-03-15 13:00 Berlin."""
+    return small_gym(make_user)
+
+
+def test_ics_in_the_dst_week_has_the_coachs_local_time(client, login, gym):
+    # Berlin moves to summer time on Sunday 2027-03-28; Monday 10:00 is 08:00 UTC.
+    start = at("2027-03-29", "10:00")
+    _booking, session = bookings.book_one_time(
+        gym.ava, gym.coach.id, start, start + timedelta(hours=1)
+    )
+    login(gym.ava)
+    response = client.get(f"/me/sessions/{session.id}.ics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = response.get_data()
+    text = body.decode()
+    assert "DTSTART;TZID=Europe/Berlin:20270329T100000" in text
+    assert "DTEND;TZID=Europe/Berlin:20270329T110000" in text
+    assert "BEGIN:VTIMEZONE" in text and "TZID:Europe/Berlin" in text
+
+    [event] = Calendar.from_ical(body).walk("VEVENT")
+    assert str(event["UID"]) == f"session-{session.id}@coachapp"
+    dtstart = event.decoded("DTSTART")
+    assert (dtstart.hour, dtstart.minute) == (10, 0)
+    assert dtstart.utcoffset() == timedelta(hours=2)
+    assert dtstart == start
+    assert str(event["SUMMARY"]) == "Training session with Lena Hoffmann"
+    assert str(event["LOCATION"]) == "Studio A"
+    assert str(event["STATUS"]) == "CONFIRMED"
+
+
+def test_ics_uid_is_stable_and_a_cancelled_session_says_so(client, login, gym):
+    from coachapp.services import sessions
+
+    start = at("2027-03-16", "10:00")
+    _booking, session = bookings.book_one_time(
+        gym.ava, gym.coach.id, start, start + timedelta(hours=1)
+    )
+    login(gym.ava)
+    first = client.get(f"/me/sessions/{session.id}.ics").get_data()
+    sessions.cancel_session(gym.ava, session.id)
+    second = client.get(f"/me/sessions/{session.id}.ics").get_data()
+    [a] = Calendar.from_ical(first).walk("VEVENT")
+    [b] = Calendar.from_ical(second).walk("VEVENT")
+    assert a["UID"] == b["UID"]
+    assert str(b["STATUS"]) == "CANCELLED"
+
+
+def test_session_page_links_the_ics_file(client, login, gym):
+    start = at("2027-03-16", "10:00")
+    _booking, session = bookings.book_one_time(
+        gym.ava, gym.coach.id, start, start + timedelta(hours=1)
+    )
+    login(gym.ava)
+    html = client.get(f"/me/sessions/{session.id}").get_data(as_text=True)
+    assert f'href="/me/sessions/{session.id}.ics" hx-boost="false" download' in html
+    assert "Tue 16 Mar, 10:00–11:00" in html and "Booked" in html
