@@ -89,6 +89,32 @@ def app_config():
     return make_test_config
 
 
+def _isolated_client_class():
+    from flask.testing import FlaskClient
+
+    class IsolatedClient(FlaskClient):
+        """Each request runs in an app context of its own, as in a real server.
+
+        The ``app`` fixture keeps an app context pushed for the test's own database work; without
+        this, every request of the test would share its ``g`` (where Flask-Login caches the user),
+        so a second client would silently act as the first user.
+        """
+
+        def open(self, *args, **kwargs):
+            from flask import has_app_context
+
+            from coachapp.extensions import db
+
+            outer = db.session() if has_app_context() else None
+            with self.application.app_context():
+                response = super().open(*args, **kwargs)
+            if outer is not None:
+                outer.expire_all()  # the test reads what the request committed, not a stale copy
+            return response
+
+    return IsolatedClient
+
+
 @pytest.fixture(scope="session")
 def _session_app(database_url):
     """One app per test run; the schema is created once (the migration tests build it separately)."""
@@ -96,6 +122,7 @@ def _session_app(database_url):
     from coachapp.extensions import db
 
     app = create_app(make_test_config(database_url))
+    app.test_client_class = _isolated_client_class()
     with app.app_context():
         db.drop_all()
         db.create_all()
