@@ -12,9 +12,21 @@ NAV = {
         ("coach.week", "Week"),
         ("coach.availability", "Availability"),
         ("coach.conflicts", "Conflicts"),
+        ("coach.settings", "Settings"),
+        ("billing.coach_billing", "Billing"),
     ],
-    "member": [("member.book", "Book"), ("member.my_sessions", "My sessions")],
-    "admin": [("coach.week", "Coaches' weeks"), ("member.book", "Book for a member")],
+    "member": [
+        ("member.book", "Book"),
+        ("member.my_sessions", "My sessions"),
+        ("billing.my_billing", "Billing"),
+    ],
+    "admin": [
+        ("admin.coaches", "Coaches"),
+        ("admin.members", "Members"),
+        ("admin.rooms", "Rooms"),
+        ("billing.admin_statements", "Billing"),
+        ("coach.week", "Coaches' weeks"),
+    ],
 }
 
 CSP = (
@@ -58,12 +70,25 @@ def register_web_hooks(app: Flask) -> None:
         return value.astimezone(tz).strftime(fmt)
 
 
+def wants_fragment() -> bool:
+    """Whether this is an HTMX request for part of a page.
+
+    Boosted links and history restores also carry ``HX-Request`` but want the whole page.
+    """
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
 def render(template: str, block: str | None = None, status: int = 200, **context):
     """Render the whole page, or only ``block`` of it for an HTMX request (one template per page).
 
     Always sends ``Vary: HX-Request`` so a cache never serves the fragment as the page.
     """
-    if block and request.headers.get("HX-Request") == "true":
+    if block and wants_fragment():
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)

@@ -1,0 +1,185 @@
+"""Laying out a coach's week on a grid: seven day columns × quarter-hour rows of the coach's hours.
+
+Everything is placed by LOCAL wall-clock time of its day in the coach's zone, so a 10:00 session is
+in the 10:00 row on both sides of a daylight-saving change. Positions become CSS classes
+(``gc-`` column, ``gr-`` row, ``gs-`` row span) because the pages' Content-Security-Policy allows no
+inline styles. Presentation only: which sessions are conflicts is the services' answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+from ..scheduling import day_of_week
+from ..services.coach_calendar import WeekData
+from .forms import KIND_LABELS, WindowRow
+
+STEP = 15
+"""Minutes per grid row."""
+DEFAULT_HOURS = (8, 18)
+"""The hours shown when a coach has no windows or sessions yet."""
+HEADER_ROWS = 1
+
+
+@dataclass(frozen=True)
+class Day:
+    """A column head: the local date, whether it is today and any clock change that day."""
+
+    date: date
+    column: int
+    today: bool
+    clock_change: str | None
+
+
+@dataclass(frozen=True)
+class Hour:
+    """A row label: ``HH:00`` and its first grid row."""
+
+    label: str
+    row: int
+
+
+@dataclass(frozen=True)
+class Item:
+    """Something placed on the grid: a template window, addition, blocked slot or session."""
+
+    kind: str
+    column: int
+    row: int
+    span: int
+    start: str
+    end: str
+    label: str
+    obj: object = None
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The laid-out week."""
+
+    days: list[Day]
+    hours: list[Hour]
+    items: list[Item]
+    first_minute: int
+    last_minute: int
+
+    def row_of(self, minute: int) -> int:
+        """The grid row of a local minute of the day."""
+        return HEADER_ROWS + 1 + (minute - self.first_minute) // STEP
+
+    @property
+    def columns(self) -> range:
+        """The day columns' indexes (column 1 holds the hour labels)."""
+        return range(2, 9)
+
+
+def _minute_of(instant: datetime, day: date, tz: tzinfo) -> int:
+    """Minutes since local midnight of ``day`` at ``instant``, clamped to the day (0–1440)."""
+    local = instant.astimezone(tz)
+    if local.date() < day:
+        return 0
+    if local.date() > day:
+        return 1440
+    return local.hour * 60 + local.minute
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _clock_change(day: date, tz: tzinfo) -> str | None:
+    before = datetime(day.year, day.month, day.day, 12, tzinfo=tz) - timedelta(hours=12)
+    after = datetime(day.year, day.month, day.day, 12, tzinfo=tz) + timedelta(hours=12)
+    offset_before, offset_after = (
+        before.astimezone(tz).utcoffset(),
+        after.astimezone(tz).utcoffset(),
+    )
+    if offset_before is None or offset_after is None or offset_before == offset_after:
+        return None
+    return "Clocks go forward" if offset_after > offset_before else "Clocks go back"
+
+
+def _spans_of(start: datetime, end: datetime, days: list[date], tz: tzinfo):
+    """The parts of ``[start, end)`` on each local day of the week: (column index, from, to)."""
+    for index, day in enumerate(days):
+        lo, hi = _minute_of(start, day, tz), _minute_of(end, day, tz)
+        if hi > lo:
+            yield index, lo, hi
+
+
+def session_label(data: WeekData, session) -> str:
+    """Who a session is for: the member's name, or the title and booked/capacity of a group."""
+    if session.type == "GROUP":
+        return f"{session.title} · {data.booked.get(session.id, 0)}/{session.capacity}"
+    member = data.members.get(session.member_id)
+    return member.name if member else session.title
+
+
+def build(data: WeekData, today: date) -> Grid:
+    """Lay out ``data`` on the grid; ``today`` is the coach's local date (highlighted)."""
+    tz = data.tz
+    days = data.days
+    raw: list[tuple[str, int, int, int, str, object]] = []
+    for index, day in enumerate(days):
+        for window in data.windows:
+            if window.day_of_week != day_of_week(day):
+                continue
+            start = int(window.start_time[:2]) * 60 + int(window.start_time[3:])
+            end = int(window.end_time[:2]) * 60 + int(window.end_time[3:])
+            row = WindowRow.of(window)
+            room = data.rooms.get(window.room_id, "")
+            label = " · ".join(p for p in (KIND_LABELS[row.kind], room) if p)
+            raw.append(("window", index, start, end, label, window))
+    for addition in data.additions:
+        for index, lo, hi in _spans_of(addition.start_time, addition.end_time, days, tz):
+            raw.append(
+                ("addition", index, lo, hi, addition.reason or "Extra availability", addition)
+            )
+    for blocked in data.blocked:
+        for index, lo, hi in _spans_of(blocked.start_time, blocked.end_time, days, tz):
+            raw.append(("blocked", index, lo, hi, blocked.reason or "Blocked", blocked))
+    for session in data.sessions:
+        index = (session.start_time.astimezone(tz).date() - data.monday).days
+        if not 0 <= index < 7:
+            continue
+        day = days[index]
+        lo = _minute_of(session.start_time, day, tz)
+        hi = max(_minute_of(session.end_time, day, tz), lo + STEP)
+        raw.append(("session", index, lo, min(hi, 1440), session_label(data, session), session))
+
+    shaping = [r for r in raw if r[0] != "blocked"]
+    if shaping:
+        first = min(r[2] for r in shaping) // 60 * 60
+        last = -(-max(r[3] for r in shaping) // 60) * 60
+    else:
+        first, last = DEFAULT_HOURS[0] * 60, DEFAULT_HOURS[1] * 60
+    last = max(last, first + 60)
+
+    grid = Grid(
+        days=[
+            Day(day, index + 2, day == today, _clock_change(day, tz))
+            for index, day in enumerate(days)
+        ],
+        hours=[],
+        items=[],
+        first_minute=first,
+        last_minute=last,
+    )
+    for minute in range(first, last, 60):
+        grid.hours.append(Hour(_hhmm(minute), grid.row_of(minute)))
+    order = {
+        "window": 0,
+        "blocked": 1,
+        "addition": 2,
+        "session": 3,
+    }  # additions re-open blocked time
+    for kind, index, lo, hi, label, obj in sorted(raw, key=lambda r: (order[r[0]], r[1], r[2])):
+        top, bottom = max(lo, first), min(hi, last)
+        if bottom <= top:
+            continue
+        row = grid.row_of(top)
+        aligned = top - (top - first) % STEP
+        span = max(1, -(-(bottom - aligned) // STEP))
+        grid.items.append(Item(kind, index + 2, row, span, _hhmm(lo), _hhmm(hi), label, obj))
+    return grid

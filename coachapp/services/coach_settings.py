@@ -1,0 +1,91 @@
+"""A coach's settings: default room and session length, time zone, cancellation window."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import available_timezones
+
+from sqlalchemy import select
+
+from ..config import ConfigError, check_timezone
+from ..extensions import db
+from ..models import CoachSettings, Room, User, utcnow
+from . import coaches
+from .db import transaction, write_lock
+from .errors import ValidationFailed
+from .sessions import ConflictView, conflicts_among, future_scheduled
+
+MIN_DURATION, MAX_DURATION = 5, 720
+MAX_WINDOW_HOURS = 24 * 30
+
+
+def list_rooms() -> list[Room]:
+    """The gym's rooms by name, to choose a default or a window's room from."""
+    return list(db.session.scalars(select(Room).order_by(Room.name, Room.id)))
+
+
+def time_zones() -> list[str]:
+    """Every IANA time zone name this system knows, sorted (for a select)."""
+    return sorted(available_timezones())
+
+
+def _whole_number(value: object, field: str, low: int, high: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationFailed(
+            f"{field}: {what} must be a whole number from {low} to {high}.", field=field
+        )
+    return value
+
+
+def update_settings(
+    actor: User,
+    coach_id: int,
+    default_room_id: int | None,
+    default_duration: int,
+    timezone: str,
+    cancellation_window_hours: int,
+    now: datetime | None = None,
+) -> tuple[CoachSettings, list[ConflictView]]:
+    """Change a coach's settings (the coach themself or an admin).
+
+    The weekly template stays in wall-clock times, so a new time zone moves it in real time: the
+    result lists every future session that is now a conflict. The coach's account zone follows the
+    settings' zone, so the pages show the coach's times in it.
+    """
+    settings = coaches.get_settings(coach_id)
+    coaches.require_manager(actor, coach_id)
+    room_id = coaches.check_room(default_room_id, "default_room_id")
+    duration = _whole_number(
+        default_duration, "default_duration", MIN_DURATION, MAX_DURATION, "The default duration"
+    )
+    hours = _whole_number(
+        cancellation_window_hours,
+        "cancellation_window_hours",
+        0,
+        MAX_WINDOW_HOURS,
+        "The cancellation window",
+    )
+    if not isinstance(timezone, str) or not timezone.strip():
+        raise ValidationFailed("timezone: choose a time zone.", field="timezone")
+    try:
+        zone = check_timezone(timezone.strip(), "timezone")
+    except ConfigError as exc:
+        raise ValidationFailed(
+            f"timezone: {timezone!r} is not a known time zone.", field="timezone"
+        ) from exc
+    now = now or utcnow()
+    with transaction():
+        write_lock()
+        settings = coaches.get_settings(coach_id)
+        settings.default_room_id = room_id
+        settings.default_duration = duration
+        settings.cancellation_window_hours = hours
+        settings.timezone = zone
+        coach = db.session.get(User, coach_id)
+        coach.timezone = zone
+        db.session.flush()
+        conflicts = conflicts_among(settings, future_scheduled(coach_id, now))
+    return settings, conflicts
+
+
+__all__ = ["list_rooms", "time_zones", "update_settings"]

@@ -1,0 +1,316 @@
+"""Moving a session to another time, and settling all of a series' conflicts at once.
+
+Both are what a coach does on the conflicts page instead of cancelling one row at a time: keep or
+cancel every conflicting occurrence of a recurring booking, or move one session to a free time
+nearby (the member is told). The rules (availability, overlaps) come from the scheduling core and
+the database constraints, as for a booking.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import (
+    AvailabilityAddition,
+    Booking,
+    RecurringBooking,
+    TrainingSession,
+    User,
+    utcnow,
+)
+from ..scheduling import Interval, availability, covers, expand_weekly_windows
+from . import coaches
+from .db import constraint_name, transaction, write_lock
+from .errors import (
+    AlreadyCancelled,
+    Conflict,
+    InPast,
+    NotFound,
+    SlotTaken,
+    SlotUnavailable,
+    ValidationFailed,
+)
+from .notifications import notify
+from .sessions import KEPT_REASON, RESOLVE_ACTIONS, cancel_one, conflicts_among
+from .slots import Slot, bookable_slots
+
+MOVED_NOTE = "Moved to {when} by the coach."
+"""The note on the cancelled stand-in left at a moved occurrence's original time."""
+
+
+def _locked(actor: User, session_id: object) -> TrainingSession:
+    """Take the write lock, then the session row (row-locked on PostgreSQL) if the actor sees it."""
+    write_lock()
+    session = None
+    if coaches.is_id(session_id):
+        session = db.session.execute(
+            select(TrainingSession)
+            .where(TrainingSession.id == session_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+    if session is None or not coaches.can_see_session(actor, session):
+        raise NotFound(f"There is no session with id {session_id}.")
+    return session
+
+
+def _recipients(session: TrainingSession) -> list[int]:
+    """Everyone attending a session: its member and the members of its confirmed bookings."""
+    ids = set(
+        db.session.scalars(
+            select(Booking.member_id).where(
+                Booking.session_id == session.id, Booking.status == "CONFIRMED"
+            )
+        )
+    )
+    if session.member_id is not None:
+        ids.add(session.member_id)
+    return sorted(ids)
+
+
+def move_session(
+    actor: User,
+    session_id: int,
+    start: datetime,
+    end: datetime | None = None,
+    now: datetime | None = None,
+) -> TrainingSession:
+    """Move a scheduled session that has not started to ``[start, end)`` (default: same length).
+
+    The new time must lie wholly inside the coach's availability for the session's type (else
+    SlotUnavailable) and overlap none of the coach's other scheduled sessions (else SlotTaken; the
+    database's overlap constraints decide races). The room becomes that of the window or addition
+    the new time lies in, else the coach's default room. Everyone attending is notified.
+
+    An occurrence of a recurring booking keeps its series; a cancelled stand-in stays at the
+    original time, so that the nightly job does not make that occurrence again.
+    """
+    now = now or utcnow()
+    try:
+        with transaction():
+            session = _locked(actor, session_id)
+            coaches.require_manager(actor, session.coach_id)
+            if session.status == "cancelled":
+                raise AlreadyCancelled("This session is cancelled; it cannot be moved.")
+            if session.status != "scheduled" or session.start_time <= now:
+                raise InPast("This session has already started; it can no longer be moved.")
+            settings = coaches.get_settings(session.coach_id)
+            tz = coaches.zone_of(settings)
+            start = coaches.aware(start, tz, "start_time")
+            if end is None:
+                end = start + (session.end_time - session.start_time)
+            start, end = coaches.span(start, end, tz)
+            if end - start > coaches.MAX_SESSION:
+                raise ValidationFailed(
+                    "end_time: a session lasts at most 12 hours.", field="end_time"
+                )
+            if start <= now:
+                raise InPast("That time has already started; pick a time in the future.")
+            if start == session.start_time and end == session.end_time:
+                raise ValidationFailed(
+                    "start_time: the session is already at that time.", field="start_time"
+                )
+            old = Interval(session.start_time, session.end_time)
+            wanted = Interval(start, end)
+            room_id = _check_fits(settings, session, wanted)
+            if session.recurring_booking_id is not None:
+                # Moving away frees the occurrence's (series, start) key; keep it taken.
+                stand_in = _stand_in(
+                    session, MOVED_NOTE.format(when=coaches.describe(start, tz)), now
+                )
+            else:
+                stand_in = None
+            session.start_time, session.end_time, session.room_id = start, end, room_id
+            db.session.flush()
+            if stand_in is not None:
+                db.session.add(stand_in)
+                db.session.flush()
+            coach = db.session.get(User, session.coach_id)
+            message = (
+                f"Your session on {coaches.describe(old.start, tz)} with {coach.name} was moved to "
+                f"{coaches.describe(start, tz)}–{end.astimezone(tz):%H:%M} by your coach."
+            )
+            for member_id in _recipients(session):
+                notify(member_id, "session_moved", message, session_id=session.id)
+    except IntegrityError as exc:
+        name = constraint_name(exc)
+        if "room_overlap" in name:
+            raise SlotTaken("The room is taken by another session at that time.") from exc
+        raise SlotTaken("Another session has just taken that time; pick another.") from exc
+    return session
+
+
+def _check_fits(settings, session: TrainingSession, wanted: Interval) -> int | None:
+    """Refuse a time outside availability or taken by another session; return its room."""
+    coach_id = settings.coach_id
+    tz = coaches.zone_of(settings)
+    first_day = coaches.local_day(wanted.start, tz) - timedelta(days=1)
+    last_day = coaches.local_day(wanted.end, tz) + timedelta(days=1)
+    windows = coaches.core_windows(coaches.weekly_rows(coach_id), session.type)
+    blocked = coaches.blocked_in(coach_id, wanted.start, wanted.end)
+    additions = coaches.additions_in(coach_id, wanted.start, wanted.end)
+    open_time = availability(
+        windows,
+        tz,
+        first_day,
+        last_day,
+        [coaches.interval(b) for b in blocked],
+        [coaches.interval(a) for a in additions],
+    )
+    when = f"{coaches.describe(wanted.start, tz)}–{wanted.end.astimezone(tz):%H:%M}"
+    if not covers(open_time, wanted):
+        kind = "group" if session.type == "GROUP" else "one-to-one"
+        raise SlotUnavailable(f"The coach is not available for {kind} sessions on {when}.")
+    others = [
+        s for s in coaches.scheduled_in(coach_id, wanted.start, wanted.end) if s.id != session.id
+    ]
+    if others:
+        other = others[0]
+        raise SlotTaken(
+            f"{when} overlaps another session from {coaches.describe(other.start_time, tz)} to "
+            f"{other.end_time.astimezone(tz):%H:%M}; pick another time."
+        )
+    return coaches.room_at(
+        wanted,
+        expand_weekly_windows(windows, tz, first_day, last_day),
+        additions,
+        settings.default_room_id,
+    )
+
+
+def _stand_in(session: TrainingSession, note: str, now: datetime) -> TrainingSession:
+    """A cancelled copy of a series occurrence at its original time (never billed)."""
+    return TrainingSession(
+        coach_id=session.coach_id,
+        member_id=session.member_id,
+        room_id=session.room_id,
+        start_time=session.start_time,
+        end_time=session.end_time,
+        type=session.type,
+        status="cancelled",
+        recurring_booking_id=session.recurring_booking_id,
+        title=session.title,
+        capacity=session.capacity,
+        notes=note,
+        cancelled_by="COACH",
+        cancelled_at=now,
+    )
+
+
+def resolve_series(
+    actor: User, series_id: int, action: str, now: datetime | None = None
+) -> list[TrainingSession]:
+    """Settle every conflicting future occurrence of a recurring booking at once.
+
+    ``keep`` adds one availability addition per conflicting occurrence (exactly its slot);
+    ``cancel`` cancels each (bookings ``CANCELLED_BY_COACH``) and notifies the member. The series
+    itself stays active. Returns the sessions settled, in start order; Conflict when none of the
+    series' sessions is in conflict.
+    """
+    if action not in RESOLVE_ACTIONS:
+        raise ValidationFailed("action: use 'cancel' or 'keep'.", field="action")
+    now = now or utcnow()
+    with transaction():
+        write_lock()
+        series = db.session.get(RecurringBooking, series_id) if coaches.is_id(series_id) else None
+        if series is None or not (
+            actor.role == "admin" or (actor.role == "coach" and actor.id == series.coach_id)
+        ):
+            raise NotFound(f"There is no recurring booking with id {series_id}.")
+        settings = coaches.get_settings(series.coach_id)
+        sessions = list(
+            db.session.execute(
+                select(TrainingSession)
+                .where(
+                    TrainingSession.recurring_booking_id == series.id,
+                    TrainingSession.status == "scheduled",
+                    TrainingSession.start_time > now,
+                )
+                .order_by(TrainingSession.start_time, TrainingSession.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).scalars()
+        )
+        found = conflicts_among(settings, sessions)
+        if not found:
+            raise Conflict("No session of this recurring booking is in conflict.")
+        coach = db.session.get(User, series.coach_id)
+        for conflict in found:
+            session = conflict.session
+            if action == "keep":
+                db.session.add(
+                    AvailabilityAddition(
+                        coach_id=session.coach_id,
+                        start_time=session.start_time,
+                        end_time=session.end_time,
+                        room_id=session.room_id,
+                        reason=KEPT_REASON,
+                    )
+                )
+            else:
+                cancel_one(session, "COACH", now, settings, coach)
+    return [c.session for c in found]
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def suggest_moves(
+    actor: User,
+    sessions: Iterable[TrainingSession],
+    limit: int = 3,
+    now: datetime | None = None,
+) -> dict[int, list[Slot]]:
+    """Up to ``limit`` free times near each one-to-one session, in the same week (Monday–Sunday,
+    coach's zone), closest first and then listed in time order.
+
+    A time is offered when the coach's bookable slots cover the session's whole length from it.
+    Reads the slots once per coach and week, however many sessions are asked about.
+    """
+    now = now or utcnow()
+    wanted = [s for s in sessions if s.type == "ONE_TO_ONE"]
+    zones: dict[int, object] = {}
+    weeks: dict[tuple[int, date], list[TrainingSession]] = defaultdict(list)
+    for session in wanted:
+        if session.coach_id not in zones:
+            coaches.require_manager(actor, session.coach_id)
+            zones[session.coach_id] = coaches.coach_zone(session.coach_id)
+        monday = _monday(coaches.local_day(session.start_time, zones[session.coach_id]))
+        weeks[(session.coach_id, monday)].append(session)
+    out: dict[int, list[Slot]] = {}
+    for (coach_id, monday), members in weeks.items():
+        free = bookable_slots(coach_id, monday, monday + timedelta(days=6), now)
+        runs = _runs(free)
+        for session in members:
+            length = session.end_time - session.start_time
+            fits = [
+                slot
+                for slot in free
+                if slot.start + length <= runs[slot.start] and slot.start != session.start_time
+            ]
+            fits.sort(key=lambda s: (abs(s.start - session.start_time), s.start))
+            out[session.id] = sorted(fits[:limit], key=lambda s: s.start)
+    return out
+
+
+def _runs(free: list[Slot]) -> dict[datetime, datetime]:
+    """For each slot start, the end of the stretch of back-to-back free slots it begins in."""
+    ends: dict[datetime, datetime] = {}
+    run_end: datetime | None = None
+    next_start: datetime | None = None
+    for slot in reversed(free):
+        if run_end is None or slot.end != next_start:
+            run_end = slot.end
+        ends[slot.start] = run_end
+        next_start = slot.start
+    return ends
+
+
+__all__ = ["MOVED_NOTE", "move_session", "resolve_series", "suggest_moves"]
