@@ -37,7 +37,14 @@ from .extensions import db
 
 ROLES = ("admin", "coach", "member")
 SERIES_STATUSES = ("ACTIVE", "CANCELLED")
-BOOKING_STATUSES = ("CONFIRMED", "CANCELLED_BY_MEMBER", "CANCELLED_BY_COACH", "NO_SHOW")
+BOOKING_STATUSES = (
+    "CONFIRMED",
+    "WAITLISTED",
+    "CANCELLED_BY_MEMBER",
+    "CANCELLED_BY_COACH",
+    "NO_SHOW",
+)
+ACTIVE_BOOKING_STATUSES = ("CONFIRMED", "WAITLISTED")
 SESSION_TYPES = ("ONE_TO_ONE", "GROUP")
 SESSION_STATUSES = ("scheduled", "completed", "cancelled", "no_show")
 CANCELLERS = ("MEMBER", "COACH")
@@ -98,6 +105,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # secret of the user's calendar feed URL (shown to its owner, regenerable); NULL = no feed yet
+    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     coach_settings: Mapped[CoachSettings | None] = relationship(
@@ -239,7 +248,11 @@ class AvailabilityAddition(db.Model):
 
 
 class RecurringBooking(db.Model):
-    """A member's standing reservation: a weekday and wall-clock time every 1 or 2 weeks."""
+    """A standing reservation: a weekday and wall-clock time every 1 or 2 weeks.
+
+    A member's one-to-one series names the member; a coach's group class series (``GROUP``) has
+    no member but a title and a capacity, and members book places on its sessions.
+    """
 
     __tablename__ = "recurring_bookings"
     __table_args__ = (
@@ -250,14 +263,24 @@ class RecurringBooking(db.Model):
         CheckConstraint("frequency IN (1, 2)", name="frequency"),
         CheckConstraint(_in("status", SERIES_STATUSES), name="status"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_date_after_start"),
+        CheckConstraint(_in("session_type", SESSION_TYPES), name="session_type"),
+        CheckConstraint("capacity >= 1", name="capacity"),
+        CheckConstraint(
+            "session_type = 'GROUP' OR member_id IS NOT NULL", name="member_unless_group"
+        ),
         Index("ix_recurring_bookings_coach_status", "coach_id", "status"),
         Index("ix_recurring_bookings_member", "member_id"),
         Index("ix_recurring_bookings_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     coach_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    session_type: Mapped[str] = mapped_column(
+        String(12), default="ONE_TO_ONE", server_default="ONE_TO_ONE"
+    )
+    title: Mapped[str | None] = mapped_column(String(200))
+    capacity: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     day_of_week: Mapped[int] = mapped_column(Integer)
     start_time: Mapped[str] = mapped_column(String(5))
     end_time: Mapped[str] = mapped_column(String(5))
@@ -269,7 +292,7 @@ class RecurringBooking(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    member: Mapped[User] = relationship(foreign_keys=[member_id])
+    member: Mapped[User | None] = relationship(foreign_keys=[member_id])
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])
 
 
@@ -339,13 +362,22 @@ class TrainingSession(db.Model):
 
 
 class Booking(db.Model):
-    """A member's reservation of one session (the spec's one-time booking)."""
+    """A member's reservation of one session (the spec's one-time booking), or of a place in a
+    group session; ``WAITLISTED`` waits for a place (first come, first promoted)."""
 
     __tablename__ = "bookings"
     __table_args__ = (
         CheckConstraint(_in("status", BOOKING_STATUSES), name="status"),
         Index("ix_bookings_session", "session_id"),
         Index("ix_bookings_member", "member_id"),
+        Index(
+            "uq_bookings_active_member",
+            "session_id",
+            "member_id",
+            unique=True,
+            postgresql_where=text("status IN ('CONFIRMED', 'WAITLISTED')"),
+            sqlite_where=text("status IN ('CONFIRMED', 'WAITLISTED')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

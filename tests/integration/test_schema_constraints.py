@@ -228,3 +228,33 @@ def test_naive_datetimes_are_refused_before_reaching_the_database(people):
 def test_postgres_has_the_exclusion_constraints(app):
     names = set(db.session.scalars(text("SELECT conname FROM pg_constraint WHERE contype = 'x'")))
     assert names == {"ex_training_sessions_coach_overlap", "ex_training_sessions_room_overlap"}
+
+
+def test_a_member_holds_one_active_booking_per_session(people):
+    coach, _, member, _ = people
+    group = session_row(coach, type="GROUP", capacity=5)
+    db.session.add(group)
+    db.session.commit()
+    db.session.add(Booking(session_id=group.id, member_id=member.id, status="CONFIRMED"))
+    db.session.commit()
+    refused(Booking(session_id=group.id, member_id=member.id, status="WAITLISTED"))
+    # a cancelled booking does not count: the member may book again
+    db.session.add(Booking(session_id=group.id, member_id=member.id, status="CANCELLED_BY_MEMBER"))
+    db.session.commit()
+
+
+def test_only_group_series_may_have_no_member(people):
+    coach, _, _, _ = people
+    values = dict(
+        coach_id=coach.id,
+        day_of_week=3,
+        start_time="18:00",
+        end_time="19:00",
+        start_date=date(2027, 3, 3),
+    )
+    refused(RecurringBooking(member_id=None, **values))
+    db.session.add(
+        RecurringBooking(member_id=None, session_type="GROUP", title="Spin", capacity=12, **values)
+    )
+    db.session.commit()
+    refused(RecurringBooking(member_id=None, session_type="GROUP", capacity=0, **values))
