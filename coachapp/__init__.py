@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 from .config import load_config
-from .extensions import csrf, db, htmx, login_manager, migrate
+from .extensions import csrf, db, htmx, limiter, login_manager, migrate
 
 ENV_OVERRIDABLE = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "COACHAPP_TIMEZONE", "COACHAPP_ENV")
 
@@ -31,16 +31,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             environ[key] = str(overrides[key])
     app.config.update(load_config(Path(app.instance_path), environ))
     app.config.update(overrides)
+    _rate_limit_settings(app, overrides)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"), compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
 
     from . import models  # noqa: F401  (register the tables on the metadata)
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .billing import bp as billing_bp
     from .cli import register_cli
     from .coach import bp as coach_bp
     from .errors import register_error_handlers
@@ -52,9 +56,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(coach_bp)
     app.register_blueprint(member_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(billing_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     register_error_handlers(app)
     register_web_hooks(app)
     register_cli(app)
     return app
+
+
+def _rate_limit_settings(app: Flask, overrides: Mapping[str, Any]) -> None:
+    """Where login attempts are counted (Redis when REDIS_URL is set, else memory) and whether
+    they are limited at all: off under TESTING unless the test config turns it on."""
+    redis_url = app.config.get("REDIS_URL")
+    if "RATELIMIT_STORAGE_URI" not in overrides:
+        app.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
+        if redis_url:
+            app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
+            }
+    if app.config.get("TESTING") and "LOGIN_RATE_LIMITED" not in overrides:
+        app.config["LOGIN_RATE_LIMITED"] = False

@@ -155,3 +155,12 @@ def test_form_post_with_token_and_htmx_header_token_work(csrf_client, make_user)
     # logout is a state change: the HTMX header token is accepted, a missing one is not
     assert csrf_client.post("/logout").status_code == 400
     assert csrf_client.post("/logout", headers={"X-CSRFToken": header_token}).status_code == 302
+
+
+def test_login_and_logout_are_full_page_loads(client, make_user, login):
+    # both change the session's CSRF token: a boosted swap would keep the stale token in
+    # <body hx-headers>, and every later HTMX post would be refused until a reload
+    assert 'hx-boost="false"' in client.get("/login").get_data(as_text=True)
+    login(make_user("member"))
+    home = client.get("/").get_data(as_text=True)
+    assert 'action="/logout" class="inline" hx-boost="false"' in home
