@@ -10,7 +10,6 @@ from .coaches import is_id
 from .db import transaction
 from .errors import NotFound
 
-
 PENDING_DELIVERY = "coachapp.notifications_to_deliver"
 
 
