@@ -24,6 +24,7 @@ from coachapp.scheduling import (
     plan_materialization,
     series_collide,
 )
+from coachapp.scheduling.materialize import unfinished_series
 
 TODAY = date(2027, 3, 1)
 WEEKS = 6
@@ -126,7 +127,7 @@ def main() -> None:
 
     series, calendars = plan_case(rng)
     plan = plan_materialization(series, calendars, TODAY, WEEKS)
-    plan_ms = median_ms(lambda: plan_materialization(series, calendars, TODAY, WEEKS), 5)
+    plan_ms = median_ms(lambda: plan_materialization(series, calendars, TODAY, WEEKS), 9)
     rerun_calendars = {
         coach_id: CoachCalendar(
             coach_id,
@@ -142,7 +143,9 @@ def main() -> None:
         for coach_id, calendar in calendars.items()
     }
     rerun = plan_materialization(series, rerun_calendars, TODAY, WEEKS)
-    rerun_ms = median_ms(lambda: plan_materialization(series, rerun_calendars, TODAY, WEEKS), 5)
+    rerun_ms = median_ms(lambda: plan_materialization(series, rerun_calendars, TODAY, WEEKS), 9)
+    left = unfinished_series(series, rerun_calendars, TODAY, WEEKS)
+    left_ms = median_ms(lambda: unfinished_series(series, rerun_calendars, TODAY, WEEKS), 9)
 
     coach_series = [s for s in series if s.coach_id == "coach-0"]
     pairs = [(a, b) for a in coach_series[:1] for b in coach_series]
@@ -164,6 +167,12 @@ def main() -> None:
             rerun_ms,
             1000.0,
             f"{len(rerun.create)} create, {len(rerun.skipped_existing)} existing",
+        ),
+        (
+            "unfinished_series on the rerun (what the nightly job does first)",
+            left_ms,
+            None,
+            f"{len(left.series)} series left, {left.done} occurrences made",
         ),
         (f"series_collide, {len(pairs)} pairs of one coach", collide_ms, None, ""),
     ]

@@ -1,19 +1,24 @@
 """How fast the nightly run materializes sessions, against a raw bulk insert of the same rows.
 
-Run as ``.venv/bin/python bench/bench_materialize.py [--series N] [--profile]``. It (re)creates the
-PostgreSQL database named by BENCH_DATABASE_URL (default
+Run as ``.venv/bin/python bench/bench_materialize.py [--series N] [--rounds R] [--profile]``. It
+(re)creates the PostgreSQL database named by BENCH_DATABASE_URL (default
 ``postgresql://root@127.0.0.1:5432/coachapp_bench``), seeds 10,000 active weekly recurring bookings
 over 100 coaches (distinct weekday/hour per coach, each coach in their own room, so nothing
-collides), then measures:
+collides), then measures, ``--rounds`` times on an emptied ``training_sessions`` table:
 
 1. the full materialization, ``services.sessions.materialize`` (≈ 60,000 sessions);
 2. a second run, which creates nothing;
 3. the same rows written by COPY into the emptied ``training_sessions`` table (same constraints,
    indexes and foreign keys): the floor any materializer can reach.
 
-It prints a Markdown table with the times, the statements each issued (counted with a SQLAlchemy
-``before_cursor_execute`` listener) and the time spent inside the database driver, then drops the
-database. ``--profile`` adds a cProfile of a third, full run: where the time goes.
+It prints a Markdown table with the median times, the statements each issued (counted with a
+SQLAlchemy ``before_cursor_execute`` listener) and the time spent executing them (driver and
+server; fetching rows is not included), and the median of each round's ratios: first run / COPY
+and second run / first run, both measured in the same round so that the load of a shared machine
+weighs on both sides alike. The table, with the date, the machine (CPUs, CPU model) and the
+PostgreSQL version, also replaces the section "Nightly materialization" of ``docs/performance.md``
+(``--no-docs`` leaves the file alone). The database is dropped at the end. ``--profile`` adds
+cProfiles of a full run and of a run with nothing to do: where the time goes.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import cProfile
 import io
 import os
 import pstats
+import statistics
 import sys
 import time
 from dataclasses import dataclass, field
@@ -32,7 +38,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs" / "performance.md"
+sys.path.insert(0, str(ROOT))
 
 from coachapp import create_app  # noqa: E402
 from coachapp.config import normalize_database_url  # noqa: E402
@@ -251,13 +259,128 @@ def profile_runs(top: int = 25) -> str:
     )
 
 
+@dataclass
+class Round:
+    """One round's measurements: (seconds, statements, seconds executing) per run."""
+
+    first: tuple[float, int, float]
+    second: tuple[float, int, float]
+    copy: tuple[float, int, float]
+    created: int
+    second_created: int
+
+
+def measure_round(meter: SqlMeter) -> tuple[Round, int, object]:
+    """Empty the sessions, materialize twice, then COPY the rows made into the emptied table.
+
+    The rows are read back for the COPY only after both runs, and let go at the end of the
+    round, so no run is measured with them on the heap (the garbage collector would walk them).
+    """
+    empty_sessions()
+    first_s, first = timed(meter, materialize)
+    first_sql = (meter.statements, meter.seconds)
+    second_s, second = timed(meter, materialize)
+    second_sql = (meter.statements, meter.seconds)
+    rows = snapshot_rows()
+    empty_sessions()
+    copy_s, copied = timed(meter, lambda: bulk_copy(rows))
+    measured = Round(
+        (first_s, *first_sql),
+        (second_s, *second_sql),
+        (copy_s, meter.statements + 1, copy_s),  # the COPY runs on the raw driver cursor
+        first.created,
+        second.created,
+    )
+    return measured, copied, first
+
+
+def machine() -> str:
+    """CPUs, CPU model and PostgreSQL version, for the record."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    version = db.session.scalar(text("SHOW server_version"))
+    db.session.commit()
+    return f"{cpus} CPUs (nproc), {model}, PostgreSQL {version}"
+
+
+def table(rounds: list[Round], series: int, made: int, result: object, host: str) -> str:
+    """The Markdown section: medians over the rounds, and each round's ratios."""
+    med = statistics.median
+
+    def column(run: str, i: int) -> float:
+        return med(getattr(r, run)[i] for r in rounds)
+
+    ratio = med(r.first[0] / r.copy[0] for r in rounds)
+    share = med(r.second[0] / r.first[0] for r in rounds)
+    first, second, copy = ((column(run, 0), column(run, 2)) for run in ("first", "second", "copy"))
+    statements = {run: sorted({getattr(r, run)[1] for r in rounds}) for run in ("first", "second")}
+
+    def counted(run: str) -> str:
+        return " / ".join(str(n) for n in statements[run])
+
+    ratios = ", ".join(f"{r.first[0] / r.copy[0]:.2f}" for r in rounds)
+    shares = ", ".join(f"{r.second[0] / r.first[0]:.0%}" for r in rounds)
+    lines = [
+        "## Nightly materialization",
+        "",
+        f"Measured {date.today().isoformat()} with `bench/bench_materialize.py` on {host}.",
+        f"{series:,} active weekly recurring bookings over {COACHES} coaches (Europe/Berlin), "
+        f"{WEEKS} weeks from {TODAY} (includes the spring-forward night); sessions made: "
+        f"{made:,} ({result}). Medians of {len(rounds)} rounds, each on an emptied "
+        "`training_sessions` table; the ratios are each round's own, then their median.",
+        "",
+        "| run | sessions written | time (s) | SQL statements | executing (s) | target |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+        f"| materialize, first run | {rounds[0].created:,} | {first[0]:.2f} | {counted('first')} "
+        f"| {first[1]:.2f} | ≤ 2 × COPY: {ratio:.2f} × {'✅' if ratio <= 2 else '❌'} |",
+        f"| materialize, second run (nothing to do) | {rounds[0].second_created:,} "
+        f"| {second[0]:.2f} | {counted('second')} | {second[1]:.2f} "
+        f"| ≤ 10 % of first: {share:.1%} {'✅' if share <= 0.10 else '❌'} |",
+        f"| raw COPY of the same rows | {made:,} | {copy[0]:.2f} | {rounds[0].copy[1]} "
+        f"| {copy[1]:.2f} | baseline |",
+        "",
+        f"Per round: first run / COPY {ratios}; second run / first run {shares}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace the file's "## Nightly materialization" section (up to the next ``## ``) with
+    ``section``, or append it; the file is created with a title if missing."""
+    heading = section.splitlines()[0]
+    text_ = path.read_text() if path.exists() else "# Performance\n"
+    lines = text_.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == heading), None)
+    if start is None:
+        body = text_.rstrip("\n") + "\n\n" + section
+    else:
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+        )
+        after = "".join(lines[end:])
+        body = "".join(lines[:start]) + section + ("\n" + after if after else "")
+    path.write_text(body.rstrip("\n") + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Seed, measure, print the table, drop the database."""
+    """Seed, measure, print the table (and write it to docs/performance.md), drop the database."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=10_000, help="recurring bookings to seed")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds to take the median of")
     parser.add_argument("--profile", action="store_true", help="also profile a full run")
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
+    parser.add_argument("--no-docs", action="store_true", help="do not write docs/performance.md")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
 
     url = recreate_database(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     app = create_app(
@@ -269,18 +392,11 @@ def main(argv: list[str] | None = None) -> int:
             meter = SqlMeter()
             meter.attach(db.engine)
             series = seed(args.series)
-
-            first_s, first = timed(meter, materialize)
-            first_sql = (meter.statements, meter.seconds)
-            second_s, second = timed(meter, materialize)
-            second_sql = (meter.statements, meter.seconds)
-            made = db.session.scalar(text("SELECT count(*) FROM training_sessions"))
-            db.session.commit()
-
-            rows = snapshot_rows()
-            empty_sessions()
-            copy_s, copied = timed(meter, lambda: bulk_copy(rows))
-            copy_sql = (meter.statements + 1, copy_s)  # the COPY runs on the raw driver cursor
+            host = machine()
+            rounds: list[Round] = []
+            for _ in range(args.rounds):
+                measured, made, result = measure_round(meter)
+                rounds.append(measured)
             profile = profile_runs() if args.profile else ""
     finally:
         with app.app_context():
@@ -289,27 +405,11 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             drop_database(url)
 
-    ratio = first_s / copy_s if copy_s else float("inf")
-    second_share = second_s / first_s if first_s else float("inf")
-    print(f"## Materialization benchmark ({series:,} recurring bookings, {COACHES} coaches)\n")
-    print(f"PostgreSQL, {WEEKS} weeks from {TODAY}; sessions made: {made:,} (result: {first})\n")
-    print(
-        "| run | sessions written | time (s) | SQL statements | time in driver + server (s) | target |"
-    )
-    print("| --- | ---: | ---: | ---: | ---: | --- |")
-    print(
-        f"| materialize, first run | {first.created:,} | {first_s:.2f} | {first_sql[0]} "
-        f"| {first_sql[1]:.2f} | ≤ 2 × COPY: {ratio:.2f} × {'✅' if ratio <= 2 else '❌'} |"
-    )
-    print(
-        f"| materialize, second run (nothing to do) | {second.created:,} | {second_s:.2f} "
-        f"| {second_sql[0]} | {second_sql[1]:.2f} | ≤ 10 % of first: {second_share:.0%} "
-        f"{'✅' if second_share <= 0.10 else '❌'} |"
-    )
-    print(
-        f"| raw COPY of the same rows | {copied:,} | {copy_s:.2f} | {copy_sql[0]} "
-        f"| {copy_sql[1]:.2f} | baseline |"
-    )
+    section = table(rounds, series, made, result, host)
+    print(section)
+    if not args.no_docs:
+        write_section(DOCS, section)
+        print(f"(written to {DOCS.relative_to(ROOT)})")
     if profile:
         print("\n### Profiles (cProfile)\n")
         print(profile)

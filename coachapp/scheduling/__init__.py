@@ -41,7 +41,9 @@ from .materialize import (
     CoachCalendar,
     MaterializationPlan,
     PlannedSession,
+    Unfinished,
     plan_materialization,
+    unfinished_series,
 )
 from .recurrence import (
     Occurrence,
@@ -49,6 +51,7 @@ from .recurrence import (
     first_occurrence_date,
     occurrence_dates,
     occurrence_interval,
+    occurrence_ordinals,
     occurrences,
     series_collide,
     series_collision_dates,
@@ -64,6 +67,9 @@ from .weekly import (
 )
 
 __all__ = [
+    "Unfinished",
+    "occurrence_ordinals",
+    "unfinished_series",
     "DAY_NAMES",
     "HORIZON_WEEKS",
     "IN_BLOCKED_SLOT",

@@ -16,6 +16,7 @@ ends by 2037), so the pattern of gap days repeats every 400 years, and on a two-
 800 years."""
 
 _PERIOD_YEARS = 800
+_MAX_ORDINAL = date.max.toordinal()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,23 +106,36 @@ def first_occurrence_date(series: RecurringSeries) -> date | None:
     return first
 
 
+def occurrence_ordinals(series: RecurringSeries, first_day: int, last_day: int) -> range:
+    """``occurrence_dates`` as proleptic ordinals (``date.toordinal``), for loops over many series.
+
+    Plain integer arithmetic: a date's ordinal modulo 7 is its day of week counted from Sunday, so
+    the first occurrence and the first one in range are found without building any date.
+    """
+    start = series.start_date.toordinal()
+    first = start + (series.day_of_week - start) % 7
+    if first > _MAX_ORDINAL:
+        raise OverflowError("date value out of range")
+    last = last_day
+    if series.end_date is not None:
+        end = series.end_date.toordinal()
+        if first > end:
+            return range(0)
+        last = min(last, end)
+    step = _step_days(series)
+    if first < first_day:
+        first += -((first - first_day) // step) * step
+    return range(first, last + 1, step)
+
+
 def occurrence_dates(series: RecurringSeries, first_day: date, last_day: date) -> list[date]:
     """The local dates in ``[first_day, last_day]`` on which the series has a session.
 
     Every ``frequency`` weeks counted from the first occurrence (not from ``first_day``), so a
     bi-weekly series keeps its own weeks whatever range is asked for; none after ``end_date``.
     """
-    first = first_occurrence_date(series)
-    if first is None:
-        return []
-    step = _step_days(series)
-    last = last_day if series.end_date is None else min(last_day, series.end_date)
-    if first < first_day:
-        first += timedelta(days=-((first - first_day).days // step) * step)
-    if first > last:
-        return []
-    count = (last - first).days // step + 1
-    return [first + timedelta(days=i * step) for i in range(count)]
+    days = occurrence_ordinals(series, first_day.toordinal(), last_day.toordinal())
+    return [date.fromordinal(day) for day in days]
 
 
 def occurrence_interval(series: RecurringSeries, day: date, tz: tzinfo) -> Interval | None:

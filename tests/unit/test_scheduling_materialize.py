@@ -1,9 +1,12 @@
 """The nightly plan of sessions from recurring bookings."""
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coachapp.scheduling import (
     UTC,
@@ -12,8 +15,12 @@ from coachapp.scheduling import (
     Interval,
     RecurringSeries,
     local_datetime,
+    occurrence_dates,
     plan_materialization,
 )
+from coachapp.scheduling.materialize import Unfinished, unfinished_series
+from coachapp.scheduling.recurrence import occurrence_ordinals
+from tests.unit.test_scheduling_properties import coach_books
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SYDNEY = ZoneInfo("Australia/Sydney")
@@ -177,3 +184,108 @@ def test_second_run_on_the_first_runs_sessions_creates_nothing():
     assert second.create == ()
     assert len(second.skipped_existing) == len(first.create)
     assert second.skipped_blocked == first.skipped_blocked
+
+
+def test_unfinished_series_sets_aside_only_wholly_made_series():
+    made, partial, fresh = series("made"), series("partial", day=TUESDAY), series("fresh", day=3)
+    first = plan_materialization([made, partial, fresh], {"c1": calendar()}, TODAY)
+    keys = {(p.series_id, p.interval.start_utc) for p in first.create if p.series_id == "made"}
+    partial_made = [p for p in first.create if p.series_id == "partial"][:2]
+    keys |= {(p.series_id, p.interval.start_utc) for p in partial_made}
+    left = unfinished_series([fresh, made, partial], {"c1": calendar(existing_keys=keys)}, TODAY)
+    assert [s.id for s in left.series] == ["fresh", "partial"]
+    assert left.done == 6
+    # the earliest occurrence not made: partial's third Tuesday comes after fresh's first Wednesday
+    fresh_first = next(p for p in first.create if p.series_id == "fresh")
+    assert left.since == fresh_first.interval.start_utc
+    assert unfinished_series([made], {"c1": calendar(existing_keys=keys)}, TODAY) == Unfinished(
+        (), 6, None
+    )
+
+
+def test_unfinished_series_reads_keys_in_any_zone_and_ignores_swallowed_occurrences():
+    # 02:00-03:00 on Sundays vanishes in Berlin's spring gap on 28 March 2027
+    sunday = series("gap", day=SUNDAY, start=120, end=180, start_date=date(2027, 3, 7))
+    days = [date(2027, 3, 7) + timedelta(weeks=w) for w in range(6)]
+    keys = frozenset(
+        ("gap", local_datetime(day, 120, BERLIN)) for day in days if day != date(2027, 3, 28)
+    )
+    assert all(start.tzinfo is BERLIN for _, start in keys)
+    left = unfinished_series([sunday], {"c1": calendar(existing_keys=keys)}, date(2027, 3, 7))
+    assert left == Unfinished((), 5, None)
+
+
+def test_planning_only_unfinished_series_gives_the_same_plan():
+    """Set-aside series change nothing for the others: blocks, busy time and collisions alike."""
+    all_series = [
+        series("a"),
+        series("b", start=630, end=690),  # collides with a every week
+        series("c", day=SUNDAY),
+        series("d", day=TUESDAY, frequency=2, start_date=date(2027, 3, 9)),
+        series("e", day=TUESDAY, start=700, end=760, end_date=date(2027, 3, 20)),
+    ]
+    blocked = (day_span(date(2027, 3, 14)), day_span(date(2027, 3, 16)))
+    additions = (day_span(date(2027, 3, 16), start=600, end=660),)
+    busy = (day_span(date(2027, 3, 22), start=580, end=610),)
+    first = plan_materialization(
+        all_series, {"c1": calendar(blocked=blocked, additions=additions, busy=busy)}, TODAY
+    )
+    made = [p for p in first.create if p.series_id in ("c", "d") or p.local_date.day < 10]
+    again = calendar(
+        blocked=blocked,
+        additions=additions,
+        busy=busy + tuple(p.interval for p in made),
+        existing_keys=frozenset((p.series_id, p.interval.start_utc) for p in made),
+    )
+    whole = plan_materialization(all_series, {"c1": again}, TODAY)
+    left = unfinished_series(all_series, {"c1": again}, TODAY)
+    # c keeps its blocked Sunday (never made), so it stays unfinished; d is wholly made
+    assert [s.id for s in left.series] == ["a", "b", "c", "e"]
+    part = plan_materialization(left.series, {"c1": again}, TODAY)
+    assert part.create == whole.create != ()
+    assert part.skipped_blocked == whole.skipped_blocked != ()
+    assert part.collisions == whole.collisions != ()
+    assert left.done + len(part.skipped_existing) == len(whole.skipped_existing)
+    assert min(o.interval.start_utc for o in whole.create + whole.collisions) >= left.since
+
+
+def test_occurrence_ordinals_match_the_dates():
+    biweekly = series("b", day=TUESDAY, start_date=date(2027, 1, 6), frequency=2)
+    for item in (series(), biweekly, series("e", end_date=date(2027, 3, 15))):
+        days = occurrence_ordinals(item, TODAY.toordinal(), TODAY.toordinal() + 41)
+        assert [date.fromordinal(d) for d in days] == occurrence_dates(
+            item, TODAY, TODAY + timedelta(days=41)
+        )
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(coach_books(), st.randoms(use_true_random=False))
+def test_setting_aside_made_series_never_changes_the_plan(books, rng):
+    """Whatever part of a first plan was made, planning only the unfinished series decides the
+    same as planning them all."""
+    all_series, calendars, today = books
+    first = plan_materialization(all_series, calendars, today)
+    made = [p for p in first.create if rng.random() < 0.7]
+    again = {
+        coach_id: replace(
+            cal,
+            busy=cal.busy + tuple(p.interval for p in made if p.coach_id == coach_id),
+            existing_keys=frozenset(
+                (p.series_id, p.interval.start_utc) for p in made if p.coach_id == coach_id
+            ),
+        )
+        for coach_id, cal in calendars.items()
+    }
+    whole = plan_materialization(all_series, again, today)
+    left = unfinished_series(all_series, again, today)
+    part = plan_materialization(left.series, again, today)
+    assert (part.create, part.skipped_blocked, part.collisions) == (
+        whole.create,
+        whole.skipped_blocked,
+        whole.collisions,
+    )
+    assert left.done + len(part.skipped_existing) == len(whole.skipped_existing)
+    assert set(part.skipped_existing) <= set(whole.skipped_existing)
+    decided = whole.create + whole.skipped_blocked + whole.collisions
+    assert all(o.interval.start_utc >= left.since for o in decided)
+    assert (left.since is None) == (left.series == ())
