@@ -1,20 +1,45 @@
-"""iCalendar files ("add to calendar") for training sessions.
+"""iCalendar files ("add to calendar") and calendar feeds for training sessions.
 
 Times are written in the coach's zone (``DTSTART;TZID=Europe/Berlin:…``) with that zone's
 VTIMEZONE, so a calendar shows the wall-clock time the coach set, across DST changes. The UID is
-stable per session (``session-<id>@coachapp``): importing the file again updates the same event.
+stable per session (``session-<id>@coachapp``): importing the file again, or the next refresh of a
+subscribed feed, updates the same event; a cancelled session stays in with ``STATUS:CANCELLED``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from .models import TrainingSession
 
 PRODID = "-//coachapp//member pages//EN"
+FEED_PRODID = "-//coachapp//calendar feed//EN"
+FEED_REFRESH = timedelta(hours=1)
+"""How often a subscribed calendar is asked to fetch the feed again (a hint; clients decide)."""
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """One session as a feed shows it to one person.
+
+    ``status`` is the iCalendar STATUS (``CONFIRMED``, ``TENTATIVE`` for a waitlist place,
+    ``CANCELLED``); ``sequence`` and ``last_modified`` grow whenever the session (or the person's
+    place in it) changes, so calendars replace their copy.
+    """
+
+    session: TrainingSession
+    zone: ZoneInfo
+    summary: str
+    status: str
+    sequence: int
+    last_modified: datetime
+    location: str | None = None
+    description: str | None = None
 
 
 def session_uid(session: TrainingSession) -> str:
@@ -55,4 +80,46 @@ def session_calendar(
     return cal.to_ical()
 
 
-__all__ = ["PRODID", "session_calendar", "session_uid"]
+def feed_calendar(
+    events: Iterable[FeedEvent], name: str, zone: ZoneInfo, stamp: datetime | None = None
+) -> bytes:
+    """A subscribable VCALENDAR of ``events`` named ``name`` (``zone``: the calendar's default
+    zone), with a VTIMEZONE for every zone an event uses, as bytes."""
+    stamp = (stamp or datetime.now(UTC)).astimezone(UTC)
+    cal = Calendar()
+    cal.add("prodid", FEED_PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", zone.key)
+    cal.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(FEED_REFRESH).to_ical().decode())
+    days = []
+    for item in events:
+        session = item.session
+        event = Event()
+        event.add("uid", session_uid(session))
+        event.add("dtstamp", stamp)
+        event.add("created", session.created_at.astimezone(UTC))
+        event.add("last-modified", item.last_modified.astimezone(UTC))
+        event.add("sequence", item.sequence)
+        event.add("dtstart", session.start_time.astimezone(item.zone))
+        event.add("dtend", session.end_time.astimezone(item.zone))
+        event.add("summary", item.summary)
+        if item.location:
+            event.add("location", item.location)
+        if item.description:
+            event.add("description", item.description)
+        event.add("status", item.status)
+        event.add("transp", "TRANSPARENT" if item.status == "CANCELLED" else "OPAQUE")
+        cal.add_component(event)
+        days.append(session.start_time.astimezone(item.zone).date())
+    if days:
+        cal.add_missing_timezones(
+            first_date=min(days) - timedelta(days=366), last_date=max(days) + timedelta(days=366)
+        )
+    return cal.to_ical()
+
+
+__all__ = ["FEED_PRODID", "PRODID", "FeedEvent", "feed_calendar", "session_calendar", "session_uid"]

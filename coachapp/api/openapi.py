@@ -247,7 +247,9 @@ SCHEMAS: dict[str, Any] = {
             "id": ID,
             "status": {
                 "type": "string",
-                "enum": ["CONFIRMED", "CANCELLED_BY_MEMBER", "CANCELLED_BY_COACH", "NO_SHOW"],
+                "enum": ["CONFIRMED", "WAITLISTED", "CANCELLED_BY_MEMBER", "CANCELLED_BY_COACH",
+                         "NO_SHOW"],
+                "description": "WAITLISTED: waiting for a place in a full group class.",
             },
             "member_id": ID,
             "session_id": ID,
@@ -258,11 +260,25 @@ SCHEMAS: dict[str, Any] = {
         },
         ["id", "status", "member_id", "session_id", "coach_id"],
     ),
+    "GroupClass": _obj(
+        {
+            **SESSION_PROPS,
+            "booked": {"type": "integer", "minimum": 0, "description": "Confirmed places."},
+            "places_left": {"type": "integer", "minimum": 0},
+            "waitlist_count": {"type": "integer", "minimum": 0},
+        },
+        ["id", "coach_id", "member_id", "room_id", "start_time", "end_time", "type", "status",
+         "recurring_booking_id", "one_time_booking_id", "capacity", "title", "booked",
+         "places_left", "waitlist_count"],
+    ),
     "RecurringBooking": _obj(
         {
             "id": ID,
             "coach_id": ID,
-            "member_id": ID,
+            "member_id": {**NULLABLE_ID, "description": "null for a group class series."},
+            "session_type": {"type": "string", "enum": ["ONE_TO_ONE", "GROUP"]},
+            "title": {"type": ["string", "null"]},
+            "capacity": {"type": "integer", "minimum": 1},
             "day_of_week": DAY_OF_WEEK,
             "start_time": HHMM,
             "end_time": HHMM,
@@ -348,6 +364,20 @@ RESOLVE_409 = (
 NO_SHOW_409 = "not_started, already_cancelled"
 MOVE_409 = "slot_unavailable, slot_taken, in_past, already_cancelled"
 SERIES_RESOLVE_409 = "conflict (no session of the series is in conflict)"
+GROUP_SESSION_409 = (
+    "slot_unavailable (outside the coach's group availability), slot_taken (the coach or the "
+    "room is busy then), in_past"
+)
+PLACE_409 = (
+    "capacity_full (no place left and waitlist false), conflict (already booked or waiting; not a "
+    "group class), already_cancelled (the class is), in_past (it has started)"
+)
+CLASS_FIELDS = {
+    "title": {"type": "string", "maxLength": 200},
+    "capacity": {"type": "integer", "minimum": 1, "maximum": 500},
+    "room_id": {**NULLABLE_REQUEST_ID,
+                "description": "Default: the room of the group window, else the coach's."},
+}
 
 
 def _errors(*codes: int, conflicts: str | None = None) -> dict:
@@ -621,6 +651,80 @@ def _paths() -> dict:
                 tag=sessions_tag, op_id="listConflicts", parameters=[COACH_ID],
             )
         },
+        f"{API}/classes": {
+            "get": _op(
+                "Group classes with places left",
+                {**_ok(200, "Group classes (not cancelled) overlapping the range, by start.",
+                       {"classes": _array(_ref("GroupClass"))}, ["classes"],
+                       _links("/classes/0/id", "bookPlace")),
+                 **_errors(401, 404, 422)},
+                tag=book, op_id="listClasses",
+                description="Anyone signed in. A missing bound is 62 days from the other one; "
+                            "with neither, today and the next 62 days; at most 92 days.",
+                parameters=[
+                    _query("from", RANGE_TEXT, RANGE_BOUND),
+                    _query("to", RANGE_TEXT, RANGE_BOUND),
+                    _query("coach_id", "Only this coach's classes."),
+                ],
+            )
+        },
+        f"{API}/coaches/{{id}}/group-sessions": {
+            "post": _op(
+                "Schedule a one-off group class",
+                {**_ok(201, "The class.", {"session": _ref("GroupClass")}, ["session"],
+                       _links("/session/id", "getSession", "bookPlace", "cancelSession")),
+                 **_errors(400, 401, 403, 404, 409, 422, conflicts=GROUP_SESSION_409)},
+                tag=book, op_id="createGroupSession", parameters=[COACH_ID],
+                description="The coach themself or an admin; inside a window marked is_group "
+                            "(minus blocked slots, plus additions).",
+                body=_body(_obj({"start_time": REQUEST_INSTANT, "end_time": REQUEST_INSTANT,
+                                 **CLASS_FIELDS},
+                                ["start_time", "end_time", "title", "capacity"])),
+            )
+        },
+        f"{API}/coaches/{{id}}/group-series": {
+            "post": _op(
+                "Schedule a weekly or bi-weekly group class",
+                {**_ok(201, "The series (session_type GROUP, no member) and the classes made now "
+                            "(up to 6 weeks ahead; the nightly job makes the rest).",
+                       {"recurring_booking": _ref("RecurringBooking"),
+                        "sessions": _array(_ref("Session"))},
+                       ["recurring_booking", "sessions"],
+                       _links("/recurring_booking/id", "getRecurringBooking",
+                              "cancelRecurringBooking")),
+                 **_errors(400, 401, 403, 404, 409, 422, conflicts=SERIES_409)},
+                tag=book, op_id="createGroupSeries", parameters=[COACH_ID],
+                description="The coach themself or an admin; the weekday and times must lie "
+                            "inside one group window.",
+                body=_body(_obj(
+                    {"day_of_week": DAY_OF_WEEK, "start_time": HHMM, "end_time": HHMM,
+                     "start_date": REQUEST_DATE, "end_date": NULLABLE_REQUEST_DATE,
+                     "frequency": {"type": ["integer", "null"], "enum": [1, 2, None],
+                                   "default": 1},
+                     **CLASS_FIELDS},
+                    ["day_of_week", "start_time", "end_time", "start_date", "title", "capacity"],
+                )),
+            )
+        },
+        f"{API}/sessions/{{id}}/places": {
+            "post": _op(
+                "Book a place in a group class",
+                {**_ok(201, "The booking (CONFIRMED, or WAITLISTED when the class is full) and "
+                            "the class.",
+                       {"booking": _ref("Booking"), "session": _ref("GroupClass")},
+                       ["booking", "session"],
+                       _links("/booking/id", "getBooking", "cancelBooking")),
+                 **_errors(400, 401, 403, 404, 409, 422, conflicts=PLACE_409)},
+                tag=book, op_id="bookPlace", parameters=[_path_id()],
+                description="A member for themself; the class's coach or an admin for member_id. "
+                            "waitlist (default true): false to be refused rather than wait. "
+                            "Cancel with POST /bookings/{id}/cancel: the first member waiting "
+                            "then gets the place.",
+                body=_body(_obj({"member_id": NULLABLE_REQUEST_ID,
+                                 "waitlist": {"type": ["boolean", "null"], "default": True}}),
+                           required=False),
+            )
+        },
         f"{API}/bookings": {
             "post": _op(
                 "Book a one-time session",
@@ -653,7 +757,8 @@ def _paths() -> dict:
             "post": _op(
                 "Cancel a booking",
                 {**_ok(200, "CANCELLED_BY_MEMBER, or CANCELLED_BY_COACH when a coach or admin "
-                            "cancels.",
+                            "cancels. A place in a group class is given up (the class goes on) "
+                            "and the first member waiting gets it.",
                        {"booking": _ref("Booking"), "session": _ref("Session")}, ["booking"]),
                  **_errors(401, 403, 404, 409,
                           conflicts=CANCEL_409)},
@@ -751,7 +856,10 @@ def _paths() -> dict:
                  **_errors(401, 403, 404, 409,
                           conflicts=CANCEL_409)},
                 tag=sessions_tag, op_id="cancelSession", parameters=[_path_id()],
-                description="The member it is for, its coach or an admin; before it starts.",
+                description="The member it is for, its coach or an admin; before it starts. "
+                            "A member asking this of a group class gives up their place (the "
+                            "class goes on); its coach cancelling it cancels every place and "
+                            "notifies those members.",
             )
         },
         f"{API}/sessions/{{id}}/move": {

@@ -21,6 +21,7 @@ from ..services import (
     bookings,
     coach_settings,
     coaches,
+    group_classes,
     moves,
     notifications,
     sessions,
@@ -34,6 +35,9 @@ from .openapi import document
 
 MAX_SLOT_DAYS = 62
 """The longest range of dates one slots request may ask for."""
+
+MAX_CLASS_DAYS = 92
+"""The longest range one classes request may span."""
 
 _DAY_IN_PATH = re.compile(r"-?[0-9]{1,9}")
 
@@ -317,8 +321,87 @@ def get_booking(id: str):
 
 @bp.post("/bookings/<id>/cancel")
 def cancel_booking(id: str):
-    """Cancel a booking (by the member, or by the coach or an admin)."""
+    """Cancel a booking (by the member, or by the coach or an admin); a place in a group class is
+    given up and the first member on its waitlist moves up."""
     return _booking_body(bookings.cancel_booking(_actor(), p.to_id(id)))
+
+
+def _class_fields(body: dict) -> tuple[str, int, int | None]:
+    title = p.get_str(body, "title", required=True)
+    capacity = p.get_int(body, "capacity", required=True, minimum=1,
+                         maximum=group_classes.MAX_CAPACITY)
+    return title, capacity, p.get_id(body, "room_id")
+
+
+@bp.get("/classes")
+def list_classes():
+    """Group classes (not cancelled) overlapping ``from``–``to``, with places left and the
+    waitlist's length; anyone signed in may list them (members choose a class here)."""
+    coach_id = p.query_id("coach_id")
+    zone = out.gym_zone()
+    if coach_id is not None:
+        zone = coaches.zone_of(coaches.get_settings(coach_id))
+    start, end = _range(zone, default_days=MAX_SLOT_DAYS)
+    if end - start > timedelta(days=MAX_CLASS_DAYS):
+        raise p.invalid("to", f"ask for at most {MAX_CLASS_DAYS} days at a time")
+    found = group_classes.group_sessions(coach_id, start, end)
+    return {"classes": out.classes_json(found)}
+
+
+@bp.post("/coaches/<id>/group-sessions")
+def create_group_session(id: str):
+    """Schedule a one-off group class (the coach themself or an admin)."""
+    coach_id, zone = _coach(id)
+    body = p.json_object()
+    start, end = _span(body, zone)
+    title, capacity, room_id = _class_fields(body)
+    session = group_classes.schedule_group_session(
+        _actor(), coach_id, start, end, title, capacity, room_id
+    )
+    return _created({"session": out.class_json(group_classes.with_counts([session])[0], zone)})
+
+
+@bp.post("/coaches/<id>/group-series")
+def create_group_series(id: str):
+    """Schedule a weekly or bi-weekly group class; answer the series and the classes made now."""
+    coach_id, zone = _coach(id)
+    body = p.json_object()
+    day = p.get_int(body, "day_of_week", required=True, minimum=0, maximum=6)
+    start = p.parse_hhmm(p.get_str(body, "start_time", required=True), "start_time")
+    end = p.parse_hhmm(p.get_str(body, "end_time", required=True), "end_time")
+    p.check_order(start, end)
+    start_date = p.parse_date(p.get_str(body, "start_date", required=True), "start_date")
+    raw_end = p.get_str(body, "end_date")
+    end_date = None if raw_end is None else p.parse_date(raw_end, "end_date")
+    if end_date is not None and end_date < start_date:
+        raise p.invalid("end_date", "must not be before start_date")
+    frequency = p.get_int(body, "frequency", default=1, minimum=1, maximum=2)
+    title, capacity, room_id = _class_fields(body)
+    series, created = group_classes.create_group_series(
+        _actor(), coach_id, day, start, end, start_date, end_date, frequency, title, capacity,
+        room_id,
+    )
+    return _created({
+        "recurring_booking": out.recurring_json(series, zone),
+        "sessions": out.sessions_json(created),
+    })
+
+
+@bp.post("/sessions/<id>/places")
+def book_place(id: str):
+    """Book a place in a group class: CONFIRMED while places are left, else WAITLISTED (or 409
+    ``capacity_full`` with ``"waitlist": false``)."""
+    session_id = p.to_id(id)
+    body = p.json_object(optional=True)
+    member_id = p.get_id(body, "member_id")
+    waitlist = p.get_bool(body, "waitlist", default=True)
+    booking = group_classes.book_place(_actor(), session_id, member_id=member_id, waitlist=waitlist)
+    session = booking.session
+    zone = coaches.coach_zone(session.coach_id)
+    return _created({
+        "booking": out.booking_json(booking, session, zone),
+        "session": out.class_json(group_classes.with_counts([session])[0], zone),
+    })
 
 
 @bp.post("/recurring-bookings")

@@ -231,12 +231,35 @@ def booking_json(booking: Booking, session: TrainingSession | None, zone: tzinfo
     }
 
 
+def class_json(item, zone: tzinfo) -> dict:
+    """A group class (``group_classes.GroupClass``): its session plus ``booked`` (confirmed
+    places), ``places_left`` and ``waitlist_count``."""
+    return {
+        **session_json(item.session, zone),
+        "booked": item.booked,
+        "places_left": item.places_left,
+        "waitlist_count": item.waitlisted,
+    }
+
+
+def classes_json(items: Iterable, zones: Zones | None = None) -> list[dict]:
+    """Many group classes, each in its own coach's zone."""
+    items = list(items)
+    zones = zones or Zones()
+    zones.load(i.session.coach_id for i in items)
+    return [class_json(i, zones[i.session.coach_id]) for i in items]
+
+
 def recurring_json(series: RecurringBooking, zone: tzinfo) -> dict:
-    """A recurring booking (a series)."""
+    """A recurring booking (a series): a member's, or a coach's group class series (``session_type``
+    ``GROUP``, no member, with ``title`` and ``capacity``)."""
     return {
         "id": sid(series.id),
         "coach_id": sid(series.coach_id),
         "member_id": sid(series.member_id),
+        "session_type": series.session_type,
+        "title": series.title,
+        "capacity": series.capacity,
         "day_of_week": series.day_of_week,
         "start_time": series.start_time,
         "end_time": series.end_time,

@@ -281,3 +281,71 @@ def move_start(form: Form, tz: tzinfo) -> datetime | None:
     if not form.ok or day is None:
         return None
     return local_datetime(day, minute, tz)
+
+
+GROUP_FIELDS = ("title", "capacity", "date", "start_time", "end_time", "repeat", "until", "room_id")
+REPEATS = {"once": None, "weekly": 1, "biweekly": 2}
+GROUP_FIELD_NAMES = {
+    "start_date": "date",
+    "day_of_week": "date",
+    "end_date": "until",
+    "frequency": "repeat",
+}
+"""Where a group-class refusal from the services belongs on the form."""
+
+
+def group_form(data: MultiDict | None = None, day: date | None = None, room_id: int | None = None) -> Form:
+    """The "schedule a group class" form: a date and times, once or every 1 or 2 weeks."""
+    if data is None:
+        return Form(
+            {
+                "title": "",
+                "capacity": "10",
+                "date": day.isoformat() if day else "",
+                "start_time": "",
+                "end_time": "",
+                "repeat": "once",
+                "until": "",
+                "room_id": "" if room_id is None else str(room_id),
+            }
+        )
+    return Form({name: data.get(name, "") for name in GROUP_FIELDS})
+
+
+@dataclass(frozen=True)
+class GroupRequest:
+    """What a filled-in group-class form asks for (times still as typed ``HH:MM``)."""
+
+    title: str
+    capacity: int | str
+    day: date
+    start_time: str
+    end_time: str
+    frequency: int | None
+    until: date | None
+    room_id: int | str | None
+
+
+def group_request(form: Form) -> GroupRequest | None:
+    """The form as a request for the services; None (with errors) when unreadable."""
+    day = _date(form, "date")
+    start = _minute(form, "start_time")
+    end = _minute(form, "end_time")
+    until = _date(form, "until", required=False)
+    if form.get("repeat") not in REPEATS:
+        form.errors["repeat"] = "Choose once, every week or every 2 weeks."
+    capacity = whole_number(form, "capacity")
+    if not form.ok or day is None:
+        return None
+    if end == 0 and start:
+        end = 1440
+    return GroupRequest(
+        title=form.get("title"),
+        capacity=capacity,
+        day=day,
+        start_time=f"{start // 60:02d}:{start % 60:02d}",
+        end_time=f"{end // 60:02d}:{end % 60:02d}",
+        frequency=REPEATS[form.get("repeat")],
+        until=until,
+        room_id=optional_id(form.get("room_id")),
+    )

@@ -17,12 +17,14 @@ from flask_login import current_user
 
 from ..auth.decorators import roles_required
 from ..models import utcnow
-from ..scheduling import DAY_NAMES, IN_BLOCKED_SLOT
+from ..scheduling import DAY_NAMES, IN_BLOCKED_SLOT, day_of_week, local_datetime, parse_hhmm
 from ..services import (
     availability,
     coach_calendar,
     coach_settings,
     coaches,
+    feeds,
+    group_classes,
     moves,
     sessions,
 )
@@ -175,6 +177,18 @@ def _week_context(coach_id: int, start: date) -> dict:
         "today_url": url_for("coach.week", **qs),
         "is_this_week": coach_calendar.monday_of(today) == monday,
         "conflict_total": open_conflicts(coach_id),
+        **_group_form_context(coach_id, forms.group_form(day=max(today, monday))),
+    }
+
+
+def _group_form_context(coach_id: int, form: forms.Form, notice: str | None = None) -> dict:
+    """What the "schedule a group class" form needs (also alone, as its fragment)."""
+    return {
+        "group_form": form,
+        "group_notice": notice,
+        "rooms": coach_settings.list_rooms(),
+        "qs": coach_args(coach_id),
+        "tz": coaches.coach_zone(coach_id),
     }
 
 
@@ -192,6 +206,77 @@ def week():
     except (ValueError, DomainError):
         abort(404)
     return page("coach/week.html", "week", **_week_context(coach_id, start))
+
+
+def _schedule_group(coach_id: int, wanted: forms.GroupRequest):
+    """Schedule what the form asks for; returns ``(first class or None, text for the coach)``."""
+    tz = coaches.coach_zone(coach_id)
+    if wanted.frequency is None:
+        start = local_datetime(wanted.day, parse_hhmm(wanted.start_time), tz)
+        end = local_datetime(wanted.day, parse_hhmm(wanted.end_time), tz)
+        made = group_classes.schedule_group_session(
+            current_user, coach_id, start, end, wanted.title, wanted.capacity, wanted.room_id
+        )
+        return made, f"Scheduled {made.title} on {_describe(made, tz)}."
+    series, made = group_classes.create_group_series(
+        current_user,
+        coach_id,
+        day_of_week(wanted.day),
+        wanted.start_time,
+        wanted.end_time,
+        wanted.day,
+        wanted.until,
+        wanted.frequency,
+        wanted.title,
+        wanted.capacity,
+        wanted.room_id,
+    )
+    every = "every week" if series.frequency == 1 else "every 2 weeks"
+    count = len(made)
+    text = (
+        f"Scheduled {series.title} {every} on {DAY_NAMES[series.day_of_week]}s "
+        f"{series.start_time}–{series.end_time}: {count} class{'es' if count != 1 else ''} in the "
+        "next 6 weeks, more as the weeks come."
+    )
+    return (min(made, key=lambda s: s.start_time) if made else None), text
+
+
+@bp.post("/coach/group-classes")
+@roles_required(*COACH_ROLES)
+def schedule_group():
+    """Schedule a group class once, or weekly / every 2 weeks as a series (its first 6 weeks are
+    made now, the nightly job makes the rest). Refused: the form again with the values kept and
+    the reason (422 invalid, 409 not available or taken)."""
+    coach_id = managed_coach() or abort(400)
+    form = forms.group_form(request.form)
+    wanted = forms.group_request(form)
+    status = 422
+    if wanted is not None:
+        try:
+            first, text = _schedule_group(coach_id, wanted)
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            status = 422 if exc.status == 422 else exc.status
+            form.fail(exc, forms.GROUP_FIELD_NAMES)
+    if not form.ok:
+        if is_fragment():
+            return page(
+                "coach/week.html", "group_form", status=status,
+                **_group_form_context(coach_id, form),
+            )
+        context = _week_context(coach_id, wanted.day if wanted else local_today(coach_id))
+        context.update(_group_form_context(coach_id, form))
+        return page("coach/week.html", status=status, **context)
+    day = first.start_time.astimezone(coaches.coach_zone(coach_id)).date() if first else wanted.day
+    if is_fragment():
+        fresh = forms.group_form(day=wanted.day, room_id=None)
+        return page(
+            "coach/week.html", "group_form", events=(WEEK_CHANGED, CONFLICTS_CHANGED),
+            **_group_form_context(coach_id, fresh, notice=text),
+        )
+    flash(text, "success")
+    return redirect(url_for("coach.week", start=day.isoformat(), **coach_args(coach_id)))
 
 
 def _session_context(session_id: int, **extra) -> dict:
@@ -267,25 +352,61 @@ def _describe(session, tz) -> str:
 @bp.post("/coach/sessions/<int:session_id>/cancel")
 @roles_required(*COACH_ROLES)
 def cancel_session(session_id: int):
-    """Cancel a session as its coach: the member is notified."""
+    """Cancel a session as its coach: the member (of a class: every member booked or waiting) is
+    notified."""
     if not confirmed():
         detail = coach_calendar.session_detail(current_user, session_id)
+        told = (
+            "Every member booked or waiting is notified."
+            if detail.session.type == "GROUP"
+            else "The member is notified."
+        )
         return _confirm_page(
             "Cancel this session?",
             f"{_describe(detail.session, detail.tz)} — "
             + (", ".join(u.name for u in detail.attendees) or detail.session.title)
-            + ". The member is notified.",
+            + f". {told}",
             url_for("coach.cancel_session", session_id=session_id),
             url_for("coach.session", session_id=session_id),
             "Yes, cancel the session",
         )
     try:
-        sessions.cancel_session(current_user, session_id)
+        cancelled = sessions.cancel_session(current_user, session_id)
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
         return _session_failed(session_id, exc)
+    if cancelled.type == "GROUP":
+        return _session_done(
+            session_id, "Class cancelled; every member booked or waiting has been notified."
+        )
     return _session_done(session_id, "Session cancelled; the member has been notified.")
+
+
+@bp.post("/coach/sessions/<int:session_id>/members/<int:user_id>/remove")
+@roles_required(*COACH_ROLES)
+def remove_place(session_id: int, user_id: int):
+    """Take a member out of a group class (or off its waitlist): they are told, and a freed
+    place goes to the first member waiting."""
+    detail = coach_calendar.session_detail(current_user, session_id)
+    places = {b.member_id: b for b in detail.roster + detail.waitlist}
+    name = places[user_id].member.name if user_id in places else "This member"
+    if not confirmed():
+        return _confirm_page(
+            f"Remove {name} from this class?",
+            f"{detail.session.title}, {_describe(detail.session, detail.tz)}. {name} is notified; "
+            "a freed place goes to the first member on the waitlist.",
+            url_for("coach.remove_place", session_id=session_id, user_id=user_id),
+            url_for("coach.session", session_id=session_id),
+            f"Yes, remove {name}",
+        )
+    try:
+        group_classes.leave_session(current_user, session_id, member_id=user_id)
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return _session_failed(session_id, exc)
+    return _session_done(session_id, f"{name} was removed from the class and notified.")
 
 
 @bp.post("/coach/sessions/<int:session_id>/no-show")
@@ -803,7 +924,10 @@ def settings():
         return picker
     context = base_context(coach_id)
     context.update(
-        rooms=coach_settings.list_rooms(), zones=coach_settings.time_zones(), notice=None
+        rooms=coach_settings.list_rooms(),
+        zones=coach_settings.time_zones(),
+        notice=None,
+        feed=_feed_card(coach_id),
     )
     if request.method == "GET":
         form = forms.settings_form(settings=context["settings"])
@@ -842,3 +966,37 @@ def settings():
         text += f" {len(found)} session(s) are in conflict — see Conflicts."
     flash(text, "warning" if found else "success")
     return redirect(url_for("coach.settings", **coach_args(coach_id)))
+
+
+def _feed_card(coach_id: int, notice: str | None = None) -> dict | None:
+    """The calendar feed card of the coach's own settings (not shown to an admin: it is the
+    coach's secret)."""
+    if current_user.role != "coach" or current_user.id != coach_id:
+        return None
+    token = feeds.feed_token_for(current_user)
+    return {
+        "url": url_for("feeds.calendar", token=token, _external=True),
+        "regenerate_url": url_for("coach.regenerate_feed"),
+        "notice": notice,
+    }
+
+
+@bp.post("/coach/feed/regenerate")
+@roles_required("coach")
+def regenerate_feed():
+    """Make a new calendar feed URL; the old one stops working (asks first without htmx)."""
+    if not confirmed():
+        return _confirm_page(
+            "Make a new calendar feed URL?",
+            "The current URL stops working at once: calendars subscribed to it stop updating "
+            "until you subscribe them to the new one.",
+            url_for("coach.regenerate_feed"),
+            url_for("coach.settings"),
+            "Yes, make a new URL",
+        )
+    feeds.regenerate(current_user)
+    text = "New feed URL made. The old one no longer works: subscribe your calendar to this one."
+    if is_fragment():
+        return page("coach/settings.html", "feed", feed=_feed_card(current_user.id, notice=text))
+    flash(text, "success")
+    return redirect(url_for("coach.settings"))

@@ -19,10 +19,18 @@ from wtforms import SelectChoice
 from .. import ics
 from ..auth.decorators import roles_required
 from ..extensions import db
-from ..models import RecurringBooking, Room, utcnow
+from ..models import RecurringBooking, Room, TrainingSession, utcnow
 from ..scheduling import day_of_week
-from ..services import bookings, coaches, member_views, notifications, sessions
-from ..services.errors import Conflict, DomainError, SlotTaken, ValidationFailed
+from ..services import (
+    bookings,
+    coaches,
+    feeds,
+    group_classes,
+    member_views,
+    notifications,
+    sessions,
+)
+from ..services.errors import CapacityFull, Conflict, DomainError, SlotTaken, ValidationFailed
 from ..web import render
 from . import bp
 from .forms import BookForm, CancelForm, parse_instant
@@ -81,11 +89,113 @@ def _now() -> datetime:
 @bp.get("/book")
 @roles_required("member")
 def book():
-    """The coaches a member can book, each with their next free slot (a shortcut to book it)."""
-    offers = member_views.coach_offers(now=_now())
+    """The coaches a member can book, each with their next free slot (a shortcut to book it),
+    and the group classes of the coming weeks with the places left."""
+    now = _now()
+    offers = member_views.coach_offers(now=now)
     return render(
-        "member/book.html", offers=offers, member_zone=member_views.member_zone(current_user)
+        "member/book.html",
+        offers=offers,
+        classes=member_views.class_offers(current_user, now=now),
+        member_zone=member_views.member_zone(current_user),
     )
+
+
+# --- group classes --------------------------------------------------------------------------
+
+
+def _class_context(session_id: int, now: datetime, **extra) -> dict:
+    """What a class's page shows: the class, places left, the member's place and what they can do."""
+    context = {
+        "offer": member_views.class_offer(current_user, session_id, now=now),
+        "member_zone": member_views.member_zone(current_user),
+        "now": now,
+        "notice": None,
+        "error": None,
+        "offer_waitlist": False,
+    }
+    context.update(extra)
+    return context
+
+
+def _class_page(session_id: int, now: datetime, status: int = 200, trigger: str | None = None,
+                **extra):
+    response = render(
+        "member/class.html",
+        block=_block("class_card"),
+        status=status,
+        **_class_context(session_id, now, **extra),
+    )
+    if trigger:
+        response.headers["HX-Trigger"] = trigger
+    return response
+
+
+@bp.get("/classes/<int:session_id>")
+@roles_required("member")
+def class_detail(session_id: int):
+    """A group class: when, with whom, places left; book a place, join the waitlist, or leave.
+
+    The id of one of the member's one-to-one sessions shows that session (as ``/me/sessions/<id>``);
+    any other id is a 404.
+    """
+    found = db.session.get(TrainingSession, session_id)
+    if found is not None and found.type != "GROUP":
+        return session_detail(session_id)
+    return _class_page(session_id, _now())
+
+
+@bp.post("/classes/<int:session_id>/book")
+@roles_required("member")
+def book_class(session_id: int):
+    """Book a place (``waitlist=1``: or a waitlist place when the class is full).
+
+    A place taken meanwhile: the card again offering the waitlist (409). Done: htmx gets the
+    card saying so, a plain post is redirected to the class.
+    """
+    now = _now()
+    waitlist = request.form.get("waitlist") == "1"
+    try:
+        booking = group_classes.book_place(current_user, session_id, waitlist=waitlist, now=now)
+    except CapacityFull:
+        return _class_page(
+            session_id, now, status=409, trigger="classes-changed", offer_waitlist=True,
+            error="The last place was just taken. Join the waitlist to get the next one that frees up.",
+        )
+    except Conflict as exc:
+        return _class_page(session_id, now, status=409, trigger="classes-changed", error=_plain(exc))
+    if booking.status == "CONFIRMED":
+        done = "You're booked."
+    else:
+        position = group_classes.waitlist_positions([booking]).get(booking.id, 1)
+        done = (
+            f"You're on the waitlist, number {position}. If a place frees up it is yours, "
+            "and we'll tell you."
+        )
+    if not _is_htmx():
+        flash(done, "success")
+        return redirect(url_for("member.class_detail", session_id=session_id), 303)
+    return _class_page(session_id, now, trigger="classes-changed", notice=done)
+
+
+@bp.post("/classes/<int:session_id>/leave")
+@roles_required("member")
+def leave_class(session_id: int):
+    """Give up my place (or waitlist place) in a class; inside the coach's cancellation window
+    a confirmed place counts as a late cancel, which the card says before the member confirms."""
+    now = _now()
+    waiting = member_views.class_offer(current_user, session_id, now=now).status == "WAITLISTED"
+    try:
+        booking = group_classes.leave_session(current_user, session_id, now=now)
+    except Conflict as exc:
+        return _class_page(session_id, now, status=409, trigger="classes-changed", error=_plain(exc))
+    done = "You left the waitlist." if waiting else "You left the class."
+    if booking.late_cancel:
+        done += " It counts as a late cancel."
+    if not _is_htmx():
+        flash(done, "success")
+        return redirect(url_for("member.class_detail", session_id=session_id), 303)
+    return _class_page(session_id, now, trigger="classes-changed", notice=done)
 
 
 # --- a coach's slots and the booking sheet ----------------------------------------------------
@@ -419,7 +529,36 @@ def _sessions_context(now: datetime) -> dict:
         "zones": _zones(),
         "sheet": None,
         "now": now,
+        "feed": _feed_card(),
     }
+
+
+def _feed_card(notice: str | None = None) -> dict:
+    """The member's calendar feed card: the secret URL (made on first use) and how to renew it."""
+    token = feeds.feed_token_for(current_user)
+    return {
+        "url": url_for("feeds.calendar", token=token, _external=True),
+        "regenerate_url": url_for("member.regenerate_feed"),
+        "notice": notice,
+    }
+
+
+@bp.post("/me/feed/regenerate")
+@roles_required("member")
+def regenerate_feed():
+    """Make a new calendar feed URL; the old one stops working (asks first without htmx)."""
+    if request.form.get("confirmed") != "1":
+        return render(
+            "feeds/confirm.html",
+            action=url_for("member.regenerate_feed"),
+            back=url_for("member.my_sessions"),
+        )
+    feeds.regenerate(current_user)
+    text = "New feed URL made. The old one no longer works: subscribe your calendar to this one."
+    if _is_htmx():
+        return render("member/sessions.html", block="feed", feed=_feed_card(notice=text))
+    flash(text, "success")
+    return redirect(url_for("member.my_sessions"), 303)
 
 
 def _zones() -> dict[int, ZoneInfo]:
@@ -521,7 +660,7 @@ def _cancel_sheet(item, form, dates, zone, state: str = "form", message: str | N
         "zone": zone,
         "message": message,
         "coach_name": session.coach.name,
-        "series": session.recurring_booking,
+        "series": None if session.type == "GROUP" else session.recurring_booking,
     }
 
 
@@ -533,11 +672,7 @@ def cancel_sheet(session_id: int):
     item = member_views.session_item(current_user, session_id, now=_now())
     zone = coaches.coach_zone(item.session.coach_id)
     form, dates = _cancel_form(item, zone, formdata=request.args if request.args else None)
-    state = (
-        "form"
-        if item.session.status == "scheduled" and item.session.start_time > _now()
-        else "closed"
-    )
+    state = "form" if item.cancellable(_now()) else "closed"
     message = None if state == "form" else "This session can no longer be cancelled."
     return _cancel_page(item, _cancel_sheet(item, form, dates, zone, state, message))
 
@@ -551,7 +686,9 @@ def cancel(session_id: int):
     session = item.session
     zone = coaches.coach_zone(session.coach_id)
     form, dates = _cancel_form(item, zone)
-    if form.scope.data == "series" and session.recurring_booking_id is None:
+    if form.scope.data == "series" and (
+        session.recurring_booking_id is None or session.type == "GROUP"
+    ):
         form.scope.errors = [*form.scope.errors, "This session is not part of a repeating booking."]
         return _cancel_page(item, _cancel_sheet(item, form, dates, zone), status=422)
     if not form.validate():
@@ -563,6 +700,13 @@ def cancel(session_id: int):
                 current_user, session.recurring_booking_id, from_date=from_date, now=now
             )
             done = f"Cancelled every session of this booking from {_day_label(from_date)} on."
+        elif session.type == "GROUP":
+            group_classes.leave_session(current_user, session_id, now=now)
+            waiting = item.place is not None and item.place.status == "WAITLISTED"
+            done = (
+                f"You left {'the waitlist of ' if waiting else ''}{session.title} on "
+                f"{_when(session.start_time, zone)}."
+            )
         else:
             sessions.cancel_session(current_user, session_id, now=now)
             done = f"Cancelled {_when(session.start_time, zone)}."

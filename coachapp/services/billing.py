@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -16,6 +16,7 @@ from ..models import Booking, CoachSettings, TrainingSession, User
 from ..scheduling import local_datetime
 from .coaches import FIRST_YEAR, LAST_YEAR, is_id
 from .errors import Forbidden, ValidationFailed
+from .sessions import is_late_cancel
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -75,16 +76,56 @@ def _billing(session: TrainingSession, booking: Booking | None, window_hours: in
             late = bool(booking.late_cancel)
         else:
             cancelled = session.cancelled_at or session.start_time
-            late = cancelled > session.start_time - timedelta(hours=window_hours)
+            late = is_late_cancel(session.start_time, window_hours, cancelled)
         return (True, "late cancel") if late else (False, "cancelled in time")
     return False, "cancelled by coach"
 
 
+def _place_billing(session: TrainingSession, booking: Booking) -> tuple[str, bool, str | None]:
+    """A member's place in a group class as a statement sees it: the status for that member
+    (their own cancellation or no-show, else the class's), whether it is billable, and why."""
+    if booking.status == "NO_SHOW" or (session.status == "no_show" and booking.status == "CONFIRMED"):
+        return "no_show", True, "no-show"
+    if booking.status == "CANCELLED_BY_MEMBER":
+        if booking.late_cancel:
+            return "cancelled", True, "late cancel"
+        return "cancelled", False, "cancelled in time"
+    if booking.status == "CANCELLED_BY_COACH" or session.status == "cancelled":
+        return "cancelled", False, "cancelled by coach"
+    if session.status == "completed":
+        return "completed", True, None
+    return session.status, False, "scheduled"
+
+
+def _places(
+    start: datetime, end: datetime, member_id: int | None, coach_id: int | None
+) -> list[tuple[Booking, TrainingSession]]:
+    """Members' places in the group classes of the month (never a waitlist entry that was not
+    promoted and is still waiting), each with its class; one query."""
+    query = (
+        select(Booking, TrainingSession)
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .where(
+            TrainingSession.type == "GROUP",
+            TrainingSession.start_time >= start,
+            TrainingSession.start_time < end,
+            Booking.status != "WAITLISTED",
+        )
+        .options(selectinload(Booking.member), selectinload(TrainingSession.coach))
+    )
+    if member_id is not None:
+        query = query.where(Booking.member_id == member_id)
+    if coach_id is not None:
+        query = query.where(TrainingSession.coach_id == coach_id)
+    return [(b, s) for b, s in db.session.execute(query).all()]
+
+
 def statements(actor: User, month: str, member_id: int | None = None) -> list[Statement]:
-    """Per member, the one-to-one sessions of ``month`` (the gym's zone) with what is billable:
-    completed sessions, no-shows and late cancellations by the member; not coach cancellations, not
-    timely ones, not sessions still to come. A member gets only their own statement, a coach the
-    statements of their own sessions, an admin everyone's.
+    """Per member, the one-to-one sessions and group class places of ``month`` (the gym's zone)
+    with what is billable: completed sessions, no-shows and late cancellations by the member; not
+    coach cancellations, not timely ones, not sessions still to come, not waitlist entries. A
+    member gets only their own statement, a coach the statements of their own sessions, an admin
+    everyone's.
     """
     tz = ZoneInfo(current_app.config["COACHAPP_TIMEZONE"])
     start, end = month_bounds(month, tz)
@@ -111,7 +152,8 @@ def statements(actor: User, month: str, member_id: int | None = None) -> list[St
             .order_by(TrainingSession.member_id, TrainingSession.start_time, TrainingSession.id)
         )
     )
-    if not sessions:
+    places = _places(start, end, member_id, actor.id if actor.role == "coach" else None)
+    if not sessions and not places:
         return []
     booking_ids = {s.one_time_booking_id for s in sessions if s.one_time_booking_id is not None}
     bookings = (
@@ -119,7 +161,7 @@ def statements(actor: User, month: str, member_id: int | None = None) -> list[St
         if booking_ids
         else {}
     )
-    coach_ids = {s.coach_id for s in sessions}
+    coach_ids = {s.coach_id for s in sessions} | {s.coach_id for _, s in places}
     windows = dict(
         db.session.execute(
             select(CoachSettings.coach_id, CoachSettings.cancellation_window_hours).where(
@@ -148,6 +190,26 @@ def statements(actor: User, month: str, member_id: int | None = None) -> list[St
                 note=note,
             )
         )
+    for booking, session in places:
+        status, billable, note = _place_billing(session, booking)
+        names[booking.member_id] = booking.member.name
+        by_member.setdefault(booking.member_id, []).append(
+            StatementLine(
+                session_id=session.id,
+                date=session.start_time.astimezone(tz).date(),
+                start_time=session.start_time,
+                end_time=session.end_time,
+                coach_id=session.coach_id,
+                coach_name=session.coach.name,
+                type=session.type,
+                status=status,
+                billable=billable,
+                note=note,
+            )
+        )
+    if places:
+        for lines in by_member.values():
+            lines.sort(key=lambda line: (line.start_time, line.session_id))
     return [
         Statement(
             member_id=member,

@@ -104,41 +104,9 @@ def book_one_time(
 
 
 def _book(settings: CoachSettings, member_id: int, wanted: Interval) -> tuple[Booking, TrainingSession]:
-    coach_id = settings.coach_id
-    tz = coaches.zone_of(settings)
-    first_day = coaches.local_day(wanted.start, tz) - timedelta(days=1)
-    last_day = coaches.local_day(wanted.end, tz) + timedelta(days=1)
-    windows = coaches.core_windows(coaches.weekly_rows(coach_id))
-    blocked = coaches.blocked_in(coach_id, wanted.start, wanted.end)
-    additions = coaches.additions_in(coach_id, wanted.start, wanted.end)
-    open_time = availability(
-        windows,
-        tz,
-        first_day,
-        last_day,
-        [coaches.interval(b) for b in blocked],
-        [coaches.interval(a) for a in additions],
-    )
-    when = f"{coaches.describe(wanted.start, tz)}–{wanted.end.astimezone(tz):%H:%M}"
-    if not covers(open_time, wanted):
-        raise SlotUnavailable(f"The coach is not available for one-to-one sessions on {when}.")
-    taken = coaches.scheduled_in(coach_id, wanted.start, wanted.end)
-    if taken:
-        other = taken[0]
-        if other.start_time == wanted.start and other.end_time == wanted.end:
-            raise SlotTaken(f"{when} is already booked; pick another slot.")
-        raise SlotTaken(
-            f"{when} overlaps a session from {coaches.describe(other.start_time, tz)} to "
-            f"{other.end_time.astimezone(tz):%H:%M}; pick another time."
-        )
-    room_id = coaches.room_at(
-        wanted,
-        expand_weekly_windows(windows, tz, first_day, last_day),
-        additions,
-        settings.default_room_id,
-    )
+    room_id = check_open(settings, wanted, "ONE_TO_ONE")
     session = TrainingSession(
-        coach_id=coach_id,
+        coach_id=settings.coach_id,
         member_id=member_id,
         room_id=room_id,
         start_time=wanted.start,
@@ -155,6 +123,53 @@ def _book(settings: CoachSettings, member_id: int, wanted: Interval) -> tuple[Bo
     session.one_time_booking_id = booking.id
     db.session.flush()
     return booking, session
+
+
+def kind_label(session_type: str) -> str:
+    """How messages name a kind of session: ``one-to-one`` or ``group``."""
+    return "group" if session_type == "GROUP" else "one-to-one"
+
+
+def check_open(settings: CoachSettings, wanted: Interval, session_type: str) -> int | None:
+    """Refuse ``wanted`` unless it lies wholly inside the coach's availability for
+    ``session_type`` (its weekly windows − blocked slots ∪ additions) and overlaps none of the
+    coach's scheduled sessions; return the room it would use (the addition's or window's, else the
+    coach's default room). Call it inside the write transaction."""
+    coach_id = settings.coach_id
+    tz = coaches.zone_of(settings)
+    first_day = coaches.local_day(wanted.start, tz) - timedelta(days=1)
+    last_day = coaches.local_day(wanted.end, tz) + timedelta(days=1)
+    windows = coaches.core_windows(coaches.weekly_rows(coach_id), session_type)
+    blocked = coaches.blocked_in(coach_id, wanted.start, wanted.end)
+    additions = coaches.additions_in(coach_id, wanted.start, wanted.end)
+    open_time = availability(
+        windows,
+        tz,
+        first_day,
+        last_day,
+        [coaches.interval(b) for b in blocked],
+        [coaches.interval(a) for a in additions],
+    )
+    when = f"{coaches.describe(wanted.start, tz)}–{wanted.end.astimezone(tz):%H:%M}"
+    if not covers(open_time, wanted):
+        raise SlotUnavailable(
+            f"The coach is not available for {kind_label(session_type)} sessions on {when}."
+        )
+    taken = coaches.scheduled_in(coach_id, wanted.start, wanted.end)
+    if taken:
+        other = taken[0]
+        if other.start_time == wanted.start and other.end_time == wanted.end:
+            raise SlotTaken(f"{when} is already booked; pick another slot.")
+        raise SlotTaken(
+            f"{when} overlaps a session from {coaches.describe(other.start_time, tz)} to "
+            f"{other.end_time.astimezone(tz):%H:%M}; pick another time."
+        )
+    return coaches.room_at(
+        wanted,
+        expand_weekly_windows(windows, tz, first_day, last_day),
+        additions,
+        settings.default_room_id,
+    )
 
 
 def get_booking(actor: User, booking_id: int) -> Booking:
@@ -180,8 +195,16 @@ def cancel_booking(actor: User, booking_id: int, now: datetime | None = None) ->
 
     A member's cancellation is ``CANCELLED_BY_MEMBER`` (late, and billable, within the coach's
     cancellation window); a coach's or an admin's is ``CANCELLED_BY_COACH`` and the member is told.
+    A place in a group class is given up instead (``group_classes.cancel_place``): the class goes
+    on and the first member on its waitlist moves up.
     """
     now = now or utcnow()
+    if coaches.is_id(booking_id):
+        found = db.session.get(Booking, booking_id)
+        if found is not None and found.session.type == "GROUP":
+            from .group_classes import cancel_place
+
+            return cancel_place(actor, booking_id, now=now)
     with transaction():
         write_lock()
         booking = None
@@ -225,7 +248,7 @@ class RecurringPreview:
 @dataclass(frozen=True)
 class _SeriesRequest:
     settings: CoachSettings
-    member_id: int
+    member_id: int | None
     series: RecurringSeries
     room_id: int | None
     today: date
@@ -237,7 +260,7 @@ def _validation(exc: ValidationError, field: str) -> ValidationFailed:
     return ValidationFailed(f"{field}: {exc.message}", field=field)
 
 
-def _series_request(
+def series_request(
     actor: User,
     coach_id: int,
     day_of_week: int,
@@ -249,11 +272,23 @@ def _series_request(
     member_id: int | None,
     today: date | None,
     now: datetime | None,
+    session_type: str = "ONE_TO_ONE",
+    room_id: int | None = None,
 ) -> _SeriesRequest:
-    """Validate a recurring booking request (no writes) and find its window's room."""
+    """Validate a recurring booking request (no writes) and find its window's room.
+
+    A one-to-one series is a member's (``resolve_member``); a ``GROUP`` series is the coach's own
+    class (the coach or an admin, no member) and must lie inside a group window. ``room_id``, when
+    given, replaces the window's room.
+    """
     settings = coaches.get_settings(coach_id)
     tz = coaches.zone_of(settings)
-    member = coaches.resolve_member(actor, coach_id, member_id)
+    if session_type == "GROUP":
+        coaches.require_manager(actor, coach_id)
+        member = None
+        room_id = coaches.check_room(room_id)
+    else:
+        member = coaches.resolve_member(actor, coach_id, member_id)
     if today is not None:
         coaches.check_date(today, "today")
     if now is None:
@@ -275,7 +310,7 @@ def _series_request(
         start_date=start_date,
         end_date=end_date,
         frequency=frequency,
-        member_id=str(member),
+        member_id=None if member is None else str(member),
     )
     try:
         validate_series(series)
@@ -293,17 +328,19 @@ def _series_request(
         )
     windows = [
         w
-        for w in coaches.core_windows(coaches.weekly_rows(coach_id))
+        for w in coaches.core_windows(coaches.weekly_rows(coach_id), session_type)
         if w.day_of_week == day_of_week
         and w.start_minute <= start_minute
         and end_minute <= w.end_minute
     ]
     if not windows:
         raise SlotUnavailable(
-            f"The coach has no one-to-one availability on {DAY_NAMES[day_of_week]}s from "
-            f"{format_hhmm(start_minute)} to {format_hhmm(end_minute)}."
+            f"The coach has no {kind_label(session_type)} availability on "
+            f"{DAY_NAMES[day_of_week]}s from {format_hhmm(start_minute)} to "
+            f"{format_hhmm(end_minute)}."
         )
-    room_id = None if windows[0].room_id is None else int(windows[0].room_id)
+    if room_id is None:
+        room_id = None if windows[0].room_id is None else int(windows[0].room_id)
     series = RecurringSeries(**{**_fields(series), "room_id": None if room_id is None else str(room_id)})
     return _SeriesRequest(settings, member, series, room_id, today, now)
 
@@ -361,7 +398,7 @@ def preview_recurring(
     now: datetime | None = None,
 ) -> RecurringPreview:
     """What ``create_recurring`` with the same arguments would make, without writing anything."""
-    request = _series_request(
+    request = series_request(
         actor, coach_id, day_of_week, start_time, end_time, start_date, end_date, frequency,
         member_id, today, now,
     )
@@ -394,11 +431,25 @@ def create_recurring(
     once: with an active series (on dates both really occur) or with a scheduled session in the
     weeks made now. Occurrences inside blocked slots are skipped (the nightly job keeps going).
     """
-    request = _series_request(
+    request = series_request(
         actor, coach_id, day_of_week, start_time, end_time, start_date, end_date, frequency,
         member_id, today, now,
     )
+    return make_series(request)
+
+
+def make_series(
+    request: _SeriesRequest, row_fields: dict | None = None, session_fields: dict | None = None
+) -> tuple[RecurringBooking, list[TrainingSession]]:
+    """Store a validated series (``series_request``) and its sessions of the next 6 weeks, in one
+    transaction under the coach's lock; ``row_fields``/``session_fields`` add to the
+    recurring_bookings row and to each session (a group class's type, title and capacity).
+
+    Refused with Overlap when it would put two sessions on the coach at once, with an active
+    series (on dates both really occur) or a scheduled session in the weeks made now.
+    """
     series = request.series
+    coach_id = request.settings.coach_id
     try:
         with transaction():
             coach_lock(coach_id)
@@ -420,6 +471,7 @@ def create_recurring(
                 status="ACTIVE",
                 room_id=request.room_id,
                 created_at=request.now,
+                **(row_fields or {}),
             )
             db.session.add(row)
             db.session.flush()
@@ -430,7 +482,10 @@ def create_recurring(
                     f"The coach already has a session at that time on {_dates(days)}; "
                     "pick another time or start date."
                 )
-            sessions = [TrainingSession(**session_row(p, request.now)) for p in plan.create]
+            sessions = [
+                TrainingSession(**{**session_row(p, request.now), **(session_fields or {})})
+                for p in plan.create
+            ]
             db.session.add_all(sessions)
             db.session.flush()
     except IntegrityError as exc:
@@ -465,7 +520,8 @@ def cancel_recurring(
 ) -> RecurringBooking:
     """End a recurring booking: the series becomes CANCELLED (no more sessions are made) and its
     scheduled sessions on or after ``from_date`` (default today, coach's dates) that have not
-    started are cancelled. Sessions before ``from_date`` stay. A coach's cancellation tells the member.
+    started are cancelled. Sessions before ``from_date`` stay. A coach's cancellation tells the member;
+    ending a group class series cancels the places in its classes and tells each member.
     """
     coaches.check_date(from_date, "from_date", optional=True)
     if today is not None:
@@ -505,6 +561,12 @@ def cancel_recurring(
         by = canceller(actor)
         row.status = "CANCELLED"
         row.cancelled_at = now
+        if row.session_type == "GROUP":
+            # Each class had its own members: cancel their places and tell each of them.
+            coach = db.session.get(User, row.coach_id)
+            for session in sessions:
+                cancel_one(session, "COACH", now, settings, coach)
+            return row
         for session in sessions:
             session.status = "cancelled"
             session.cancelled_by = by
@@ -525,8 +587,11 @@ __all__ = [
     "book_one_time",
     "cancel_booking",
     "cancel_recurring",
+    "check_open",
     "create_recurring",
     "get_booking",
     "get_recurring",
+    "make_series",
     "preview_recurring",
+    "series_request",
 ]

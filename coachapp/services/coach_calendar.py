@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
@@ -73,7 +74,11 @@ class ConflictRow:
 
 @dataclass(frozen=True)
 class SessionDetail:
-    """One session as its panel shows it: attendees, bookings, series, room and conflict."""
+    """One session as its panel shows it: attendees, bookings, series, room and conflict.
+
+    For a group class, ``roster`` holds the confirmed places and ``waitlist`` the members waiting,
+    each first come first (bookings with their member loaded).
+    """
 
     session: TrainingSession
     settings: CoachSettings
@@ -84,6 +89,8 @@ class SessionDetail:
     series: RecurringBooking | None = None
     room: Room | None = None
     conflict: str | None = None
+    roster: list[Booking] = field(default_factory=list)
+    waitlist: list[Booking] = field(default_factory=list)
 
 
 def monday_of(day: date) -> date:
@@ -195,13 +202,19 @@ def session_detail(actor: User, session_id: int, now: datetime | None = None) ->
         raise NotFound(f"There is no session with id {session_id}.")
     settings = coaches.get_settings(session.coach_id)
     now = now or utcnow()
-    member_ids = set(
+    places = list(
         db.session.scalars(
-            select(Booking.member_id).where(
-                Booking.session_id == session.id, Booking.status == "CONFIRMED"
+            select(Booking)
+            .where(
+                Booking.session_id == session.id,
+                Booking.status.in_(("CONFIRMED", "WAITLISTED")),
             )
+            .options(selectinload(Booking.member))
+            .order_by(Booking.created_at, Booking.id)
         )
     )
+    roster = [b for b in places if b.status == "CONFIRMED"]
+    member_ids = {b.member_id for b in roster}
     booked = len(member_ids)
     if session.member_id is not None:
         member_ids.add(session.member_id)
@@ -224,6 +237,8 @@ def session_detail(actor: User, session_id: int, now: datetime | None = None) ->
         ),
         room=db.session.get(Room, session.room_id) if session.room_id else None,
         conflict=conflict,
+        roster=roster,
+        waitlist=[b for b in places if b.status == "WAITLISTED"],
     )
 
 

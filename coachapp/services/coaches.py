@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import (
     AvailabilityAddition,
     BlockedSlot,
+    Booking,
     CoachSettings,
     Room,
     TrainingSession,
@@ -92,12 +93,24 @@ def require_manager(actor: User, coach_id: int) -> None:
 
 
 def can_see_session(actor: User, session: TrainingSession) -> bool:
-    """Admins see every session, a coach their own, a member the ones they attend."""
+    """Admins see every session, a coach their own, a member the ones they attend (a group class
+    once they have, or had, a place or a waitlist entry in it)."""
     if actor.role == "admin":
         return True
     if actor.role == "coach":
         return session.coach_id == actor.id
-    return session.member_id == actor.id
+    if session.member_id == actor.id:
+        return True
+    if session.type != "GROUP":
+        return False
+    return (
+        db.session.scalar(
+            select(Booking.id)
+            .where(Booking.session_id == session.id, Booking.member_id == actor.id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def require_member(member_id: object, field: str = "member_id") -> User:

@@ -29,7 +29,8 @@ from ..models import (
 )
 from ..scheduling import availability
 from ..scheduling import bookable_slots as core_slots
-from . import coaches, sessions, slots
+from . import coaches, group_classes, sessions, slots
+from .sessions import is_late_cancel
 from .slots import Slot
 
 NEXT_SLOT_HORIZON_DAYS = 28
@@ -188,22 +189,34 @@ def nearest_free_slots(
     return sorted(closest[:count], key=lambda s: s.start)
 
 
-def is_late(start: datetime, window_hours: int, when: datetime) -> bool:
-    """Whether a member cancelling at ``when`` a session starting at ``start`` cancels late, i.e.
-    inside the coach's cancellation window (the rule ``sessions.cancel_one`` and billing apply)."""
-    return when > start - timedelta(hours=window_hours)
-
-
 @dataclass(frozen=True)
 class SessionItem:
     """A member's session as the list shows it: the row, its coach's cancellation window, whether
-    cancelling now would be late, and whether it was cancelled late."""
+    cancelling now would be late, and whether it was cancelled late. For a group class, ``place``
+    is the member's booking in it and ``waitlist_position`` their place in the queue (1 = next)."""
 
     session: TrainingSession
     window_hours: int
     late_now: bool
     cancelled_late: bool
     series: RecurringBooking | None = None
+    place: Booking | None = None
+    waitlist_position: int | None = None
+
+    @property
+    def is_class(self) -> bool:
+        """Whether this is a group class (the member holds a place, not the session)."""
+        return self.session.type == "GROUP"
+
+    @property
+    def place_active(self) -> bool:
+        """For a class: whether the member's place (or waitlist entry) still stands."""
+        return self.place is not None and self.place.status in ("CONFIRMED", "WAITLISTED")
+
+    def cancellable(self, now: datetime) -> bool:
+        """Whether the member may still cancel it at ``now`` (a class: leave it)."""
+        upcoming = self.session.status == "scheduled" and self.session.start_time > now
+        return upcoming and (not self.is_class or self.place_active)
 
 
 @dataclass(frozen=True)
@@ -218,7 +231,7 @@ def my_sessions(actor: User, now: datetime | None = None, past_days: int = PAST_
     """The actor's sessions, every status, from ``past_days`` ago on: cancelled ones stay listed."""
     now = now or utcnow()
     rows = sessions.list_sessions(actor, member_id=actor.id, start=now - timedelta(days=past_days))
-    items = _items(rows, now)
+    items = _items(rows, now, actor.id)
     upcoming = [i for i in items if i.session.end_time > now]
     past = [i for i in items if i.session.end_time <= now]
     past.reverse()
@@ -228,12 +241,14 @@ def my_sessions(actor: User, now: datetime | None = None, past_days: int = PAST_
 def session_item(actor: User, session_id: int, now: datetime | None = None) -> SessionItem:
     """One of the actor's sessions as a SessionItem (NotFound when not theirs)."""
     now = now or utcnow()
-    return _items([sessions.get_session(actor, session_id)], now)[0]
+    return _items([sessions.get_session(actor, session_id)], now, actor.id)[0]
 
 
-def _items(rows: list[TrainingSession], now: datetime) -> list[SessionItem]:
+def _items(rows: list[TrainingSession], now: datetime, member_id: int) -> list[SessionItem]:
     if not rows:
         return []
+    places = group_classes.member_places(member_id, [r.id for r in rows if r.type == "GROUP"])
+    positions = group_classes.waitlist_positions(places.values())
     windows = dict(
         db.session.execute(
             select(CoachSettings.coach_id, CoachSettings.cancellation_window_hours).where(
@@ -263,25 +278,110 @@ def _items(rows: list[TrainingSession], now: datetime) -> list[SessionItem]:
     out = []
     for row in rows:
         window = windows.get(row.coach_id, 24)
-        if row.one_time_booking_id is not None:
+        place = places.get(row.id)
+        late_now = is_late_cancel(row.start_time, window, now)
+        if place is not None:
+            cancelled_late = bool(place.late_cancel)
+            late_now = late_now and place.status == "CONFIRMED"  # leaving a waitlist is never late
+        elif row.one_time_booking_id is not None:
             cancelled_late = row.one_time_booking_id in late_bookings
         else:
             cancelled_late = (
                 row.status == "cancelled"
                 and row.cancelled_by == "MEMBER"
                 and row.cancelled_at is not None
-                and is_late(row.start_time, window, row.cancelled_at)
+                and is_late_cancel(row.start_time, window, row.cancelled_at)
             )
         out.append(
             SessionItem(
                 row,
                 window,
-                is_late(row.start_time, window, now),
+                late_now,
                 cancelled_late,
                 series.get(row.recurring_booking_id),
+                place,
+                positions.get(place.id) if place is not None else None,
             )
         )
     return out
+
+
+CLASS_HORIZON_DAYS = 28
+"""How far ahead ``/book`` lists group classes."""
+
+
+@dataclass(frozen=True)
+class ClassOffer:
+    """A group class as a member sees it: places left, their own place (``place``, the latest
+    booking, maybe cancelled) and waitlist position, and whether leaving now would be late."""
+
+    group: group_classes.GroupClass
+    zone: ZoneInfo
+    window_hours: int
+    place: Booking | None = None
+    position: int | None = None
+    late_now: bool = False
+
+    @property
+    def session(self) -> TrainingSession:
+        """The class's session row."""
+        return self.group.session
+
+    @property
+    def status(self) -> str | None:
+        """The member's standing: ``CONFIRMED``, ``WAITLISTED`` or None (no active place)."""
+        if self.place is not None and self.place.status in ("CONFIRMED", "WAITLISTED"):
+            return self.place.status
+        return None
+
+
+def _offers(member: User, found: list, now: datetime) -> list[ClassOffer]:
+    if not found:
+        return []
+    places = group_classes.member_places(member.id, [c.session.id for c in found])
+    positions = group_classes.waitlist_positions(places.values())
+    settings = {
+        s.coach_id: s
+        for s in db.session.scalars(
+            select(CoachSettings).where(
+                CoachSettings.coach_id.in_({c.session.coach_id for c in found})
+            )
+        )
+    }
+    out = []
+    for item in found:
+        session = item.session
+        config = settings[session.coach_id]
+        place = places.get(session.id)
+        confirmed = place is not None and place.status == "CONFIRMED"
+        out.append(
+            ClassOffer(
+                group=item,
+                zone=coaches.zone_of(config),
+                window_hours=config.cancellation_window_hours,
+                place=place,
+                position=positions.get(place.id) if place is not None else None,
+                late_now=confirmed
+                and is_late_cancel(session.start_time, config.cancellation_window_hours, now),
+            )
+        )
+    return out
+
+
+def class_offers(
+    member: User, now: datetime | None = None, days: int = CLASS_HORIZON_DAYS
+) -> list[ClassOffer]:
+    """The group classes a member can book in the next ``days`` days (not started, not
+    cancelled), soonest first, with places left and the member's own place."""
+    now = now or utcnow()
+    return _offers(member, group_classes.upcoming_classes(now, days), now)
+
+
+def class_offer(member: User, session_id: int, now: datetime | None = None) -> ClassOffer:
+    """One group class as ``class_offers`` shows it, whatever its status (NotFound unless it is
+    a group class)."""
+    now = now or utcnow()
+    return _offers(member, [group_classes.get_class(member, session_id)], now)[0]
 
 
 def series_dates_from(
@@ -306,13 +406,15 @@ def series_dates_from(
 
 
 __all__ = [
+    "ClassOffer",
     "CoachOffer",
     "DaySlots",
     "MySessions",
     "SessionItem",
+    "class_offer",
+    "class_offers",
     "coach_offers",
     "find_slot",
-    "is_late",
     "member_zone",
     "my_sessions",
     "nearest_free_slots",

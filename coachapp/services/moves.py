@@ -61,11 +61,13 @@ def _locked(actor: User, session_id: object) -> TrainingSession:
 
 
 def _recipients(session: TrainingSession) -> list[int]:
-    """Everyone attending a session: its member and the members of its confirmed bookings."""
+    """Everyone concerned by a session: its member and the members of its confirmed and
+    waitlisted bookings."""
     ids = set(
         db.session.scalars(
             select(Booking.member_id).where(
-                Booking.session_id == session.id, Booking.status == "CONFIRMED"
+                Booking.session_id == session.id,
+                Booking.status.in_(("CONFIRMED", "WAITLISTED")),
             )
         )
     )

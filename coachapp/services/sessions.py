@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -15,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
+    ACTIVE_BOOKING_STATUSES,
     SESSION_STATUSES,
     AvailabilityAddition,
     BlockedSlot,
@@ -35,6 +37,7 @@ from ..scheduling import (
     parse_hhmm,
     plan_materialization,
 )
+from ..scheduling.materialize import unfinished_series
 from . import coaches
 from .db import is_postgres, transaction, write_lock
 from .errors import (
@@ -91,8 +94,9 @@ def list_sessions(
 ) -> list[TrainingSession]:
     """Sessions overlapping ``[start, end)``, filtered, in start order.
 
-    A member sees only the sessions they attend, a coach only their own; asking for someone
-    else's is Forbidden. An admin sees everything.
+    A member sees only the sessions they attend (their one-to-one sessions and the group classes
+    they hold or held a place in), a coach only their own; asking for someone else's is
+    Forbidden. An admin sees everything.
     """
     if actor.role == "member":
         if member_id is not None and member_id != actor.id:
@@ -123,7 +127,11 @@ def list_sessions(
     if coach_id is not None:
         query = query.where(TrainingSession.coach_id == coach_id)
     if member_id is not None:
-        query = query.where(TrainingSession.member_id == member_id)
+        places = select(Booking.session_id).where(Booking.member_id == member_id)
+        query = query.where(
+            (TrainingSession.member_id == member_id)
+            | ((TrainingSession.type == "GROUP") & TrainingSession.id.in_(places))
+        )
     if status is not None:
         query = query.where(TrainingSession.status == status)
     if start is not None:
@@ -227,6 +235,14 @@ def canceller(actor: User) -> str:
     return "MEMBER" if actor.role == "member" else "COACH"
 
 
+def is_late_cancel(start: datetime, window_hours: int, when: datetime) -> bool:
+    """Whether cancelling at ``when`` a session that starts at ``start`` is a late cancel: inside
+    the coach's cancellation window, i.e. less than ``window_hours`` before the start. Exactly
+    ``window_hours`` before is still in time. The one rule the services, billing and the member
+    pages apply."""
+    return start - when < timedelta(hours=window_hours)
+
+
 def cancel_one(
     session: TrainingSession,
     by: str,
@@ -234,32 +250,43 @@ def cancel_one(
     settings: CoachSettings | None = None,
     coach: User | None = None,
 ) -> None:
-    """Cancel a scheduled session and its confirmed bookings; tell the member when the coach did.
+    """Cancel a scheduled session and its active bookings; tell its members when the coach did.
 
     A member's cancellation within the coach's cancellation window before the start is late (and
-    billable): the booking records it.
+    billable): the booking records it. Cancelling a group class cancels every confirmed and
+    waitlisted place (``CANCELLED_BY_COACH``) and notifies each of those members.
     """
     session.status = "cancelled"
     session.cancelled_by = by
     session.cancelled_at = now
     settings = settings or coaches.get_settings(session.coach_id)
-    late = now > session.start_time - timedelta(hours=settings.cancellation_window_hours)
-    bookings = db.session.scalars(
-        select(Booking).where(Booking.session_id == session.id, Booking.status == "CONFIRMED")
+    late = is_late_cancel(session.start_time, settings.cancellation_window_hours, now)
+    bookings = list(
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.session_id == session.id, Booking.status.in_(ACTIVE_BOOKING_STATUSES))
+            .order_by(Booking.created_at, Booking.id)
+        )
     )
+    told = [] if session.member_id is None else [session.member_id]
     for booking in bookings:
+        was_confirmed = booking.status == "CONFIRMED"
         booking.status = "CANCELLED_BY_MEMBER" if by == "MEMBER" else "CANCELLED_BY_COACH"
         booking.cancelled_at = now
-        booking.late_cancel = by == "MEMBER" and late
-    if by == "COACH" and session.member_id is not None:
+        booking.late_cancel = by == "MEMBER" and late and was_confirmed
+        if booking.member_id not in told:
+            told.append(booking.member_id)
+    if by == "COACH" and told:
         coach = coach or db.session.get(User, session.coach_id)
         when = coaches.describe(session.start_time, coaches.zone_of(settings))
-        notify(
-            session.member_id,
-            "session_cancelled",
-            f"Your session on {when} with {coach.name} was cancelled by your coach.",
-            session_id=session.id,
-        )
+        what = f"Your {session.title} class" if session.type == "GROUP" else "Your session"
+        for member_id in told:
+            notify(
+                member_id,
+                "session_cancelled",
+                f"{what} on {when} with {coach.name} was cancelled by your coach.",
+                session_id=session.id,
+            )
 
 
 def _check_cancellable(session: TrainingSession, now: datetime) -> None:
@@ -272,9 +299,17 @@ def _check_cancellable(session: TrainingSession, now: datetime) -> None:
 def cancel_session(actor: User, session_id: int, now: datetime | None = None) -> TrainingSession:
     """Cancel one session (e.g. one occurrence of a recurring booking) before it starts.
 
-    The member it is for, its coach or an admin may; the series itself stays active.
+    The member it is for, its coach or an admin may; the series itself stays active. A member
+    asking this of a group class gives up their place in it (``group_classes.leave_session``);
+    the class goes on.
     """
     now = now or utcnow()
+    if actor.role == "member" and coaches.is_id(session_id):
+        found = db.session.get(TrainingSession, session_id)
+        if found is not None and found.type == "GROUP":
+            from .group_classes import leave_session
+
+            return leave_session(actor, session_id, now=now).session
     with transaction():
         session = _locked_session(actor, session_id)
         _check_cancellable(session, now)
@@ -344,19 +379,47 @@ _SERIES_COLUMNS = tuple(
 )
 
 
+_minute_of = lru_cache(maxsize=2048)(parse_hhmm)
+"""``parse_hhmm`` remembered: thousands of series share a few dozen times of day."""
+
+
+def _str_or_none(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def to_series(row, series_id: str | None = None) -> RecurringSeries:
     """A recurring_bookings row (entity or row of its columns) as the core's RecurringSeries."""
+    return _series_of(
+        (
+            series_id or row.id,
+            row.coach_id,
+            row.day_of_week,
+            row.start_time,
+            row.end_time,
+            row.start_date,
+            row.end_date,
+            row.frequency,
+            row.member_id,
+            row.room_id,
+        )
+    )
+
+
+def _series_of(values: Sequence) -> RecurringSeries:
+    """The values of ``_SERIES_COLUMNS``, in that order, as the core's RecurringSeries (a row
+    read by position: cheaper than by name when there are thousands)."""
+    series_id, coach_id, day, start, end, start_date, end_date, frequency, member, room = values
     return RecurringSeries(
-        id=series_id or str(row.id),
-        coach_id=str(row.coach_id),
-        day_of_week=row.day_of_week,
-        start_minute=parse_hhmm(row.start_time),
-        end_minute=parse_hhmm(row.end_time),
-        start_date=row.start_date,
-        end_date=row.end_date,
-        frequency=row.frequency,
-        member_id=None if row.member_id is None else str(row.member_id),
-        room_id=None if row.room_id is None else str(row.room_id),
+        str(series_id),
+        str(coach_id),
+        day,
+        _minute_of(start),
+        _minute_of(end),
+        start_date,
+        end_date,
+        frequency,
+        _str_or_none(member),
+        _str_or_none(room),
     )
 
 
@@ -375,6 +438,25 @@ def session_row(planned, now: datetime) -> dict:
         "capacity": 1,
         "created_at": now,
     }
+
+
+def with_group_fields(rows: list[dict]) -> list[dict]:
+    """``session_row`` values made group classes where their series is one (``GROUP``): type,
+    title and capacity from the series, no member. Reads the active group series once (few)."""
+    groups = {
+        series_id: (title, capacity)
+        for series_id, title, capacity in db.session.execute(
+            select(_SERIES_TABLE.c.id, _SERIES_TABLE.c.title, _SERIES_TABLE.c.capacity).where(
+                _SERIES_TABLE.c.session_type == "GROUP", _SERIES_TABLE.c.status == "ACTIVE"
+            )
+        ).all()
+    }
+    for row in rows if groups else ():
+        found = groups.get(row["recurring_booking_id"])
+        if found is not None:
+            row.update(type="GROUP", title=found[0] or "Group class", capacity=found[1])
+            row["member_id"] = None
+    return rows
 
 
 _SESSION_COLUMNS = {
@@ -450,6 +532,75 @@ def insert_ignoring_duplicates(rows: list[dict]) -> tuple[int, int]:
     return inserted, refused
 
 
+def _active_series(today: date, horizon_end: date) -> list:
+    """The recurring_bookings rows (columns only) active somewhere in ``[today, horizon_end)``."""
+    return db.session.execute(
+        select(*_SERIES_COLUMNS)
+        .where(
+            _SERIES_TABLE.c.status == "ACTIVE",
+            _SERIES_TABLE.c.start_date < horizon_end,
+            _SERIES_TABLE.c.end_date.is_(None) | (_SERIES_TABLE.c.end_date >= today),
+        )
+        .order_by(_SERIES_TABLE.c.id)
+    ).all()
+
+
+def _made_keys(coach_ids: list[int], lo: datetime, hi: datetime) -> dict[int, list]:
+    """Per coach, the ``(series id, start)`` of the sessions made from a series (in any status)
+    starting in ``[lo, hi)``: the occurrences already materialized. One statement, three plain
+    columns, fetched at once (iterating a result would ask the driver row by row)."""
+    keys: dict[int, list] = {c: [] for c in coach_ids}
+    rows = db.session.execute(
+        select(
+            _SESSIONS_TABLE.c.coach_id,
+            _SESSIONS_TABLE.c.recurring_booking_id,
+            _SESSIONS_TABLE.c.start_time,
+        ).where(
+            _SESSIONS_TABLE.c.coach_id.in_(coach_ids),
+            _SESSIONS_TABLE.c.recurring_booking_id.is_not(None),
+            _SESSIONS_TABLE.c.start_time >= lo,
+            _SESSIONS_TABLE.c.start_time < hi,
+        )
+    ).all()
+    for coach_id, series_id, start in rows:
+        keys[coach_id].append((str(series_id), start))
+    return keys
+
+
+def _busy_between(coach_ids: list[int], lo: datetime, hi: datetime) -> dict[int, list]:
+    """Per coach, the intervals of the scheduled sessions overlapping ``[lo, hi)``."""
+    busy: dict[int, list] = {c: [] for c in coach_ids}
+    rows = db.session.execute(
+        select(
+            _SESSIONS_TABLE.c.coach_id, _SESSIONS_TABLE.c.start_time, _SESSIONS_TABLE.c.end_time
+        ).where(
+            _SESSIONS_TABLE.c.coach_id.in_(coach_ids),
+            _SESSIONS_TABLE.c.status == "scheduled",
+            _SESSIONS_TABLE.c.start_time >= lo - coaches.MAX_SESSION,
+            _SESSIONS_TABLE.c.start_time < hi,
+            _SESSIONS_TABLE.c.end_time > lo,
+        )
+    ).all()
+    for coach_id, start, end in rows:
+        busy[coach_id].append(Interval.from_utc(start, end, UTC))
+    return busy
+
+
+def _intervals_between(model, coach_ids: list[int], lo: datetime, hi: datetime) -> dict[int, list]:
+    """Per coach, the intervals of ``model`` rows (blocked slots, additions) overlapping
+    ``[lo, hi)``."""
+    found: dict[int, list] = {c: [] for c in coach_ids}
+    table = model.__table__
+    rows = db.session.execute(
+        select(table.c.coach_id, table.c.start_time, table.c.end_time).where(
+            table.c.coach_id.in_(coach_ids), table.c.start_time < hi, table.c.end_time > lo
+        )
+    ).all()
+    for coach_id, start, end in rows:
+        found[coach_id].append(Interval(start, end))
+    return found
+
+
 def materialize(today: date, weeks: int = 6) -> MaterializeResult:
     """Create the sessions of every active recurring booking for local dates
     ``[today, today + 7 * weeks)`` (each coach's dates in their zone).
@@ -457,7 +608,11 @@ def materialize(today: date, weeks: int = 6) -> MaterializeResult:
     Idempotent: occurrences already made (in any status) are skipped, as are those inside a blocked
     slot (unless an addition re-opens it) and those that would overlap another scheduled session
     (counted as collisions). Reads each kind of row once for all coaches and inserts in chunks.
-    ``completed`` stays 0 here; ``run_nightly`` also completes ended sessions.
+    First the ``(series, start)`` keys of the sessions already made are read and the series all
+    of whose occurrences exist are set aside (``unfinished_series``); busy time, blocked slots and
+    additions are then read only for the coaches of the others, and busy time only from the first
+    occurrence still to make. So a run with nothing to do reads three columns of the sessions and
+    plans nothing. ``completed`` stays 0 here; ``run_nightly`` also completes ended sessions.
     """
     coaches.check_date(today, "today")
     if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= 520:
@@ -466,17 +621,7 @@ def materialize(today: date, weeks: int = 6) -> MaterializeResult:
     now = utcnow()
     with transaction():
         write_lock()
-        series_rows = list(
-            db.session.execute(
-                select(*_SERIES_COLUMNS)
-                .where(
-                    _SERIES_TABLE.c.status == "ACTIVE",
-                    _SERIES_TABLE.c.start_date < horizon_end,
-                    _SERIES_TABLE.c.end_date.is_(None) | (_SERIES_TABLE.c.end_date >= today),
-                )
-                .order_by(_SERIES_TABLE.c.id)
-            )
-        )
+        series_rows = _active_series(today, horizon_end)
         if not series_rows:
             return MaterializeResult()
         coach_ids = sorted({r.coach_id for r in series_rows})
@@ -491,67 +636,36 @@ def materialize(today: date, weeks: int = 6) -> MaterializeResult:
         hi = datetime(horizon_end.year, horizon_end.month, horizon_end.day, tzinfo=UTC) + timedelta(
             days=1
         )
-        blocked: dict[int, list] = {c: [] for c in coach_ids}
-        for row in db.session.scalars(
-            select(BlockedSlot).where(
-                BlockedSlot.coach_id.in_(coach_ids),
-                BlockedSlot.start_time < hi,
-                BlockedSlot.end_time > lo,
-            )
-        ):
-            blocked[row.coach_id].append(coaches.interval(row))
-        additions: dict[int, list] = {c: [] for c in coach_ids}
-        for row in db.session.scalars(
-            select(AvailabilityAddition).where(
-                AvailabilityAddition.coach_id.in_(coach_ids),
-                AvailabilityAddition.start_time < hi,
-                AvailabilityAddition.end_time > lo,
-            )
-        ):
-            additions[row.coach_id].append(coaches.interval(row))
-        busy: dict[int, list] = {c: [] for c in coach_ids}
-        keys: dict[int, set] = {c: set() for c in coach_ids}
-        existing = db.session.execute(
-            select(
-                _SESSIONS_TABLE.c.coach_id,
-                _SESSIONS_TABLE.c.start_time,
-                _SESSIONS_TABLE.c.end_time,
-                _SESSIONS_TABLE.c.status,
-                _SESSIONS_TABLE.c.recurring_booking_id,
-            ).where(
-                _SESSIONS_TABLE.c.coach_id.in_(coach_ids),
-                _SESSIONS_TABLE.c.start_time >= lo - coaches.MAX_SESSION,
-                _SESSIONS_TABLE.c.start_time < hi,
-                _SESSIONS_TABLE.c.end_time > lo,
-            )
-        )
-        for coach_id, start, end, status, series_id in existing:
-            if status == "scheduled":
-                busy[coach_id].append(Interval.from_utc(start, end, UTC))
-            if series_id is not None:
-                keys[coach_id].add((str(series_id), start))
+        keys = _made_keys(coach_ids, lo, hi)
+        made = {
+            str(c): CoachCalendar(str(c), ZoneInfo(settings[c].timezone), existing_keys=keys[c])
+            for c in coach_ids
+        }
+        left = unfinished_series([_series_of(r) for r in series_rows], made, today, weeks)
+        if not left.series:
+            return MaterializeResult(skipped_existing=left.done)
+        pending = sorted({int(s.coach_id) for s in left.series})
+        busy = _busy_between(pending, left.since, hi)
+        blocked = _intervals_between(BlockedSlot, pending, lo, hi)
+        additions = _intervals_between(AvailabilityAddition, pending, lo, hi)
         calendars = {
-            str(c): CoachCalendar(
-                coach_id=str(c),
-                tz=ZoneInfo(settings[c].timezone),
+            str(c): replace(
+                made[str(c)],
                 blocked=tuple(blocked[c]),
                 additions=tuple(additions[c]),
                 busy=tuple(busy[c]),
-                existing_keys=frozenset(keys[c]),
-                default_room_id=(
-                    None if settings[c].default_room_id is None else str(settings[c].default_room_id)
-                ),
+                default_room_id=_str_or_none(settings[c].default_room_id),
             )
-            for c in coach_ids
+            for c in pending
         }
-        plan = plan_materialization(
-            [to_series(r) for r in series_rows], calendars, today, weeks
+        plan = plan_materialization(left.series, calendars, today, weeks)
+        created, refused = insert_ignoring_duplicates(
+            with_group_fields([session_row(p, now) for p in plan.create])
         )
-        created, refused = insert_ignoring_duplicates([session_row(p, now) for p in plan.create])
     return MaterializeResult(
         created=created,
         skipped_blocked=len(plan.skipped_blocked),
-        skipped_existing=len(plan.skipped_existing),
+        skipped_existing=left.done + len(plan.skipped_existing),
         collisions=len(plan.collisions) + refused,
     )
 

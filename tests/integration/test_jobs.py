@@ -389,3 +389,37 @@ def test_redis_down_loses_nothing(app, gym, monkeypatch, no_mail_env):
     assert _undelivered() == 1
     assert jobs.deliver_pending() == 1
     assert _undelivered() == 0
+
+
+def test_nightly_statements_do_not_grow_with_the_series(app, make_user):
+    """The materialization reads each kind of row in one statement for all series: a full run and
+    a run with nothing to do issue as many statements for 3 series as for 60."""
+    from sqlalchemy import delete, event
+
+    from coachapp.services import sessions
+
+    statements: list[str] = []
+
+    def counted(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    def runs() -> tuple[int, int]:
+        db.session.execute(delete(TrainingSession))
+        db.session.commit()
+        found = []
+        for _ in range(2):
+            statements.clear()
+            sessions.materialize(TODAY)
+            found.append(len(statements))
+        return found[0], found[1]
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        seed_series(make_user, coaches=1, per_coach=3)
+        few = runs()
+        seed_series(make_user, coaches=3, per_coach=19)
+        many = runs()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    assert few == many
+    assert many[1] < many[0]

@@ -252,3 +252,39 @@ def test_materialize_counts_a_room_clash_as_a_collision(gym):
     assert (result.created, result.collisions) == (6, 6)
     owners = db.session.scalars(select(TrainingSession.coach_id).distinct()).all()
     assert owners == [gym.coach.id]
+
+
+def test_materialize_again_still_counts_blocked_and_cancelled_occurrences(gym):
+    """A blocked occurrence is never made, so its series is planned again each run (and still
+    counted as blocked); a cancelled occurrence counts as made and is not brought back."""
+    row, made = bookings.create_recurring(
+        gym.member, gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+    )
+    sessions.cancel_session(gym.member, made[1].id, now=NOW)
+    availability.create_blocked_slot(
+        gym.coach, gym.coach.id, at("2027-04-12", "00:00"), at("2027-04-13", "00:00"), None, now=NOW
+    )
+    first = sessions.materialize(date(2027, 3, 8))
+    assert (first.created, first.skipped_blocked, first.skipped_existing) == (0, 1, 5)
+    second = sessions.materialize(date(2027, 3, 8))
+    assert second == first
+    assert count(TrainingSession, TrainingSession.recurring_booking_id == row.id) == 6
+
+
+def test_sessions_at_other_instants_do_not_make_a_series_done(gym):
+    """Only the exact (series, start) of each occurrence counts as made: after the coach moves to
+    another zone the old sessions sit at other instants, so the series is planned again."""
+    from coachapp.models import CoachSettings
+
+    row, made = bookings.create_recurring(
+        gym.member, gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+    )
+    assert sessions.materialize(TODAY).created == 0
+    settings = db.session.scalars(
+        select(CoachSettings).where(CoachSettings.coach_id == gym.coach.id)
+    ).one()
+    settings.timezone = "Europe/London"  # 10:00 London is 11:00 Berlin: right after the old ones
+    db.session.commit()
+    result = sessions.materialize(TODAY)
+    assert (result.created, result.skipped_existing) == (6, 0)
+    assert count(TrainingSession, TrainingSession.recurring_booking_id == row.id) == 12

@@ -1,0 +1,578 @@
+"""Group classes: a coach's sessions with a title and a capacity, on which members book places.
+
+A class is a ``training_sessions`` row of type ``GROUP`` (no member of its own); each member's
+place is a ``bookings`` row on it, ``CONFIRMED`` while places are left and ``WAITLISTED`` after
+that. When a confirmed place is given up, the first member waiting (by ``created_at``, then id)
+moves up and is told. Capacity holds under concurrency because every writer of a class's places
+locks the class's row first (``SELECT … FOR UPDATE`` on PostgreSQL, ``write_lock()`` on SQLite)
+and counts the confirmed places only then.
+
+Classes are scheduled once, or weekly/bi-weekly as a ``GROUP`` recurring booking whose sessions
+are materialized like a member's series (``bookings.series_request`` / ``bookings.make_series``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import (
+    ACTIVE_BOOKING_STATUSES,
+    Booking,
+    RecurringBooking,
+    TrainingSession,
+    User,
+    utcnow,
+)
+from ..scheduling import Interval
+from . import coaches
+from .bookings import check_open, make_series, series_request, taken_error
+from .db import constraint_name, transaction, write_lock
+from .errors import (
+    AlreadyCancelled,
+    CapacityFull,
+    Conflict,
+    InPast,
+    NotFound,
+    ValidationFailed,
+)
+from .notifications import notify
+from .sessions import canceller, is_late_cancel
+
+TITLE_MAX = 200
+MAX_CAPACITY = 500
+"""The largest class the services accept (a sanity bound, not a business rule)."""
+CANCELLED_PLACE = ("CANCELLED_BY_MEMBER", "CANCELLED_BY_COACH")
+
+
+@dataclass(frozen=True)
+class GroupClass:
+    """A group session with its confirmed places (``booked``) and waiting members (``waitlisted``)."""
+
+    session: TrainingSession
+    booked: int
+    waitlisted: int
+
+    @property
+    def places_left(self) -> int:
+        """Places still free (0 when full; never negative)."""
+        return max(0, self.session.capacity - self.booked)
+
+    @property
+    def full(self) -> bool:
+        """Whether a new booking would go on the waitlist."""
+        return self.places_left == 0
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Who is in a class: confirmed places and the waitlist, each first come first."""
+
+    confirmed: list[Booking]
+    waitlist: list[Booking]
+
+
+def _title(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationFailed("title: give the class a title.", field="title")
+    value = value.strip()
+    if len(value) > TITLE_MAX:
+        raise ValidationFailed(f"title: use at most {TITLE_MAX} characters.", field="title")
+    return value
+
+
+def _capacity(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CAPACITY:
+        raise ValidationFailed(
+            f"capacity: a class holds a whole number of places from 1 to {MAX_CAPACITY}.",
+            field="capacity",
+        )
+    return value
+
+
+def schedule_group_session(
+    actor: User,
+    coach_id: int,
+    start: datetime,
+    end: datetime,
+    title: str,
+    capacity: int,
+    room_id: int | None = None,
+    now: datetime | None = None,
+) -> TrainingSession:
+    """Schedule a one-off group class ``[start, end)`` (the coach themself or an admin).
+
+    It must lie wholly inside the coach's group availability (group windows − blocked slots ∪
+    additions; else SlotUnavailable) and overlap no scheduled session of the coach; the room is
+    ``room_id``, else the window's or addition's, else the coach's default room, and must be free
+    (the database's exclusion constraints keep coach and room free under races: SlotTaken).
+    """
+    settings = coaches.get_settings(coach_id)
+    coaches.require_manager(actor, coach_id)
+    tz = coaches.zone_of(settings)
+    title = _title(title)
+    capacity = _capacity(capacity)
+    room_id = coaches.check_room(room_id)
+    start, end = coaches.span(start, end, tz)
+    if end - start > coaches.MAX_SESSION:
+        raise ValidationFailed("end_time: a session lasts at most 12 hours.", field="end_time")
+    now = now or utcnow()
+    if start <= now:
+        raise InPast("That time has already started; pick a time in the future.")
+    try:
+        with transaction():
+            write_lock()
+            window_room = check_open(settings, Interval(start, end), "GROUP")
+            session = TrainingSession(
+                coach_id=coach_id,
+                member_id=None,
+                room_id=room_id if room_id is not None else window_room,
+                start_time=start,
+                end_time=end,
+                type="GROUP",
+                status="scheduled",
+                title=title,
+                capacity=capacity,
+                created_at=now,
+            )
+            db.session.add(session)
+            db.session.flush()
+    except IntegrityError as exc:
+        raise taken_error(exc) from exc
+    return session
+
+
+def create_group_series(
+    actor: User,
+    coach_id: int,
+    day_of_week: int,
+    start_time: str,
+    end_time: str,
+    start_date: date,
+    end_date: date | None,
+    frequency: int,
+    title: str,
+    capacity: int,
+    room_id: int | None = None,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> tuple[RecurringBooking, list[TrainingSession]]:
+    """Schedule a weekly (1) or bi-weekly (2) group class and make its classes of the next 6 weeks.
+
+    The same rules as a member's series (``bookings.create_recurring``): the weekday and times
+    must lie inside one of the coach's group windows (its room, unless ``room_id`` is given),
+    occurrences inside blocked slots are skipped, and an overlap with another series or session of
+    the coach is refused (Overlap). The series has no member; its classes are ``GROUP`` sessions
+    with the title and capacity, and the nightly job keeps making them.
+    """
+    title = _title(title)
+    capacity = _capacity(capacity)
+    request = series_request(
+        actor, coach_id, day_of_week, start_time, end_time, start_date, end_date, frequency,
+        None, today, now, session_type="GROUP", room_id=room_id,
+    )
+    return make_series(
+        request,
+        row_fields={"session_type": "GROUP", "title": title, "capacity": capacity},
+        session_fields={"type": "GROUP", "title": title, "capacity": capacity, "member_id": None},
+    )
+
+
+def _can_see_class(actor: User, session: TrainingSession) -> bool:
+    """Members see every group class (to book one); coaches their own; admins all."""
+    if session.type != "GROUP":
+        return False
+    if actor.role == "coach":
+        return session.coach_id == actor.id
+    return actor.role in ("admin", "member")
+
+
+def _locked_class(actor: User | None, session_id: object) -> TrainingSession:
+    """The class row, locked until the transaction ends (PostgreSQL ``FOR UPDATE``; call
+    ``write_lock()`` first for SQLite), if ``actor`` may see it (None: already checked).
+
+    Every writer of a class's places goes through here before counting them, which is what keeps
+    the capacity under concurrency.
+    """
+    session = None
+    if coaches.is_id(session_id):
+        session = db.session.execute(
+            select(TrainingSession)
+            .where(TrainingSession.id == session_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+    visible = session is not None and (
+        actor is None or _can_see_class(actor, session) or coaches.can_see_session(actor, session)
+    )
+    if not visible:
+        raise NotFound(f"There is no session with id {session_id}.")
+    if session.type != "GROUP":
+        raise Conflict("This is a one-to-one session, not a group class; it has no places to book.")
+    return session
+
+
+def _confirmed_count(session_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.session_id == session_id, Booking.status == "CONFIRMED"
+        )
+    )
+
+
+def get_class(actor: User, session_id: int) -> GroupClass:
+    """One group class with its counts, for anyone who may book it or runs it (else NotFound)."""
+    session = db.session.get(TrainingSession, session_id) if coaches.is_id(session_id) else None
+    if session is None or not _can_see_class(actor, session):
+        raise NotFound(f"There is no group class with id {session_id}.")
+    return with_counts([session])[0]
+
+
+def book_place(
+    actor: User,
+    session_id: int,
+    member_id: int | None = None,
+    waitlist: bool = True,
+    now: datetime | None = None,
+) -> Booking:
+    """Book a place in a group class: ``CONFIRMED`` while places are left, else ``WAITLISTED``
+    (when ``waitlist``) or CapacityFull.
+
+    A member books for themself; the class's coach or an admin for the member named by
+    ``member_id``. One active place (confirmed or waiting) per member and class. The class's row
+    is locked before the confirmed places are counted, so concurrent bookings never exceed the
+    capacity.
+    """
+    now = now or utcnow()
+    try:
+        with transaction():
+            write_lock()
+            session = _locked_class(actor, session_id)
+            member = coaches.resolve_member(actor, session.coach_id, member_id)
+            if session.status == "cancelled":
+                raise AlreadyCancelled("This class has been cancelled.")
+            if session.status != "scheduled" or session.start_time <= now:
+                raise InPast("This class has already started; it can no longer be booked.")
+            mine = db.session.scalar(
+                select(Booking).where(
+                    Booking.session_id == session.id,
+                    Booking.member_id == member,
+                    Booking.status.in_(ACTIVE_BOOKING_STATUSES),
+                )
+            )
+            if mine is not None:
+                raise _already(mine)
+            if _confirmed_count(session.id) < session.capacity:
+                status = "CONFIRMED"
+            elif waitlist:
+                status = "WAITLISTED"
+            else:
+                raise CapacityFull(
+                    f"{session.title} is full ({session.capacity} places); join the waitlist to "
+                    "get the next free place."
+                )
+            booking = Booking(session_id=session.id, member_id=member, status=status, created_at=now)
+            db.session.add(booking)
+            db.session.flush()
+    except IntegrityError as exc:
+        if "uq_bookings_active_member" in constraint_name(exc):
+            raise Conflict("This member already has a place in this class.") from exc
+        raise
+    return booking
+
+
+def _already(booking: Booking) -> Conflict:
+    if booking.status == "WAITLISTED":
+        return Conflict("This member is already on the waitlist of this class.")
+    return Conflict("This member already has a place in this class.")
+
+
+def cancel_place(actor: User, booking_id: int, now: datetime | None = None) -> Booking:
+    """Give up a place (or a waitlist entry) in a group class before it starts.
+
+    A member's own is ``CANCELLED_BY_MEMBER``; a confirmed place given up inside the coach's
+    cancellation window is marked late (billable), a waitlist entry never is. The coach's or an
+    admin's is ``CANCELLED_BY_COACH`` and the member is told. When a confirmed place frees up, the
+    first member on the waitlist gets it and is notified.
+    """
+    now = now or utcnow()
+    with transaction():
+        write_lock()
+        found = db.session.get(Booking, booking_id) if coaches.is_id(booking_id) else None
+        if found is None or not _can_see_place(actor, found):
+            raise NotFound(f"There is no booking with id {booking_id}.")
+        session = _locked_class(None, found.session_id)
+        booking = db.session.execute(
+            select(Booking)
+            .where(Booking.id == found.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one()
+        _cancel_place(actor, session, booking, now)
+    return booking
+
+
+def leave_session(
+    actor: User, session_id: int, member_id: int | None = None, now: datetime | None = None
+) -> Booking:
+    """Give up a place (or waitlist entry) in a group class by the class's id: ``cancel_place``
+    for the member's latest booking on it (NotFound when they hold none).
+
+    A member leaves for themself; the class's coach or an admin takes out the member named by
+    ``member_id``.
+    """
+    now = now or utcnow()
+    if actor.role == "member":
+        if member_id is not None and member_id != actor.id:
+            raise NotFound(f"There is no session with id {session_id}.")
+        member_id = actor.id
+    elif member_id is None:
+        raise ValidationFailed("member_id: say which member to take out.", field="member_id")
+    with transaction():
+        write_lock()
+        session = _locked_class(actor, session_id)
+        if actor.role != "member":
+            coaches.require_manager(actor, session.coach_id)
+        booking = db.session.execute(
+            select(Booking)
+            .where(Booking.session_id == session.id, Booking.member_id == member_id)
+            .order_by(Booking.created_at.desc(), Booking.id.desc())
+            .limit(1)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if booking is None:
+            raise NotFound("There is no place of that member in this class.")
+        _cancel_place(actor, session, booking, now)
+    return booking
+
+
+def _can_see_place(actor: User, booking: Booking) -> bool:
+    if actor.role == "admin":
+        return True
+    if actor.role == "member":
+        return booking.member_id == actor.id
+    return actor.role == "coach" and booking.session.coach_id == actor.id
+
+
+def _cancel_place(actor: User, session: TrainingSession, booking: Booking, now: datetime) -> None:
+    if booking.status in CANCELLED_PLACE:
+        raise AlreadyCancelled("This place is cancelled already.")
+    if session.status == "cancelled":
+        raise AlreadyCancelled("This class has been cancelled.")
+    if booking.status == "NO_SHOW" or session.status != "scheduled" or session.start_time <= now:
+        raise InPast("This class has already started; the place can no longer be cancelled.")
+    settings = coaches.get_settings(session.coach_id)
+    by = canceller(actor)
+    was_confirmed = booking.status == "CONFIRMED"
+    booking.status = "CANCELLED_BY_MEMBER" if by == "MEMBER" else "CANCELLED_BY_COACH"
+    booking.cancelled_at = now
+    booking.late_cancel = (
+        by == "MEMBER"
+        and was_confirmed
+        and is_late_cancel(session.start_time, settings.cancellation_window_hours, now)
+    )
+    coach = db.session.get(User, session.coach_id)
+    when = coaches.describe(session.start_time, coaches.zone_of(settings))
+    if by == "COACH":
+        notify(
+            booking.member_id,
+            "place_cancelled",
+            f"Your place in {session.title} on {when} with {coach.name} was cancelled by your "
+            "coach.",
+            session_id=session.id,
+        )
+    db.session.flush()
+    if was_confirmed:
+        _promote(session, when, coach)
+
+
+def _promote(session: TrainingSession, when: str, coach: User) -> list[Booking]:
+    """Give the free places of a (locked) class to the first members waiting, and tell them."""
+    free = session.capacity - _confirmed_count(session.id)
+    if free <= 0:
+        return []
+    waiting = list(
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.session_id == session.id, Booking.status == "WAITLISTED")
+            .order_by(Booking.created_at, Booking.id)
+            .limit(free)
+            .with_for_update()
+        )
+    )
+    for booking in waiting:
+        booking.status = "CONFIRMED"
+        notify(
+            booking.member_id,
+            "place_confirmed",
+            f"A place freed up in {session.title} on {when} with {coach.name}: you are booked.",
+            session_id=session.id,
+        )
+    db.session.flush()
+    return waiting
+
+
+def _counts_query():
+    """Confirmed and waitlisted places per session, as a subquery (one GROUP BY)."""
+    return (
+        select(
+            Booking.session_id.label("session_id"),
+            func.sum(case((Booking.status == "CONFIRMED", 1), else_=0)).label("booked"),
+            func.sum(case((Booking.status == "WAITLISTED", 1), else_=0)).label("waitlisted"),
+        )
+        .where(Booking.status.in_(ACTIVE_BOOKING_STATUSES))
+        .group_by(Booking.session_id)
+        .subquery()
+    )
+
+
+def with_counts(sessions: list[TrainingSession]) -> list[GroupClass]:
+    """These group sessions with their confirmed and waitlisted places (one grouped query)."""
+    if not sessions:
+        return []
+    counts = _counts_query()
+    rows = db.session.execute(
+        select(counts.c.session_id, counts.c.booked, counts.c.waitlisted).where(
+            counts.c.session_id.in_([s.id for s in sessions])
+        )
+    ).all()
+    by_id = {r.session_id: (int(r.booked or 0), int(r.waitlisted or 0)) for r in rows}
+    return [GroupClass(s, *by_id.get(s.id, (0, 0))) for s in sessions]
+
+
+def group_sessions(
+    coach_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    include_cancelled: bool = False,
+) -> list[GroupClass]:
+    """Group classes overlapping ``[start, end)`` (of one coach, or all), in start order, each
+    with its confirmed and waitlisted places: the sessions and their counts in one grouped query.
+
+    Only scheduled, completed and no-show classes unless ``include_cancelled``.
+    """
+    if coach_id is not None and not coaches.is_id(coach_id):
+        return []
+    counts = _counts_query()
+    query = (
+        select(TrainingSession, counts.c.booked, counts.c.waitlisted)
+        .outerjoin(counts, counts.c.session_id == TrainingSession.id)
+        .where(TrainingSession.type == "GROUP")
+    )
+    if coach_id is not None:
+        query = query.where(TrainingSession.coach_id == coach_id)
+    if not include_cancelled:
+        query = query.where(TrainingSession.status != "cancelled")
+    if start is not None:
+        query = query.where(
+            TrainingSession.end_time > start,
+            TrainingSession.start_time >= start - coaches.MAX_SESSION,
+        )
+    if end is not None:
+        query = query.where(TrainingSession.start_time < end)
+    query = query.options(
+        selectinload(TrainingSession.coach), selectinload(TrainingSession.room)
+    ).order_by(TrainingSession.start_time, TrainingSession.id)
+    return [
+        GroupClass(session, int(booked or 0), int(waitlisted or 0))
+        for session, booked, waitlisted in db.session.execute(query).all()
+    ]
+
+
+def upcoming_classes(
+    now: datetime | None = None, days: int = 28, coach_id: int | None = None
+) -> list[GroupClass]:
+    """Scheduled group classes that have not started, over the next ``days`` days: what members
+    can book."""
+    now = now or utcnow()
+    found = group_sessions(coach_id, now, now + timedelta(days=days))
+    return [c for c in found if c.session.status == "scheduled" and c.session.start_time > now]
+
+
+def places_left(session_id: int) -> int:
+    """How many places of a group class are still free (0 when full or not a class)."""
+    session = db.session.get(TrainingSession, session_id) if coaches.is_id(session_id) else None
+    if session is None or session.type != "GROUP":
+        return 0
+    return max(0, session.capacity - _confirmed_count(session.id))
+
+
+def roster(actor: User, session_id: int) -> Roster:
+    """Who holds a place in a class and who waits, first come first (its coach or an admin)."""
+    session = db.session.get(TrainingSession, session_id) if coaches.is_id(session_id) else None
+    if session is None or actor.role == "member" or not coaches.can_see_session(actor, session):
+        raise NotFound(f"There is no session with id {session_id}.")
+    rows = list(
+        db.session.scalars(
+            select(Booking)
+            .where(
+                Booking.session_id == session.id,
+                Booking.status.in_(ACTIVE_BOOKING_STATUSES),
+            )
+            .options(selectinload(Booking.member))
+            .order_by(Booking.created_at, Booking.id)
+        )
+    )
+    return Roster(
+        confirmed=[b for b in rows if b.status == "CONFIRMED"],
+        waitlist=[b for b in rows if b.status == "WAITLISTED"],
+    )
+
+
+def member_places(member_id: int, session_ids: Iterable[int]) -> dict[int, Booking]:
+    """A member's booking in each of these classes (the latest one when there were several), in
+    one query."""
+    ids = list(set(session_ids))
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Booking)
+        .where(Booking.member_id == member_id, Booking.session_id.in_(ids))
+        .order_by(Booking.created_at, Booking.id)
+    )
+    return {b.session_id: b for b in rows}
+
+
+def waitlist_positions(bookings: Iterable[Booking]) -> dict[int, int]:
+    """The place in the queue (1 = next to move up) of each waitlisted booking, by booking id."""
+    waiting = [b for b in bookings if b.status == "WAITLISTED"]
+    if not waiting:
+        return {}
+    out: dict[int, int] = {}
+    for booking in waiting:
+        ahead = db.session.scalar(
+            select(func.count(Booking.id)).where(
+                Booking.session_id == booking.session_id,
+                Booking.status == "WAITLISTED",
+                (Booking.created_at < booking.created_at)
+                | ((Booking.created_at == booking.created_at) & (Booking.id < booking.id)),
+            )
+        )
+        out[booking.id] = ahead + 1
+    return out
+
+
+__all__ = [
+    "GroupClass",
+    "Roster",
+    "book_place",
+    "cancel_place",
+    "create_group_series",
+    "get_class",
+    "group_sessions",
+    "leave_session",
+    "member_places",
+    "places_left",
+    "roster",
+    "schedule_group_session",
+    "upcoming_classes",
+    "waitlist_positions",
+    "with_counts",
+]
