@@ -71,5 +71,14 @@ def load_config(instance_path: Path, environ: os._Environ | dict | None = None) 
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "MATERIALIZE_WEEKS": 6,
+        # Login attempts (POST /login) per client address and per account email. Counted in
+        # Redis when REDIS_URL is set, so every gunicorn worker shares the count; in memory
+        # otherwise. Redis down: each worker counts in memory instead, logins never fail on it.
+        "LOGIN_RATE_LIMITED": True,
+        "LOGIN_LIMIT_PER_ADDRESS": "10 per minute",
+        "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute",
+        "RATELIMIT_KEY_PREFIX": "coachapp",
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
     }
     return config

@@ -1,6 +1,8 @@
 """Extensions created once here and bound to the app in create_app."""
 
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+limiter = Limiter(key_func=get_remote_address)
+"""Rate limits (login attempts); storage ``RATELIMIT_STORAGE_URI``: Redis when REDIS_URL is set."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
-from ..extensions import db, login_manager
+from ..extensions import db, limiter, login_manager
 from ..models import User
 from . import bp
 from .forms import LoginForm
@@ -36,7 +37,30 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def _limits_off() -> bool:
+    """Whether login attempts go uncounted (``LOGIN_RATE_LIMITED`` false: tests, by default)."""
+    return not current_app.config.get("LOGIN_RATE_LIMITED", True)
+
+
+def _attempted_account() -> str:
+    """The rate-limit key of the account a login attempt names (its email, as logins match it)."""
+    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    exempt_when=_limits_off,
+    scope="login-address",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_attempted_account,
+    methods=["POST"],
+    exempt_when=_limits_off,
+    scope="login-account",
+)
 def login():
     """Show the login form; on success start a fresh session and go where the user was heading."""
     if current_user.is_authenticated:
@@ -57,6 +81,21 @@ def login():
             return redirect(next_url or url_for("main.index"))
         return render_template("auth/login.html", form=form), 422
     return render_template("auth/login.html", form=form)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_attempts(exc: RateLimitExceeded):
+    """Too many login attempts: the login form again (email kept), saying when to try again."""
+    form = LoginForm(formdata=None)
+    form.email.data = request.form.get("email", "")
+    flash(
+        "Too many login attempts. Please wait a minute before trying again; "
+        "if you forgot your password, ask the gym's admin.",
+        "error",
+    )
+    response = current_app.make_response((render_template("auth/login.html", form=form), 429))
+    response.headers["Retry-After"] = str(exc.limit.limit.get_expiry())
+    return response
 
 
 @bp.post("/logout")
