@@ -312,8 +312,12 @@ class TrainingSession(db.Model):
             "recurring_booking_id IS NULL OR one_time_booking_id IS NULL", name="single_origin"
         ),
         UniqueConstraint(
-            "recurring_booking_id", "start_time", name="uq_training_sessions_occurrence"
+            "recurring_booking_id", "occurrence_start", name="uq_training_sessions_occurrence"
         ),
+        CheckConstraint(
+            "recurring_booking_id IS NULL OR occurrence_start IS NOT NULL", name="occurrence_key"
+        ),
+        Index("ix_training_sessions_coach_occurrence", "coach_id", "occurrence_start"),
         Index("ix_training_sessions_coach_start", "coach_id", "start_time"),
         Index("ix_training_sessions_member_start", "member_id", "start_time"),
         Index("ix_training_sessions_room_start", "room_id", "start_time"),
@@ -348,6 +352,9 @@ class TrainingSession(db.Model):
     one_time_booking_id: Mapped[int | None] = mapped_column(
         ForeignKey("bookings.id", ondelete="SET NULL", use_alter=True)
     )
+    # the occurrence of the series this session materializes (its original start): the key that
+    # stays put when the session is moved, so the nightly job never makes that occurrence again
+    occurrence_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     title: Mapped[str] = mapped_column(String(200), default="Training session")
     capacity: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     notes: Mapped[str | None] = mapped_column(Text)
@@ -436,6 +443,13 @@ SQLITE_TRIGGERS = (
 )
 
 event.listen(db.metadata, "before_create", PG_EXTENSION.execute_if(dialect="postgresql"))
+
+
+@event.listens_for(TrainingSession, "before_insert")
+def _occurrence_key(mapper, connection, target: TrainingSession) -> None:
+    """A session made from a series is keyed by its occurrence: its start when it is made."""
+    if target.recurring_booking_id is not None and target.occurrence_start is None:
+        target.occurrence_start = target.start_time
 for _trigger in SQLITE_TRIGGERS:
     event.listen(
         TrainingSession.__table__, "after_create", DDL(_trigger).execute_if(dialect="sqlite")

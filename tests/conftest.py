@@ -19,6 +19,7 @@ IN_CI = os.environ.get("CI") == "true"
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Skip service-bound tests where the service is absent, with a reason; in CI, fail instead."""
     for item in items:
@@ -27,6 +28,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
         if "redis" in item.keywords and not os.environ.get("REDIS_URL") and not IN_CI:
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL"))
+        if "redis" in item.keywords:
+            # one Redis database for the run: under xdist (--dist loadgroup) these share a worker
+            item.add_marker(pytest.mark.xdist_group("redis"))
 
 
 def _admin_url(url: str, dbname: str) -> str:

@@ -40,9 +40,6 @@ from .notifications import notify
 from .sessions import KEPT_REASON, RESOLVE_ACTIONS, cancel_one, conflicts_among
 from .slots import Slot, bookable_slots
 
-MOVED_NOTE = "Moved to {when} by the coach."
-"""The note on the cancelled stand-in left at a moved occurrence's original time."""
-
 
 def _locked(actor: User, session_id: object) -> TrainingSession:
     """Take the write lock, then the session row (row-locked on PostgreSQL) if the actor sees it."""
@@ -90,8 +87,8 @@ def move_session(
     database's overlap constraints decide races). The room becomes that of the window or addition
     the new time lies in, else the coach's default room. Everyone attending is notified.
 
-    An occurrence of a recurring booking keeps its series; a cancelled stand-in stays at the
-    original time, so that the nightly job does not make that occurrence again.
+    An occurrence of a recurring booking keeps its series and its occurrence key
+    (``occurrence_start``), so the nightly job does not make that occurrence again at the old time.
     """
     now = now or utcnow()
     try:
@@ -121,18 +118,10 @@ def move_session(
             old = Interval(session.start_time, session.end_time)
             wanted = Interval(start, end)
             room_id = _check_fits(settings, session, wanted)
-            if session.recurring_booking_id is not None:
-                # Moving away frees the occurrence's (series, start) key; keep it taken.
-                stand_in = _stand_in(
-                    session, MOVED_NOTE.format(when=coaches.describe(start, tz)), now
-                )
-            else:
-                stand_in = None
+            # A series occurrence keeps its key (occurrence_start): the nightly job will not
+            # make it again at the old time.
             session.start_time, session.end_time, session.room_id = start, end, room_id
             db.session.flush()
-            if stand_in is not None:
-                db.session.add(stand_in)
-                db.session.flush()
             coach = db.session.get(User, session.coach_id)
             message = (
                 f"Your session on {coaches.describe(old.start, tz)} with {coach.name} was moved to "
@@ -183,25 +172,6 @@ def _check_fits(settings, session: TrainingSession, wanted: Interval) -> int | N
         expand_weekly_windows(windows, tz, first_day, last_day),
         additions,
         settings.default_room_id,
-    )
-
-
-def _stand_in(session: TrainingSession, note: str, now: datetime) -> TrainingSession:
-    """A cancelled copy of a series occurrence at its original time (never billed)."""
-    return TrainingSession(
-        coach_id=session.coach_id,
-        member_id=session.member_id,
-        room_id=session.room_id,
-        start_time=session.start_time,
-        end_time=session.end_time,
-        type=session.type,
-        status="cancelled",
-        recurring_booking_id=session.recurring_booking_id,
-        title=session.title,
-        capacity=session.capacity,
-        notes=note,
-        cancelled_by="COACH",
-        cancelled_at=now,
     )
 
 
@@ -315,4 +285,4 @@ def _runs(free: list[Slot]) -> dict[datetime, datetime]:
     return ends
 
 
-__all__ = ["MOVED_NOTE", "move_session", "resolve_series", "suggest_moves"]
+__all__ = ["move_session", "resolve_series", "suggest_moves"]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from sqlalchemy import select, text, update
@@ -56,6 +57,9 @@ KEPT_REASON = "Kept conflicting session"
 INSERT_CHUNK = 5000
 
 
+log = logging.getLogger(__name__)
+
+
 @dataclass(frozen=True)
 class ConflictView:
     """A future scheduled session outside the coach's availability, and why
@@ -74,6 +78,7 @@ class MaterializeResult:
     skipped_existing: int = 0
     collisions: int = 0
     completed: int = 0
+    invalid: int = 0  # series skipped because their stored data no longer makes sense (logged)
 
     def summary(self) -> str:
         """The one line the CLI prints."""
@@ -81,7 +86,7 @@ class MaterializeResult:
             f"created {self.created}, skipped as blocked {self.skipped_blocked}, "
             f"skipped as existing {self.skipped_existing}, collisions {self.collisions}, "
             f"completed {self.completed}"
-        )
+        ) + (f", skipped as invalid {self.invalid}" if self.invalid else "")
 
 
 def list_sessions(
@@ -431,6 +436,7 @@ def session_row(planned, now: datetime) -> dict:
         "room_id": None if planned.room_id is None else int(planned.room_id),
         "start_time": planned.interval.start_utc,
         "end_time": planned.interval.end_utc,
+        "occurrence_start": planned.interval.start_utc,
         "type": "ONE_TO_ONE",
         "status": "scheduled",
         "recurring_booking_id": int(planned.series_id),
@@ -465,6 +471,7 @@ _SESSION_COLUMNS = {
     "room_id": "integer[]",
     "start_time": "timestamptz[]",
     "end_time": "timestamptz[]",
+    "occurrence_start": "timestamptz[]",
     "type": "varchar[]",
     "status": "varchar[]",
     "recurring_booking_id": "integer[]",
@@ -546,20 +553,21 @@ def _active_series(today: date, horizon_end: date) -> list:
 
 
 def _made_keys(coach_ids: list[int], lo: datetime, hi: datetime) -> dict[int, list]:
-    """Per coach, the ``(series id, start)`` of the sessions made from a series (in any status)
-    starting in ``[lo, hi)``: the occurrences already materialized. One statement, three plain
+    """Per coach, the ``(series id, occurrence start)`` of the sessions made from a series (in any
+    status, moved or not) whose occurrence starts in ``[lo, hi)``: the occurrences already
+    materialized. One statement, three plain
     columns, fetched at once (iterating a result would ask the driver row by row)."""
     keys: dict[int, list] = {c: [] for c in coach_ids}
     rows = db.session.execute(
         select(
             _SESSIONS_TABLE.c.coach_id,
             _SESSIONS_TABLE.c.recurring_booking_id,
-            _SESSIONS_TABLE.c.start_time,
+            _SESSIONS_TABLE.c.occurrence_start,
         ).where(
             _SESSIONS_TABLE.c.coach_id.in_(coach_ids),
             _SESSIONS_TABLE.c.recurring_booking_id.is_not(None),
-            _SESSIONS_TABLE.c.start_time >= lo,
-            _SESSIONS_TABLE.c.start_time < hi,
+            _SESSIONS_TABLE.c.occurrence_start >= lo,
+            _SESSIONS_TABLE.c.occurrence_start < hi,
         )
     ).all()
     for coach_id, series_id, start in rows:
@@ -601,6 +609,14 @@ def _intervals_between(model, coach_ids: list[int], lo: datetime, hi: datetime) 
     return found
 
 
+def _zone_or_none(settings: CoachSettings | None) -> ZoneInfo | None:
+    """The coach's zone, or None when the settings are missing or name a zone no longer known."""
+    try:
+        return ZoneInfo(settings.timezone) if settings is not None else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def materialize(today: date, weeks: int = 6) -> MaterializeResult:
     """Create the sessions of every active recurring booking for local dates
     ``[today, today + 7 * weeks)`` (each coach's dates in their zone).
@@ -637,13 +653,25 @@ def materialize(today: date, weeks: int = 6) -> MaterializeResult:
             days=1
         )
         keys = _made_keys(coach_ids, lo, hi)
-        made = {
-            str(c): CoachCalendar(str(c), ZoneInfo(settings[c].timezone), existing_keys=keys[c])
-            for c in coach_ids
-        }
-        left = unfinished_series([_series_of(r) for r in series_rows], made, today, weeks)
+        made = {}
+        for c in coach_ids:
+            zone = _zone_or_none(settings.get(c))
+            if zone is None:
+                log.error("nightly: coach %s has no usable time zone; their series are skipped", c)
+                continue
+            made[str(c)] = CoachCalendar(str(c), zone, existing_keys=keys[c])
+        series, invalid = [], 0
+        for r in series_rows:
+            try:
+                if str(r.coach_id) not in made:
+                    raise ValueError("the coach's time zone is unknown")
+                series.append(_series_of(r))
+            except ValueError as exc:  # old or hand-edited data: skip it, never the whole night
+                invalid += 1
+                log.error("nightly: recurring booking %s skipped: %s", r.id, exc)
+        left = unfinished_series(series, made, today, weeks)
         if not left.series:
-            return MaterializeResult(skipped_existing=left.done)
+            return MaterializeResult(skipped_existing=left.done, invalid=invalid)
         pending = sorted({int(s.coach_id) for s in left.series})
         busy = _busy_between(pending, left.since, hi)
         blocked = _intervals_between(BlockedSlot, pending, lo, hi)
@@ -667,6 +695,7 @@ def materialize(today: date, weeks: int = 6) -> MaterializeResult:
         skipped_blocked=len(plan.skipped_blocked),
         skipped_existing=left.done + len(plan.skipped_existing),
         collisions=len(plan.collisions) + refused,
+        invalid=invalid,
     )
 
 

@@ -135,27 +135,26 @@ def _weekly_series(gym, day_of_week=3, start="10:00", end="11:00", member=None):
     return row, made
 
 
-def test_moving_a_series_occurrence_leaves_a_stand_in_so_the_night_job_does_not_remake_it(gym):
+def test_a_moved_series_occurrence_is_not_made_again_at_its_old_time(gym):
     series, made = _weekly_series(gym)
     first = made[0]
     original = first.start_time
-    # Wednesdays leave the template: the occurrences become conflicts, the nightly job would
-    # make a moved occurrence again at its old time if nothing marked it as made.
+    # Wednesdays leave the template: the occurrences become conflicts; the nightly job must not
+    # make the moved occurrence again at its old time.
     availability.replace_weekly_day(gym.coach, gym.coach.id, 3, [], now=NOW)
     moves.move_session(gym.coach, first.id, at("2027-03-04", "10:00"), now=NOW)
-    sessions.materialize(TODAY)
-    rows = list(
+    result = sessions.materialize(TODAY)
+    assert result.created == 0
+    of_series = list(
         db.session.scalars(
-            select(TrainingSession).where(
-                TrainingSession.recurring_booking_id == series.id,
-                TrainingSession.start_time == original,
-            )
+            select(TrainingSession).where(TrainingSession.recurring_booking_id == series.id)
         )
     )
-    assert [(r.status, r.cancelled_by) for r in rows] == [("cancelled", "COACH")]
-    assert rows[0].notes.startswith("Moved to Thu 4 Mar 2027 10:00")
+    assert len(of_series) == len(made), "no extra session, no cancelled stand-in"
+    assert not any(s.start_time == original for s in of_series)
     moved = db.session.get(TrainingSession, first.id)
-    assert moved.recurring_booking_id == series.id and moved.status == "scheduled"
+    assert moved.status == "scheduled" and moved.start_time == at("2027-03-04", "10:00")
+    assert moved.occurrence_start == original
 
 
 def test_resolve_series_keep_adds_one_addition_per_conflicting_occurrence(gym):

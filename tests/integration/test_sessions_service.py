@@ -216,9 +216,9 @@ def test_bulk_insert_skips_rows_another_writer_made_first(gym):
     def values(series_id, start, end):
         return {
             "coach_id": gym.coach.id, "member_id": gym.member.id, "room_id": None,
-            "start_time": start, "end_time": end, "type": "ONE_TO_ONE", "status": "scheduled",
-            "recurring_booking_id": series_id, "title": "Training session", "capacity": 1,
-            "created_at": NOW,
+            "start_time": start, "end_time": end, "occurrence_start": start, "type": "ONE_TO_ONE",
+            "status": "scheduled", "recurring_booking_id": series_id, "title": "Training session",
+            "capacity": 1, "created_at": NOW,
         }
 
     rows = [
