@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import load_config
+from .config import engine_options, load_config
 from .extensions import csrf, db, htmx, limiter, login_manager, migrate
 
 ENV_OVERRIDABLE = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "COACHAPP_TIMEZONE", "COACHAPP_ENV")
@@ -31,6 +31,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             environ[key] = str(overrides[key])
     app.config.update(load_config(Path(app.instance_path), environ))
     app.config.update(overrides)
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+            app.config["SQLALCHEMY_DATABASE_URI"]
+        )
     _rate_limit_settings(app, overrides)
 
     db.init_app(app)

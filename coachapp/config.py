@@ -40,6 +40,15 @@ def _development_secret(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def engine_options(url: str) -> dict:
+    """Engine settings: test pooled connections before use (a restarted database is survived);
+    PostgreSQL sessions in UTC, so instants come back without a per-value zone conversion."""
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"options": "-c timezone=UTC"}
+    return options
+
+
 def load_config(instance_path: Path, environ: os._Environ | dict | None = None) -> dict:
     """Build the Flask config mapping from the environment (``environ`` defaults to os.environ)."""
     env = os.environ if environ is None else environ
@@ -60,7 +69,7 @@ def load_config(instance_path: Path, environ: os._Environ | dict | None = None) 
         "PRODUCTION": production,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(normalize_database_url(database_url)),
         "REDIS_URL": env.get("REDIS_URL") or None,
         "COACHAPP_TIMEZONE": check_timezone(env.get("COACHAPP_TIMEZONE", "Europe/Berlin")),
         "SESSION_COOKIE_HTTPONLY": True,

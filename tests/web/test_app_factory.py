@@ -72,3 +72,11 @@ def test_security_headers_on_pages(client):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert "HX-Request" in response.headers.get("Vary", "")
+
+
+def test_engine_checks_connections_and_postgres_sessions_run_in_utc():
+    from coachapp.config import engine_options
+
+    assert engine_options("sqlite:///x.db") == {"pool_pre_ping": True}
+    pg = engine_options("postgresql+psycopg://h/d")
+    assert pg["pool_pre_ping"] and pg["connect_args"] == {"options": "-c timezone=UTC"}
