@@ -493,6 +493,56 @@ def make_series(
     return row, sessions
 
 
+MAX_FILL_DAYS = 366
+
+
+def _fill_until(
+    row: RecurringBooking, settings: CoachSettings, today: date, until: date, now: datetime
+) -> None:
+    """Make the series' sessions on local dates ``[today, until)`` that do not exist yet, so
+    ending a series from a date beyond the nightly horizon keeps the sessions before that date.
+    Occurrences blocked or colliding are skipped, as the nightly job would."""
+    if (until - today).days > MAX_FILL_DAYS:
+        raise ValidationFailed(
+            "from_date: end a series at most a year ahead (or set its end date).",
+            field="from_date",
+        )
+    tz = coaches.zone_of(settings)
+    lo, hi = coaches.day_bounds(today, until, tz)
+    coach_id = settings.coach_id
+    existing = db.session.execute(
+        select(TrainingSession.occurrence_start).where(
+            TrainingSession.recurring_booking_id == row.id,
+            TrainingSession.occurrence_start >= lo,
+            TrainingSession.occurrence_start < hi,
+        )
+    ).scalars()
+    calendar = CoachCalendar(
+        coach_id=str(coach_id),
+        tz=tz,
+        blocked=tuple(coaches.interval(b) for b in coaches.blocked_in(coach_id, lo, hi)),
+        additions=tuple(coaches.interval(a) for a in coaches.additions_in(coach_id, lo, hi)),
+        busy=tuple(coaches.interval(s) for s in coaches.scheduled_in(coach_id, lo, hi)),
+        existing_keys=frozenset((str(row.id), start) for start in existing),
+        default_room_id=None if settings.default_room_id is None else str(settings.default_room_id),
+    )
+    weeks = -(-(until - today).days // 7)
+    plan = plan_materialization([to_series(row)], {str(coach_id): calendar}, today, weeks)
+    group = (
+        {"type": "GROUP", "title": row.title or "Group class", "capacity": row.capacity,
+         "member_id": None}
+        if row.session_type == "GROUP"
+        else {}
+    )
+    cutoff = local_datetime(until, 0, tz)
+    db.session.add_all(
+        TrainingSession(**{**session_row(p, now), **group})
+        for p in plan.create
+        if now < p.interval.start_utc < cutoff
+    )
+    db.session.flush()
+
+
 def get_recurring(actor: User, series_id: int) -> RecurringBooking:
     """A recurring booking the actor may see (member own, coach own, admin any)."""
     row = None
@@ -558,6 +608,9 @@ def cancel_recurring(
                 .order_by(TrainingSession.start_time)
             )
         )
+        if from_date is not None and from_date > today + timedelta(days=7 * HORIZON_WEEKS):
+            # The nightly job stops with the series: make the occurrences before from_date now.
+            _fill_until(row, settings, today, from_date, now)
         by = canceller(actor)
         row.status = "CANCELLED"
         row.cancelled_at = now

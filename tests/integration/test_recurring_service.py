@@ -202,3 +202,35 @@ def test_cancelling_one_occurrence_keeps_the_series(gym):
     # the nightly job does not bring the cancelled occurrence back
     result = sessions.materialize(TODAY)
     assert result.created == 0 and result.skipped_existing == 6
+
+
+def test_ending_a_series_beyond_the_nightly_horizon_keeps_the_weeks_before_it(gym):
+    row, made = bookings.create_recurring(
+        gym.member, gym.coach.id, 1, "10:00", "11:00", TODAY, None, 1, today=TODAY, now=NOW
+    )
+    assert len(made) == 6
+    bookings.cancel_recurring(gym.member, row.id, date(2027, 6, 7), today=TODAY, now=NOW)
+    starts = sorted(
+        db.session.scalars(
+            select(TrainingSession.start_time).where(
+                TrainingSession.recurring_booking_id == row.id,
+                TrainingSession.status == "scheduled",
+            )
+        )
+    )
+    # every Monday from 1 March to 31 May 2027: 14 sessions, all at 10:00 Berlin (DST included)
+    assert len(starts) == 14
+    assert starts[0] == at("2027-03-01", "10:00") and starts[-1] == at("2027-05-31", "10:00")
+    assert {s.astimezone(BERLIN).hour for s in starts} == {10}
+    assert db.session.get(RecurringBooking, row.id).status == "CANCELLED"
+    assert sessions.materialize(TODAY).created == 0
+
+
+def test_ending_a_series_more_than_a_year_ahead_is_refused(gym):
+    row, _ = bookings.create_recurring(
+        gym.member, gym.coach.id, 1, "10:00", "11:00", TODAY, None, 1, today=TODAY, now=NOW
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        bookings.cancel_recurring(gym.member, row.id, date(2028, 6, 5), today=TODAY, now=NOW)
+    assert refused.value.field == "from_date"
+    assert db.session.get(RecurringBooking, row.id).status == "ACTIVE"
