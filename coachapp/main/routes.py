@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 
 from ..extensions import db
-from ..models import TrainingSession, User, utcnow
+from ..models import Booking, TrainingSession, User, utcnow
 from . import bp
 
 
@@ -24,7 +24,12 @@ def index():
     if current_user.role == "coach":
         query = query.where(TrainingSession.coach_id == current_user.id)
     elif current_user.role == "member":
-        query = query.where(TrainingSession.member_id == current_user.id)
+        places = select(Booking.session_id).where(
+            Booking.member_id == current_user.id, Booking.status == "CONFIRMED"
+        )
+        query = query.where(
+            or_(TrainingSession.member_id == current_user.id, TrainingSession.id.in_(places))
+        )
     sessions = db.session.scalars(query).all()
     user_ids = {s.coach_id for s in sessions} | {s.member_id for s in sessions if s.member_id}
     names = {}

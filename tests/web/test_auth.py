@@ -164,3 +164,29 @@ def test_login_and_logout_are_full_page_loads(client, make_user, login):
     login(make_user("member"))
     home = client.get("/").get_data(as_text=True)
     assert 'action="/logout" class="inline" hx-boost="false"' in home
+
+
+def test_home_lists_a_members_sessions_and_class_places(client, make_user, login):
+    from datetime import UTC, datetime, timedelta
+
+    from coachapp.extensions import db
+    from coachapp.models import Booking, TrainingSession
+
+    coach, member, other = make_user("coach"), make_user("member"), make_user("member")
+    start = datetime(2030, 5, 6, 8, 0, tzinfo=UTC)
+    own = TrainingSession(coach_id=coach.id, member_id=member.id, start_time=start,
+                          end_time=start + timedelta(hours=1), title="Strength 1:1")
+    spin = TrainingSession(coach_id=coach.id, type="GROUP", capacity=8, title="Spin class",
+                           start_time=start + timedelta(hours=2),
+                           end_time=start + timedelta(hours=3))
+    theirs = TrainingSession(coach_id=coach.id, member_id=other.id, title="Someone else's",
+                             start_time=start + timedelta(hours=4),
+                             end_time=start + timedelta(hours=5))
+    db.session.add_all([own, spin, theirs])
+    db.session.flush()
+    db.session.add(Booking(session_id=spin.id, member_id=member.id, status="CONFIRMED"))
+    db.session.commit()
+    login(member)
+    page = client.get("/").get_data(as_text=True)
+    assert "Strength 1:1" in page and "Spin class" in page
+    assert "Someone else" not in page
