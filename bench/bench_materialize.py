@@ -63,6 +63,7 @@ COPY_COLUMNS = (
     "room_id",
     "start_time",
     "end_time",
+    "occurrence_start",
     "type",
     "status",
     "recurring_booking_id",
