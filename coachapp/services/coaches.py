@@ -7,10 +7,12 @@ indexes) and turns rows into the scheduling core's dataclasses.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from flask import g, has_app_context
 from sqlalchemy import select
 
 from ..extensions import db
@@ -54,6 +56,11 @@ def get_settings(coach_id: int) -> CoachSettings:
     """A coach's settings (zone, duration, default room); NotFound unless ``coach_id`` is a coach."""
     if not is_id(coach_id):
         raise NotFound(f"There is no coach with id {coach_id}.")
+    # One read per request: pages ask for a coach's settings from several services.
+    cache = g.setdefault("_coach_settings", {}) if has_app_context() else {}
+    row = cache.get(int(coach_id))
+    if row is not None and row in db.session:
+        return row
     row = db.session.execute(
         select(CoachSettings)
         .join(User, User.id == CoachSettings.coach_id)
@@ -61,6 +68,7 @@ def get_settings(coach_id: int) -> CoachSettings:
     ).scalar_one_or_none()
     if row is None:
         raise NotFound(f"There is no coach with id {coach_id}.")
+    cache[int(coach_id)] = row
     return row
 
 
@@ -292,14 +300,37 @@ def room_at(
 ) -> int | None:
     """The room of a slot: that of an addition it lies in, else of the weekly window it lies in
     (or starts in), else the coach's default room. Rooms left unset fall through to the next."""
-    for row in additions:
-        if row.start_time <= slot.start and slot.end <= row.end_time and row.room_id is not None:
-            return row.room_id
-    placed_windows = list(placed_windows)
-    for window, placed in placed_windows:
-        if placed.start <= slot.start and slot.end <= placed.end and window.room_id is not None:
-            return int(window.room_id)
-    for window, placed in placed_windows:
-        if placed.start <= slot.start < placed.end and window.room_id is not None:
-            return int(window.room_id)
-    return default_room_id
+    return room_finder(placed_windows, additions, default_room_id)(slot)
+
+
+def room_finder(
+    placed_windows: Iterable[tuple[WeeklyWindow, Interval]],
+    additions: Iterable[AvailabilityAddition],
+    default_room_id: int | None,
+) -> Callable[[Interval], int | None]:
+    """``room_at`` for the many slots of one search: windows and additions are indexed once, and
+    each slot costs a bisection. Instants are compared in UTC (a fold's two 02:30s differ)."""
+    with_room = [
+        (a.start_time, a.end_time, a.room_id) for a in additions if a.room_id is not None
+    ]
+    windows = sorted(
+        (placed.start_utc, placed.end_utc, int(window.room_id))
+        for window, placed in placed_windows
+        if window.room_id is not None
+    )
+    starts = [w[0] for w in windows]
+
+    def find(slot: Interval) -> int | None:
+        start, end = slot.start_utc, slot.end_utc
+        for a_start, a_end, room in with_room:
+            if a_start <= start and end <= a_end:
+                return room
+        # windows of a coach never overlap: the one holding the slot's start is the only candidate
+        i = bisect_right(starts, start)
+        if i:
+            w_start, w_end, room = windows[i - 1]
+            if w_start <= start < w_end:
+                return room
+        return default_room_id
+
+    return find

@@ -67,12 +67,10 @@ def bookable_slots(
         window_start=lo,
         window_end=hi,
     )
-    placed = expand_weekly_windows(windows, tz, before, after)
+    room_of = coaches.room_finder(
+        expand_weekly_windows(windows, tz, before, after), additions, settings.default_room_id
+    )
     return [
-        Slot(
-            start=slot.start.astimezone(tz),
-            end=slot.end.astimezone(tz),
-            room_id=coaches.room_at(slot, placed, additions, settings.default_room_id),
-        )
+        Slot(start=slot.start.astimezone(tz), end=slot.end.astimezone(tz), room_id=room_of(slot))
         for slot in found
     ]
