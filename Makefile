@@ -1,4 +1,5 @@
 # coachapp: `make run` serves the demo gym on SQLite; `make test` runs the whole suite.
+# The proof: `make e2e` (browser), `make fuzz` (schemathesis, long), `make bench` (PostgreSQL).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-sqlite test-postgres lint bench clean
+.PHONY: setup run test test-sqlite test-postgres lint e2e fuzz fuzz-ci bench bench-core clean
 
 setup: $(VENV)/.installed
 
@@ -27,16 +28,37 @@ test: setup test-sqlite
 
 test-sqlite:
 	@echo "== test suite on SQLite"
-	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not postgres and not e2e" -q $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not postgres and not e2e and not fuzz" -q $(PYTEST_ARGS)
 
 test-postgres:
 	@echo "== test suite on PostgreSQL ($$TEST_DATABASE_URL) and Redis ($${REDIS_URL:-not set})"
-	$(BIN)/pytest -m "not e2e" -q $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e and not fuzz" -q $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
 
+# Debian's Chromium (apt-get install -y chromium) driven by Playwright against gunicorn on SQLite;
+# screenshots land in docs/screenshots/e2e-*.png.
+e2e: setup
+	@echo "== browser scenarios (Chromium at $${E2E_CHROMIUM:-/usr/bin/chromium})"
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m e2e -q tests/e2e $(PYTEST_ARGS)
+
+# schemathesis against the served API: FUZZ_EXAMPLES per operation (100: about 4,000 requests).
+fuzz: setup
+	@echo "== schemathesis, $${FUZZ_EXAMPLES:-100} examples per operation"
+	env -u TEST_DATABASE_URL FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/pytest -m fuzz -q tests/fuzz $(PYTEST_ARGS)
+
+# The bounded run CI does (about 1,400 requests, under half a minute).
+fuzz-ci: setup
+	@$(MAKE) --no-print-directory fuzz FUZZ_EXAMPLES=10
+
+# Slot search, nightly materialization, gunicorn under wrk, SQL per page: one table, written to
+# docs/performance.md. Needs PostgreSQL (BENCH_POSTGRES_URL) and wrk; BENCH_WRK_SECONDS=5 for a
+# quick look.
 bench: setup
+	$(BIN)/python bench/run_all.py
+
+bench-core: setup
 	$(BIN)/python bench/bench_core.py
 
 clean:

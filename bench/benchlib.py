@@ -1,0 +1,133 @@
+"""What the benchmarks share: a throwaway PostgreSQL database, a SQL statement counter, medians,
+and a line about the machine they ran on.
+
+Each benchmark names its own database (``coachapp_bench_slots`` …), so two of them, or the perf
+helper's ``bench_materialize.py``, never drop each other's.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from coachapp.config import normalize_database_url  # noqa: E402
+
+SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/postgres")
+"""A PostgreSQL server the benchmarks may create and drop databases on."""
+
+
+def database_url(name: str) -> str:
+    """The SQLAlchemy URL of database ``name`` on the bench server."""
+    url = make_url(normalize_database_url(SERVER_URL)).set(database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def _admin():
+    url = make_url(normalize_database_url(SERVER_URL)).set(database="postgres")
+    return create_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+
+
+def recreate_database(name: str) -> str:
+    """Drop (if there) and create database ``name``; returns its URL."""
+    admin = _admin()
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return database_url(name)
+
+
+def drop_database(name: str) -> None:
+    """Drop database ``name`` (ending whatever still holds it)."""
+    admin = _admin()
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@dataclass
+class StatementCounter:
+    """Counts the SQL statements an engine executes (``before_cursor_execute``)."""
+
+    count: int = 0
+
+    def attach(self, engine) -> StatementCounter:
+        """Listen on ``engine``; returns self."""
+        event.listen(engine, "before_cursor_execute", self._seen)
+        return self
+
+    def detach(self, engine) -> None:
+        """Stop listening."""
+        event.remove(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args) -> None:
+        self.count += 1
+
+    @contextmanager
+    def counting(self):
+        """``with counter.counting() as got: …`` then ``got()`` is the statements inside."""
+        before = self.count
+        yield lambda: self.count - before
+
+
+def timed_ms(run: Callable[[], object]) -> float:
+    """Wall time of one ``run()`` in milliseconds."""
+    began = time.perf_counter()
+    run()
+    return (time.perf_counter() - began) * 1000
+
+
+def median(values) -> float:
+    """The median of ``values``."""
+    return statistics.median(values)
+
+
+def machine(engine=None) -> str:
+    """CPUs, CPU model and (given an engine) the PostgreSQL version, for the record."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    text_ = f"{cpus} CPUs, {model}"
+    if engine is not None:
+        with engine.connect() as conn:
+            version = conn.execute(text("SHOW server_version")).scalar_one().split()[0]
+        text_ += f", PostgreSQL {version}"
+    return text_
+
+
+def verdict(ok: bool) -> str:
+    """✅ or ❌."""
+    return "✅" if ok else "❌"

@@ -1,0 +1,155 @@
+"""The app served for real: gunicorn on a free loopback port, against a database of the caller's.
+
+Used by the browser tests (``tests/e2e``), the schema fuzzer (``tests/fuzz``), the failure tests
+and the web benchmark. The server runs as ``Procfile``'s ``web`` process does, with a fixed
+SECRET_KEY, jobs inline (no REDIS_URL unless given), no mail server (mail goes to the log), and
+its output in a log file that ``LiveServer.log()`` returns when something goes wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+SECRET = "live-server-secret-not-for-production"
+DROPPED_ENV = (
+    "REDIS_URL",
+    "COACHAPP_ENV",
+    "FLASK_ENV",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_USE_TLS",
+    "MAIL_FROM",
+    "WEB_CONCURRENCY",
+)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def app_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a server or CLI process on ``database_url``: the caller's environment
+    without Redis, mail or production settings, plus a fixed secret and the gym's zone."""
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
+    env.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY=SECRET,
+        COACHAPP_TIMEZONE="Europe/Berlin",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+def flask_cli(database_url: str, *args: str, **extra: str) -> str:
+    """Run ``flask --app wsgi ARGS`` on ``database_url``; return its output, fail loudly."""
+    done = subprocess.run(
+        [PYTHON, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=app_env(database_url, **extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+class LiveServer:
+    """gunicorn serving ``wsgi:app`` (or ``app``) on 127.0.0.1; ``start()``, ``stop()``, ``url``."""
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        workers: int = 1,
+        app: str = "wsgi:app",
+        threads: int = 1,
+        access_log: bool = False,
+        **env: str,
+    ) -> None:
+        self.database_url = database_url
+        self.workers = workers
+        self.threads = threads
+        self.app = app
+        self.access_log = access_log
+        self.env = env
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = tempfile.NamedTemporaryFile(
+            "w+", prefix="coachapp-server-", suffix=".log", delete=False
+        )
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30.0) -> LiveServer:
+        """Start gunicorn and wait until ``/healthz`` answers 200."""
+        command = [
+            PYTHON, "-m", "gunicorn", self.app,
+            "--bind", f"127.0.0.1:{self.port}",
+            "--workers", str(self.workers),
+            "--threads", str(self.threads),
+            "--graceful-timeout", "5",
+            "--timeout", "60",
+        ]
+        if self.access_log:
+            command += ["--access-logfile", "-"]
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=app_env(self.database_url, **self.env),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited at start:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        """SIGTERM gunicorn (graceful), SIGKILL its process group if it lingers."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+    def log(self) -> str:
+        """What the server printed so far (errors, tracebacks)."""
+        self._log.flush()
+        return Path(self._log.name).read_text(errors="replace")[-20000:]
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
