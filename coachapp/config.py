@@ -49,6 +49,13 @@ def engine_options(url: str) -> dict:
     return options
 
 
+def _count_setting(value: str, setting: str) -> int:
+    """A small non-negative whole number from the environment, or a ConfigError naming it."""
+    if not value.strip().isdigit() or int(value) > 10:
+        raise ConfigError(f"{setting}={value!r} must be a whole number from 0 to 10")
+    return int(value)
+
+
 def load_config(instance_path: Path, environ: os._Environ | dict | None = None) -> dict:
     """Build the Flask config mapping from the environment (``environ`` defaults to os.environ)."""
     env = os.environ if environ is None else environ
@@ -67,6 +74,9 @@ def load_config(instance_path: Path, environ: os._Environ | dict | None = None) 
 
     config = {
         "PRODUCTION": production,
+        # How many proxies in front of the app set X-Forwarded-For/-Proto (Heroku's router: 1).
+        # 0 trusts none, so a client cannot fake its address to dodge the login rate limit.
+        "TRUSTED_PROXIES": _count_setting(env.get("TRUSTED_PROXIES", "0"), "TRUSTED_PROXIES"),
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(normalize_database_url(database_url)),

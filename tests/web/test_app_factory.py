@@ -80,3 +80,22 @@ def test_engine_checks_connections_and_postgres_sessions_run_in_utc():
     assert engine_options("sqlite:///x.db") == {"pool_pre_ping": True}
     pg = engine_options("postgresql+psycopg://h/d")
     assert pg["pool_pre_ping"] and pg["connect_args"] == {"options": "-c timezone=UTC"}
+
+
+def test_forwarded_addresses_are_trusted_only_when_configured(database_url, app_config):
+    from flask import request
+
+    def remote(trusted: int) -> str:
+        app = create_app(app_config(database_url, TRUSTED_PROXIES=trusted))
+        app.add_url_rule("/whoami", "whoami", lambda: request.remote_addr)
+        return app.test_client().get(
+            "/whoami", headers={"X-Forwarded-For": "203.0.113.9"}
+        ).get_data(as_text=True)
+
+    assert remote(0) == "127.0.0.1"
+    assert remote(1) == "203.0.113.9"
+
+
+def test_trusted_proxies_must_be_a_small_number(tmp_path):
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        load_config(tmp_path, {"TRUSTED_PROXIES": "many"})
