@@ -29,7 +29,7 @@ from ..models import (
 )
 from . import coaches
 from .errors import NotFound
-from .sessions import conflicts_among, get_session, list_conflicts
+from .sessions import conflicts_among, count_conflicts, get_session, list_conflicts
 
 UPCOMING_DAYS = 366
 """How far ahead the availability page lists blocked slots and additions."""
@@ -192,7 +192,7 @@ def conflict_rows(actor: User, coach_id: int, now: datetime | None = None) -> li
 
 def conflict_count(actor: User, coach_id: int, now: datetime | None = None) -> int:
     """How many of a coach's future sessions are in conflict (for the badge)."""
-    return len(list_conflicts(actor, coach_id, now))
+    return count_conflicts(actor, coach_id, now)
 
 
 def session_detail(actor: User, session_id: int, now: datetime | None = None) -> SessionDetail:

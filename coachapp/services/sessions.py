@@ -219,6 +219,27 @@ def list_conflicts(actor: User, coach_id: int, now: datetime | None = None) -> l
     return conflicts_among(settings, future_scheduled(coach_id, now))
 
 
+def count_conflicts(actor: User, coach_id: int, now: datetime | None = None) -> int:
+    """How many of a coach's future sessions are conflicts (the badge): the same rule as
+    ``list_conflicts``, reading four columns instead of whole sessions."""
+    settings = coaches.get_settings(coach_id)
+    coaches.require_manager(actor, coach_id)
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(
+            TrainingSession.id,
+            TrainingSession.start_time,
+            TrainingSession.end_time,
+            TrainingSession.type,
+        ).where(
+            TrainingSession.coach_id == coach_id,
+            TrainingSession.status == "scheduled",
+            TrainingSession.start_time > now,
+        )
+    ).all()
+    return len(conflicts_among(settings, rows))
+
+
 def _locked_session(actor: User, session_id: int) -> TrainingSession:
     """Take the write lock, then load the session (row-locked on PostgreSQL) if the actor sees it."""
     write_lock()

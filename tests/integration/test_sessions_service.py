@@ -44,6 +44,11 @@ def test_conflicts_list_sessions_outside_availability(gym, stranded):
         sessions.list_conflicts(gym.other_coach, gym.coach.id, now=NOW)
     with pytest.raises(Forbidden):
         sessions.list_conflicts(gym.member, gym.coach.id, now=NOW)
+    # the badge's count follows the same rule and the same rights
+    assert sessions.count_conflicts(gym.coach, gym.coach.id, now=NOW) == 1
+    assert sessions.count_conflicts(gym.coach, gym.coach.id, now=at("2027-03-02", "10:00")) == 0
+    with pytest.raises(Forbidden):
+        sessions.count_conflicts(gym.member, gym.coach.id, now=NOW)
 
 
 def test_keep_adds_availability_for_exactly_that_slot(gym, stranded):
