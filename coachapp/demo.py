@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from .extensions import db
-from .models import CoachSettings, User, utcnow
-from .services import accounts, availability, bookings, slots
+from .models import Booking, CoachSettings, TrainingSession, User, utcnow
+from .services import accounts, availability, bookings, group_classes, slots
 from .services.availability import WindowInput
 from .services.errors import DomainError
 
@@ -52,6 +52,65 @@ def database_is_empty() -> bool:
 def _next_weekday(start: date, day_of_week: int) -> date:
     """The first date on/after ``start`` with ``day_of_week`` (0 = Sunday)."""
     return start + timedelta(days=(day_of_week - (start.weekday() + 1) % 7) % 7)
+
+
+def _history(series, today: date) -> None:
+    """Six weeks of sessions that already happened, for statements of last month and this one.
+
+    The past cannot be booked through the services (they refuse it), so this is an import of
+    history: sessions with their bookings, mostly completed, with a no-show, a late cancellation
+    by the member and a cancellation by the coach among them.
+    """
+    rows = []
+    for member, coach, day, start, end, _ in series:
+        settings = db.session.scalar(select(CoachSettings).where(CoachSettings.coach_id == coach.id))
+        tz = ZoneInfo(settings.timezone)
+        first = _next_weekday(today - timedelta(days=42), day)
+        for week in range(6):
+            local_day = first + timedelta(days=7 * week)
+            begins = datetime.combine(local_day, time.fromisoformat(start), tz)
+            ends = datetime.combine(local_day, time.fromisoformat(end), tz)
+            if ends >= utcnow():
+                continue
+            kind = ("completed", "completed", "no_show", "completed", "member_late", "coach")[
+                (week + member.id) % 6
+            ]
+            rows.append((member, coach, settings, begins, ends, kind))
+    for member, coach, settings, begins, ends, kind in rows:
+        session = TrainingSession(
+            coach_id=coach.id, member_id=member.id, room_id=settings.default_room_id,
+            start_time=begins, end_time=ends, title="Training session",
+            status={"completed": "completed", "no_show": "no_show"}.get(kind, "cancelled"),
+            created_at=begins - timedelta(days=10),
+        )
+        booking = Booking(
+            member_id=member.id, session=session, created_at=begins - timedelta(days=10),
+            status={"completed": "CONFIRMED", "no_show": "NO_SHOW",
+                    "member_late": "CANCELLED_BY_MEMBER"}.get(kind, "CANCELLED_BY_COACH"),
+        )
+        if kind in ("member_late", "coach"):
+            session.cancelled_by = "MEMBER" if kind == "member_late" else "COACH"
+            session.cancelled_at = booking.cancelled_at = begins - timedelta(hours=3)
+            booking.late_cancel = kind == "member_late"
+        db.session.add_all([session, booking])
+        db.session.flush()
+        session.one_time_booking_id = booking.id
+    db.session.commit()
+
+
+def _group_class(admin: User, coach: User, members: list[User], today: date) -> None:
+    """A weekly group class whose next session is full with two members on the waitlist."""
+    _, classes = group_classes.create_group_series(
+        admin, coach.id, 3, "17:00", "18:00", _next_weekday(today + timedelta(days=1), 3), None, 1,
+        "HIIT Circuit", 4,
+    )
+    if not classes:
+        return
+    for member in members[6:12]:
+        group_classes.book_place(admin, classes[0].id, member_id=member.id)
+    for member in members[:2]:
+        if len(classes) > 1:
+            group_classes.book_place(admin, classes[1].id, member_id=member.id)
 
 
 def seed(password: str) -> list[tuple[str, str, str]]:
@@ -111,6 +170,9 @@ def seed(password: str) -> list[tuple[str, str, str]]:
             admin, coach.id, day, start, end, _next_weekday(today + timedelta(days=1), day),
             None, frequency, member_id=member.id,
         )
+
+    _history(series, today)
+    _group_class(admin, lena, members, today)
 
     # One-time sessions: the first free slots of the coming days.
     for offset, (member, coach) in enumerate(

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import func, select
 
 from coachapp.extensions import db
-from coachapp.models import BlockedSlot, CoachSettings, RecurringBooking, TrainingSession, User
+from coachapp.models import (
+    BlockedSlot,
+    CoachSettings,
+    RecurringBooking,
+    TrainingSession,
+    User,
+    utcnow,
+)
 
 
 def test_seed_demo_builds_a_living_gym_once(runner):
@@ -19,12 +29,36 @@ def test_seed_demo_builds_a_living_gym_once(runner):
     assert len(zones) >= 2
     assert all(db.session.scalars(select(CoachSettings.default_room_id)))
     assert db.session.scalar(select(func.count(BlockedSlot.id))) >= 1
-    assert db.session.scalar(select(func.count(RecurringBooking.id))) == 6
+    assert db.session.scalar(select(func.count(RecurringBooking.id))) == 7  # 6 members' + 1 class
     one_time = db.session.scalar(
         select(func.count(TrainingSession.id)).where(TrainingSession.one_time_booking_id.is_not(None))
     )
     assert one_time >= 4
     assert db.session.scalar(select(func.count(TrainingSession.id))) > 20
+
+    # history for statements: last month and this month have billable lines of each kind
+    from coachapp.models import Booking
+    from coachapp.services import billing
+
+    statuses = dict(
+        db.session.execute(
+            select(TrainingSession.status, func.count()).group_by(TrainingSession.status)
+        ).all()
+    )
+    assert statuses["completed"] > 5 and statuses["no_show"] >= 1 and statuses["cancelled"] >= 2
+    assert db.session.scalar(select(func.count()).where(Booking.late_cancel.is_(True))) >= 1
+    admin = db.session.scalars(select(User).where(User.role == "admin")).one()
+    today = utcnow().astimezone(ZoneInfo("Europe/Berlin")).date()
+    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    def lines(month):
+        return [line for st in billing.statements(admin, month) for line in st.lines]
+
+    # six weeks of history always reach into last month; this month has at least what is booked
+    assert any(line.billable for line in lines(last_month))
+    assert lines(today.strftime("%Y-%m"))
+    # a group class that is full, with a waitlist
+    waiting = db.session.scalar(select(func.count()).where(Booking.status == "WAITLISTED"))
+    assert waiting == 2
 
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code != 0 and "not empty" in again.output
