@@ -130,11 +130,17 @@ def kind_label(session_type: str) -> str:
     return "group" if session_type == "GROUP" else "one-to-one"
 
 
-def check_open(settings: CoachSettings, wanted: Interval, session_type: str) -> int | None:
+def check_open(
+    settings: CoachSettings,
+    wanted: Interval,
+    session_type: str,
+    ignore_session_id: int | None = None,
+) -> int | None:
     """Refuse ``wanted`` unless it lies wholly inside the coach's availability for
     ``session_type`` (its weekly windows − blocked slots ∪ additions) and overlaps none of the
-    coach's scheduled sessions; return the room it would use (the addition's or window's, else the
-    coach's default room). Call it inside the write transaction."""
+    coach's scheduled sessions (but ``ignore_session_id``, the session being moved); return the
+    room it would use (the addition's or window's, else the coach's default room). Call it inside
+    the write transaction."""
     coach_id = settings.coach_id
     tz = coaches.zone_of(settings)
     first_day = coaches.local_day(wanted.start, tz) - timedelta(days=1)
@@ -155,13 +161,16 @@ def check_open(settings: CoachSettings, wanted: Interval, session_type: str) -> 
         raise SlotUnavailable(
             f"The coach is not available for {kind_label(session_type)} sessions on {when}."
         )
-    taken = coaches.scheduled_in(coach_id, wanted.start, wanted.end)
+    taken = [
+        s for s in coaches.scheduled_in(coach_id, wanted.start, wanted.end)
+        if s.id != ignore_session_id
+    ]
     if taken:
         other = taken[0]
         if other.start_time == wanted.start and other.end_time == wanted.end:
             raise SlotTaken(f"{when} is already booked; pick another slot.")
         raise SlotTaken(
-            f"{when} overlaps a session from {coaches.describe(other.start_time, tz)} to "
+            f"{when} overlaps another session from {coaches.describe(other.start_time, tz)} to "
             f"{other.end_time.astimezone(tz):%H:%M}; pick another time."
         )
     return coaches.room_at(

@@ -24,8 +24,9 @@ from ..models import (
     User,
     utcnow,
 )
-from ..scheduling import Interval, availability, covers, expand_weekly_windows
+from ..scheduling import Interval
 from . import coaches
+from .bookings import check_open
 from .db import constraint_name, transaction, write_lock
 from .errors import (
     AlreadyCancelled,
@@ -33,7 +34,6 @@ from .errors import (
     InPast,
     NotFound,
     SlotTaken,
-    SlotUnavailable,
     ValidationFailed,
 )
 from .notifications import notify
@@ -117,7 +117,7 @@ def move_session(
                 )
             old = Interval(session.start_time, session.end_time)
             wanted = Interval(start, end)
-            room_id = _check_fits(settings, session, wanted)
+            room_id = check_open(settings, wanted, session.type, ignore_session_id=session.id)
             # A series occurrence keeps its key (occurrence_start): the nightly job will not
             # make it again at the old time.
             session.start_time, session.end_time, session.room_id = start, end, room_id
@@ -135,44 +135,6 @@ def move_session(
             raise SlotTaken("The room is taken by another session at that time.") from exc
         raise SlotTaken("Another session has just taken that time; pick another.") from exc
     return session
-
-
-def _check_fits(settings, session: TrainingSession, wanted: Interval) -> int | None:
-    """Refuse a time outside availability or taken by another session; return its room."""
-    coach_id = settings.coach_id
-    tz = coaches.zone_of(settings)
-    first_day = coaches.local_day(wanted.start, tz) - timedelta(days=1)
-    last_day = coaches.local_day(wanted.end, tz) + timedelta(days=1)
-    windows = coaches.core_windows(coaches.weekly_rows(coach_id), session.type)
-    blocked = coaches.blocked_in(coach_id, wanted.start, wanted.end)
-    additions = coaches.additions_in(coach_id, wanted.start, wanted.end)
-    open_time = availability(
-        windows,
-        tz,
-        first_day,
-        last_day,
-        [coaches.interval(b) for b in blocked],
-        [coaches.interval(a) for a in additions],
-    )
-    when = f"{coaches.describe(wanted.start, tz)}–{wanted.end.astimezone(tz):%H:%M}"
-    if not covers(open_time, wanted):
-        kind = "group" if session.type == "GROUP" else "one-to-one"
-        raise SlotUnavailable(f"The coach is not available for {kind} sessions on {when}.")
-    others = [
-        s for s in coaches.scheduled_in(coach_id, wanted.start, wanted.end) if s.id != session.id
-    ]
-    if others:
-        other = others[0]
-        raise SlotTaken(
-            f"{when} overlaps another session from {coaches.describe(other.start_time, tz)} to "
-            f"{other.end_time.astimezone(tz):%H:%M}; pick another time."
-        )
-    return coaches.room_at(
-        wanted,
-        expand_weekly_windows(windows, tz, first_day, last_day),
-        additions,
-        settings.default_room_id,
-    )
 
 
 def resolve_series(

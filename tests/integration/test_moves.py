@@ -111,7 +111,7 @@ def test_database_constraint_decides_a_lost_race(gym, monkeypatch):
     (PostgreSQL exclusion / SQLite trigger) refuses and the service says SlotTaken."""
     session = _book(gym)
     _book(gym, "2027-03-04", "10:00", "11:00", gym.other_member)
-    monkeypatch.setattr(moves, "_check_fits", lambda settings, s, wanted: s.room_id)
+    monkeypatch.setattr(moves, "check_open", lambda settings, wanted, kind, **_: session.room_id)
     with pytest.raises(SlotTaken):
         moves.move_session(gym.coach, session.id, at("2027-03-04", "10:00"), now=NOW)
     db.session.expire_all()

@@ -179,7 +179,7 @@ def test_each_row_offers_free_times_nearby_and_moves_there(client, login, coach_
         data={"start": "2027-03-25T09:00", "origin": "conflicts"},
         headers=HX,
     )
-    assert taken.status_code == 409 and "overlaps another session" in taken.get_data(as_text=True)
+    assert taken.status_code == 409 and "is already booked" in taken.get_data(as_text=True)
     assert f'<li class="conflict-row card" id="conflict-{made[1].id}">' in taken.get_data(
         as_text=True
     )
