@@ -61,7 +61,14 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 
 def _hhmm_check(column: str) -> str:
-    return f"length({column}) = 5 AND {column} >= '00:00' AND {column} <= '24:00' AND {column} LIKE '__:__'"
+    """A wall-clock time ``HH:MM`` from 00:00 to 24:00, checked digit by digit (portable SQL)."""
+    digit = "BETWEEN '0' AND '9'"
+    return (
+        f"length({column}) = 5 AND substr({column}, 1, 1) BETWEEN '0' AND '2' "
+        f"AND substr({column}, 2, 1) {digit} AND substr({column}, 3, 1) = ':' "
+        f"AND substr({column}, 4, 1) BETWEEN '0' AND '5' AND substr({column}, 5, 1) {digit} "
+        f"AND {column} <= '24:00'"
+    )
 
 
 class UTCDateTime(TypeDecorator):

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from coachapp import create_app
 from coachapp.config import normalize_database_url
@@ -57,6 +58,17 @@ def test_upgrade_downgrade_upgrade_and_no_drift(empty_database, app_config):
             diff = compare_metadata(context, db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
 
+        with db.engine.connect() as conn:
+            # the migrated checks are the strict ones: a time of day must parse
+            conn.execute(text("INSERT INTO users (id, email, name, role, password_hash, active, "
+                              "created_at) VALUES (1, 'c@example.com', 'C', 'coach', 'x', "
+                              "true, CURRENT_TIMESTAMP)"))
+            for bad in ("09:75", "29:00"):
+                with pytest.raises(IntegrityError), conn.begin_nested():
+                    conn.execute(text("INSERT INTO weekly_availability (coach_id, day_of_week, "
+                                      "start_time, end_time, is_individual, is_group) VALUES "
+                                      f"(1, 1, '{bad}', '23:00', true, false)"))
+            conn.rollback()
         with db.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 names = set(
