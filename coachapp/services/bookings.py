@@ -186,12 +186,13 @@ def get_booking(actor: User, booking_id: int) -> Booking:
     booking = None
     if coaches.is_id(booking_id):
         booking = db.session.get(Booking, booking_id)
-    if booking is None or not _can_see_booking(actor, booking):
+    if booking is None or not can_see_booking(actor, booking):
         raise NotFound(f"There is no booking with id {booking_id}.")
     return booking
 
 
-def _can_see_booking(actor: User, booking: Booking) -> bool:
+def can_see_booking(actor: User, booking: Booking) -> bool:
+    """A member sees their own bookings, a coach those of their sessions, an admin all."""
     if actor.role == "admin":
         return True
     if actor.role == "member":
@@ -224,7 +225,7 @@ def cancel_booking(actor: User, booking_id: int, now: datetime | None = None) ->
                 .with_for_update()
                 .execution_options(populate_existing=True)
             ).scalar_one_or_none()
-        if booking is None or not _can_see_booking(actor, booking):
+        if booking is None or not can_see_booking(actor, booking):
             raise NotFound(f"There is no booking with id {booking_id}.")
         if booking.status in CANCELLED_BOOKING:
             raise AlreadyCancelled("This booking is cancelled already.")
@@ -649,6 +650,7 @@ __all__ = [
     "book_one_time",
     "cancel_booking",
     "cancel_recurring",
+    "can_see_booking",
     "check_open",
     "create_recurring",
     "get_booking",

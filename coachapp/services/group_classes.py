@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..scheduling import Interval
 from . import coaches
-from .bookings import check_open, make_series, series_request, taken_error
+from .bookings import can_see_booking, check_open, make_series, series_request, taken_error
 from .db import constraint_name, transaction, write_lock
 from .errors import (
     AlreadyCancelled,
@@ -305,7 +305,7 @@ def cancel_place(actor: User, booking_id: int, now: datetime | None = None) -> B
     with transaction():
         write_lock()
         found = db.session.get(Booking, booking_id) if coaches.is_id(booking_id) else None
-        if found is None or not _can_see_place(actor, found):
+        if found is None or not can_see_booking(actor, found):
             raise NotFound(f"There is no booking with id {booking_id}.")
         session = _locked_class(None, found.session_id)
         booking = db.session.execute(
@@ -351,14 +351,6 @@ def leave_session(
             raise NotFound("There is no place of that member in this class.")
         _cancel_place(actor, session, booking, now)
     return booking
-
-
-def _can_see_place(actor: User, booking: Booking) -> bool:
-    if actor.role == "admin":
-        return True
-    if actor.role == "member":
-        return booking.member_id == actor.id
-    return actor.role == "coach" and booking.session.coach_id == actor.id
 
 
 def _cancel_place(actor: User, session: TrainingSession, booking: Booking, now: datetime) -> None:

@@ -37,24 +37,8 @@ from .errors import (
     ValidationFailed,
 )
 from .notifications import notify
-from .sessions import KEPT_REASON, RESOLVE_ACTIONS, cancel_one, conflicts_among
+from .sessions import KEPT_REASON, RESOLVE_ACTIONS, cancel_one, conflicts_among, locked_session
 from .slots import Slot, bookable_slots
-
-
-def _locked(actor: User, session_id: object) -> TrainingSession:
-    """Take the write lock, then the session row (row-locked on PostgreSQL) if the actor sees it."""
-    write_lock()
-    session = None
-    if coaches.is_id(session_id):
-        session = db.session.execute(
-            select(TrainingSession)
-            .where(TrainingSession.id == session_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
-    if session is None or not coaches.can_see_session(actor, session):
-        raise NotFound(f"There is no session with id {session_id}.")
-    return session
 
 
 def _recipients(session: TrainingSession) -> list[int]:
@@ -93,7 +77,7 @@ def move_session(
     now = now or utcnow()
     try:
         with transaction():
-            session = _locked(actor, session_id)
+            session = locked_session(actor, session_id)
             coaches.require_manager(actor, session.coach_id)
             if session.status == "cancelled":
                 raise AlreadyCancelled("This session is cancelled; it cannot be moved.")

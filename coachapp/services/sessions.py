@@ -240,7 +240,7 @@ def count_conflicts(actor: User, coach_id: int, now: datetime | None = None) -> 
     return len(conflicts_among(settings, rows))
 
 
-def _locked_session(actor: User, session_id: int) -> TrainingSession:
+def locked_session(actor: User, session_id: int) -> TrainingSession:
     """Take the write lock, then load the session (row-locked on PostgreSQL) if the actor sees it."""
     write_lock()
     session = None
@@ -337,7 +337,7 @@ def cancel_session(actor: User, session_id: int, now: datetime | None = None) ->
 
             return leave_session(actor, session_id, now=now).session
     with transaction():
-        session = _locked_session(actor, session_id)
+        session = locked_session(actor, session_id)
         _check_cancellable(session, now)
         cancel_one(session, canceller(actor), now)
     return session
@@ -352,7 +352,7 @@ def resolve_conflict(
         raise ValidationFailed("action: use 'cancel' or 'keep'.", field="action")
     now = now or utcnow()
     with transaction():
-        session = _locked_session(actor, session_id)
+        session = locked_session(actor, session_id)
         coaches.require_manager(actor, session.coach_id)
         _check_cancellable(session, now)
         settings = coaches.get_settings(session.coach_id)
@@ -379,7 +379,7 @@ def mark_no_show(actor: User, session_id: int, now: datetime | None = None) -> T
     """Record that the member did not come (billable); only once the session has started."""
     now = now or utcnow()
     with transaction():
-        session = _locked_session(actor, session_id)
+        session = locked_session(actor, session_id)
         coaches.require_manager(actor, session.coach_id)
         if session.status == "cancelled":
             raise AlreadyCancelled("This session was cancelled; it cannot be a no-show.")
