@@ -25,7 +25,7 @@ from ..models import (
 )
 from . import accounts
 from .coaches import is_id
-from .db import transaction, write_lock
+from .db import locked_row, transaction, write_lock
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 MANAGED_ROLES = ("coach", "member")
@@ -190,12 +190,7 @@ def delete_room(actor: User, room_id: object) -> str:
         write_lock()
         # FOR UPDATE conflicts with the key-share lock a concurrent insert referring to the room
         # takes (PostgreSQL); SQLite has one writer at a time anyway.
-        room = (
-            db.session.execute(select(Room).where(Room.id == room_id).with_for_update())
-            .scalar_one_or_none()
-            if is_id(room_id)
-            else None
-        )
+        room = locked_row(Room, room_id)
         if room is None:
             raise NotFound(f"There is no room with id {room_id}.")
         uses = _room_uses(room.id).get(room.id, 0)

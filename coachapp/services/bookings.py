@@ -36,7 +36,7 @@ from ..scheduling import (
     validate_series,
 )
 from . import coaches
-from .db import coach_lock, constraint_name, transaction, write_lock
+from .db import coach_lock, constraint_name, locked_row, transaction, write_lock
 from .errors import (
     AlreadyCancelled,
     Conflict,
@@ -217,24 +217,12 @@ def cancel_booking(actor: User, booking_id: int, now: datetime | None = None) ->
             return cancel_place(actor, booking_id, now=now)
     with transaction():
         write_lock()
-        booking = None
-        if coaches.is_id(booking_id):
-            booking = db.session.execute(
-                select(Booking)
-                .where(Booking.id == booking_id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            ).scalar_one_or_none()
+        booking = locked_row(Booking, booking_id)
         if booking is None or not can_see_booking(actor, booking):
             raise NotFound(f"There is no booking with id {booking_id}.")
         if booking.status in CANCELLED_BOOKING:
             raise AlreadyCancelled("This booking is cancelled already.")
-        session = db.session.execute(
-            select(TrainingSession)
-            .where(TrainingSession.id == booking.session_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one()
+        session = locked_row(TrainingSession, booking.session_id)
         if session.start_time <= now or booking.status == "NO_SHOW":
             raise InPast("This session has already started; it can no longer be cancelled.")
         cancel_one(session, canceller(actor), now)
@@ -588,14 +576,7 @@ def cancel_recurring(
         coaches.check_date(today, "today")
     with transaction():
         write_lock()
-        row = None
-        if coaches.is_id(recurring_booking_id):
-            row = db.session.execute(
-                select(RecurringBooking)
-                .where(RecurringBooking.id == recurring_booking_id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            ).scalar_one_or_none()
+        row = locked_row(RecurringBooking, recurring_booking_id)
         if row is None or not _can_see_series(actor, row):
             raise NotFound(f"There is no recurring booking with id {recurring_booking_id}.")
         if row.status == "CANCELLED":

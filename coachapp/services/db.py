@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -53,6 +53,22 @@ def coach_lock(coach_id: int) -> None:
         )
 
 
+def locked_row(model, row_id: object):
+    """The ``model`` row with primary key ``row_id``, read afresh and locked until the transaction
+    ends (``FOR UPDATE`` on PostgreSQL; on SQLite ``write_lock()`` already serializes writers);
+    None when there is no such row or ``row_id`` cannot be an id."""
+    from .coaches import is_id
+
+    if not is_id(row_id):
+        return None
+    return db.session.execute(
+        select(model)
+        .where(model.id == row_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
 @contextmanager
 def transaction() -> Iterator[None]:
     """Commit the session when the block succeeds, roll back on any error and re-raise it.
@@ -95,4 +111,11 @@ def constraint_name(error: IntegrityError) -> str:
     return name or str(orig or error)
 
 
-__all__ = ["coach_lock", "constraint_name", "is_postgres", "transaction", "write_lock"]
+__all__ = [
+    "coach_lock",
+    "constraint_name",
+    "is_postgres",
+    "locked_row",
+    "transaction",
+    "write_lock",
+]

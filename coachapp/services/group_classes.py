@@ -33,7 +33,7 @@ from ..models import (
 from ..scheduling import Interval
 from . import coaches
 from .bookings import can_see_booking, check_open, make_series, series_request, taken_error
-from .db import constraint_name, transaction, write_lock
+from .db import constraint_name, locked_row, transaction, write_lock
 from .errors import (
     AlreadyCancelled,
     CapacityFull,
@@ -200,14 +200,7 @@ def _locked_class(actor: User | None, session_id: object) -> TrainingSession:
     Every writer of a class's places goes through here before counting them, which is what keeps
     the capacity under concurrency.
     """
-    session = None
-    if coaches.is_id(session_id):
-        session = db.session.execute(
-            select(TrainingSession)
-            .where(TrainingSession.id == session_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
+    session = locked_row(TrainingSession, session_id)
     visible = session is not None and (
         actor is None or _can_see_class(actor, session) or coaches.can_see_session(actor, session)
     )
@@ -308,12 +301,7 @@ def cancel_place(actor: User, booking_id: int, now: datetime | None = None) -> B
         if found is None or not can_see_booking(actor, found):
             raise NotFound(f"There is no booking with id {booking_id}.")
         session = _locked_class(None, found.session_id)
-        booking = db.session.execute(
-            select(Booking)
-            .where(Booking.id == found.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one()
+        booking = locked_row(Booking, found.id)
         _cancel_place(actor, session, booking, now)
     return booking
 

@@ -40,7 +40,7 @@ from ..scheduling import (
 )
 from ..scheduling.materialize import unfinished_series
 from . import coaches
-from .db import is_postgres, transaction, write_lock
+from .db import is_postgres, locked_row, transaction, write_lock
 from .errors import (
     AlreadyCancelled,
     Conflict,
@@ -243,14 +243,7 @@ def count_conflicts(actor: User, coach_id: int, now: datetime | None = None) -> 
 def locked_session(actor: User, session_id: int) -> TrainingSession:
     """Take the write lock, then load the session (row-locked on PostgreSQL) if the actor sees it."""
     write_lock()
-    session = None
-    if coaches.is_id(session_id):
-        session = db.session.execute(
-            select(TrainingSession)
-            .where(TrainingSession.id == session_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
+    session = locked_row(TrainingSession, session_id)
     if session is None or not coaches.can_see_session(actor, session):
         raise NotFound(f"There is no session with id {session_id}.")
     return session
