@@ -210,9 +210,8 @@ def _range(zone, default_days: int | None = None):
 def list_blocked(id: str):
     """A coach's blocked slots overlapping ``from``–``to`` (the coach or an admin)."""
     coach_id, zone = _coach(id)
-    coaches.require_manager(_actor(), coach_id)
     start, end = _range(zone, default_days=MAX_SLOT_DAYS)
-    rows = availability.list_blocked(coach_id, start, end)
+    rows = availability.list_blocked(_actor(), coach_id, start, end)
     return {"blocked_slots": [out.blocked_slot_json(r, zone) for r in rows]}
 
 
@@ -241,9 +240,8 @@ def delete_blocked_slot(id: str):
 def list_additions(id: str):
     """A coach's availability additions overlapping ``from``–``to`` (the coach or an admin)."""
     coach_id, zone = _coach(id)
-    coaches.require_manager(_actor(), coach_id)
     start, end = _range(zone, default_days=MAX_SLOT_DAYS)
-    rows = availability.list_additions(coach_id, start, end)
+    rows = availability.list_additions(_actor(), coach_id, start, end)
     return {"availability_additions": [out.addition_json(r, zone) for r in rows]}
 
 

@@ -244,16 +244,24 @@ def delete_addition(actor: User, addition_id: int) -> None:
         db.session.execute(delete(AvailabilityAddition).where(AvailabilityAddition.id == row.id))
 
 
-def list_blocked(coach_id: int, start: datetime, end: datetime) -> list[BlockedSlot]:
-    """A coach's blocked slots overlapping ``[start, end)``, in start order (for the pages)."""
+def list_blocked(
+    actor: User, coach_id: int, start: datetime, end: datetime
+) -> list[BlockedSlot]:
+    """A coach's blocked slots overlapping ``[start, end)``, in start order; only the coach or an
+    admin may read them (Forbidden otherwise)."""
     settings = coaches.get_settings(coach_id)
+    coaches.require_manager(actor, coach_id)
     start, end = coaches.span(start, end, coaches.zone_of(settings))
     return coaches.blocked_in(coach_id, start, end)
 
 
-def list_additions(coach_id: int, start: datetime, end: datetime) -> list[AvailabilityAddition]:
-    """A coach's availability additions overlapping ``[start, end)``, in start order."""
+def list_additions(
+    actor: User, coach_id: int, start: datetime, end: datetime
+) -> list[AvailabilityAddition]:
+    """A coach's availability additions overlapping ``[start, end)``, in start order; only the
+    coach or an admin may read them (Forbidden otherwise)."""
     settings = coaches.get_settings(coach_id)
+    coaches.require_manager(actor, coach_id)
     start, end = coaches.span(start, end, coaches.zone_of(settings))
     return coaches.additions_in(coach_id, start, end)
 

@@ -140,10 +140,10 @@ def test_additions_open_time_and_deleting_them_closes_it(gym):
         gym.coach, gym.coach.id, at("2027-03-06", "10:00"), at("2027-03-06", "12:00"),
         gym.studio_a.id, "Extra Saturday",
     )
-    assert [a.id for a in availability.list_additions(gym.coach.id, *saturday)] == [addition.id]
+    assert [a.id for a in availability.list_additions(gym.coach, gym.coach.id, *saturday)] == [addition.id]
     availability.delete_addition(gym.coach, addition.id)
     assert db.session.get(AvailabilityAddition, addition.id) is None
-    assert availability.list_additions(gym.coach.id, *saturday) == []
+    assert availability.list_additions(gym.coach, gym.coach.id, *saturday) == []
 
 
 def test_blocked_and_additions_belong_to_their_coach(gym):
@@ -162,6 +162,14 @@ def test_blocked_and_additions_belong_to_their_coach(gym):
         availability.delete_addition(gym.coach, 12345)
     availability.delete_blocked_slot(gym.admin, slot.id)
     assert availability.list_blocked(
-        gym.coach.id, at("2027-03-01", "00:00"), at("2027-03-08", "00:00")
+        gym.coach, gym.coach.id, at("2027-03-01", "00:00"), at("2027-03-08", "00:00")
     ) == []
+    with pytest.raises(Forbidden):
+        availability.list_blocked(
+            gym.other_coach, gym.coach.id, at("2027-03-01", "00:00"), at("2027-03-08", "00:00")
+        )
+    with pytest.raises(Forbidden):
+        availability.list_additions(
+            gym.member, gym.coach.id, at("2027-03-01", "00:00"), at("2027-03-08", "00:00")
+        )
     assert db.session.scalar(select(func.count()).select_from(WeeklyAvailability)) == 5
