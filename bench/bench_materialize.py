@@ -35,15 +35,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy import event, insert, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "performance.md"
 sys.path.insert(0, str(ROOT))
 
+import benchlib  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 from coachapp import create_app  # noqa: E402
-from coachapp.config import normalize_database_url  # noqa: E402
 from coachapp.extensions import db  # noqa: E402
 from coachapp.models import (  # noqa: E402
     CoachSettings,
@@ -96,40 +97,6 @@ class SqlMeter:
     def reset(self) -> None:
         """Start counting again."""
         self.statements, self.seconds = 0, 0.0
-
-
-def recreate_database(url: str) -> str:
-    """Drop and create the bench database; returns its SQLAlchemy URL."""
-    url = normalize_database_url(url)
-    name = make_url(url).database
-    admin = create_engine(
-        make_url(url).set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :n AND pid <> pg_backend_pid()"
-            ),
-            {"n": name},
-        )
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url
-
-
-def drop_database(url: str) -> None:
-    """Remove the bench database."""
-    name = make_url(url).database
-    admin = create_engine(
-        make_url(url).set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
 
 
 def seed(series_count: int) -> int:
@@ -383,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
 
-    url = recreate_database(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    wanted = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    url = benchlib.recreate_database(make_url(wanted).database, wanted)
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "REDIS_URL": None, "TESTING": True}
     )
@@ -404,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
             db.session.remove()
             db.engine.dispose()
         if not args.keep:
-            drop_database(url)
+            benchlib.drop_database(make_url(url).database, url)
 
     section = table(rounds, series, made, result, host)
     print(section)

@@ -29,46 +29,43 @@ SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://root@127.0.0.1:5
 """A PostgreSQL server the benchmarks may create and drop databases on."""
 
 
-def database_url(name: str) -> str:
-    """The SQLAlchemy URL of database ``name`` on the bench server."""
-    url = make_url(normalize_database_url(SERVER_URL)).set(database=name)
+def database_url(name: str, server_url: str = SERVER_URL) -> str:
+    """The SQLAlchemy URL of database ``name`` on the bench server (or on ``server_url``'s)."""
+    url = make_url(normalize_database_url(server_url)).set(database=name)
     return url.render_as_string(hide_password=False)
 
 
-def _admin():
-    url = make_url(normalize_database_url(SERVER_URL)).set(database="postgres")
-    return create_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+def _admin(server_url: str):
+    return create_engine(database_url("postgres", server_url), isolation_level="AUTOCOMMIT")
 
 
-def recreate_database(name: str) -> str:
+def _drop(conn, name: str) -> None:
+    """Drop database ``name``, ending whatever still holds it."""
+    conn.execute(
+        text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = :n AND pid <> pg_backend_pid()"
+        ),
+        {"n": name},
+    )
+    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+
+
+def recreate_database(name: str, server_url: str = SERVER_URL) -> str:
     """Drop (if there) and create database ``name``; returns its URL."""
-    admin = _admin()
+    admin = _admin(server_url)
     with admin.connect() as conn:
-        conn.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :n AND pid <> pg_backend_pid()"
-            ),
-            {"n": name},
-        )
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        _drop(conn, name)
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return database_url(name)
+    return database_url(name, server_url)
 
 
-def drop_database(name: str) -> None:
+def drop_database(name: str, server_url: str = SERVER_URL) -> None:
     """Drop database ``name`` (ending whatever still holds it)."""
-    admin = _admin()
+    admin = _admin(server_url)
     with admin.connect() as conn:
-        conn.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :n AND pid <> pg_backend_pid()"
-            ),
-            {"n": name},
-        )
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        _drop(conn, name)
     admin.dispose()
 
 
