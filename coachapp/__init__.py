@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import cache
 from .config import engine_options, load_config
 from .extensions import csrf, db, htmx, limiter, login_manager, migrate
 
@@ -43,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    cache.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"), compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -56,6 +56,13 @@ def _count_setting(value: str, setting: str) -> int:
     return int(value)
 
 
+def _cache_size(value: str) -> int:
+    """CACHE_SIZE: entries per process, 0 to 100,000, or a ConfigError naming it."""
+    if not value.strip().isdigit() or int(value) > 100_000:
+        raise ConfigError(f"CACHE_SIZE={value!r} must be a whole number from 0 to 100000")
+    return int(value)
+
+
 def load_config(instance_path: Path, environ: os._Environ | dict | None = None) -> dict:
     """Build the Flask config mapping from the environment (``environ`` defaults to os.environ)."""
     env = os.environ if environ is None else environ
@@ -90,6 +97,9 @@ def load_config(instance_path: Path, environ: os._Environ | dict | None = None) 
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "MATERIALIZE_WEEKS": 6,
+        # Rendered parts of pages each web process keeps, keyed by the data version (see
+        # coachapp/cache.py); 0 turns the cache off.
+        "CACHE_SIZE": _cache_size(env.get("CACHE_SIZE", "512")),
         # Login attempts (POST /login) per client address and per account email. Counted in
         # Redis when REDIS_URL is set, so every gunicorn worker shares the count; in memory
         # otherwise. Redis down: each worker counts in memory instead, logins never fail on it.

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
     DDL,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -423,6 +424,18 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+
+class DataVersion(db.Model):
+    """One counter, raised in the same transaction as every committed write to the gym's data
+    (``coachapp.cache``): pages keep rendered parts keyed by it, so a change is never served stale."""
+
+    __tablename__ = "data_version"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 # --- database-enforced overlap rules -------------------------------------------------------------

@@ -156,6 +156,9 @@ def _empty_tables(app) -> None:
 def app(_session_app):
     """The app with an application context pushed and every table empty."""
     _empty_tables(_session_app)
+    from coachapp import cache
+
+    cache.clear(_session_app)  # the emptied tables start data_version again
     with _session_app.app_context():
         yield _session_app
         from coachapp.extensions import db

@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
+from .. import cache
 from ..extensions import db, limiter, login_manager
-from ..models import User
+from ..models import DataVersion, User
 from . import bp
 from .forms import LoginForm
 
@@ -19,12 +20,24 @@ login_manager.login_message = "Please log in to see that page."
 login_manager.login_message_category = "info"
 
 
+# The data version comes first, in the same statement as the user: what pages cache is keyed by it
+# (coachapp.cache). Built once: this runs on every logged-in request.
+_USER_AND_VERSION = select(
+    User,
+    func.coalesce(select(DataVersion.value).where(DataVersion.id == 1).scalar_subquery(), 0),
+).where(User.id == bindparam("user_id"))
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The logged-in user for a session cookie, or None if the account is gone."""
     if not user_id.isdigit():
         return None
-    return db.session.get(User, int(user_id))
+    row = db.session.execute(_USER_AND_VERSION, {"user_id": int(user_id)}).first()
+    if row is None:
+        return None
+    cache.remember_version(row[1])
+    return row[0]
 
 
 def safe_next(target: str | None) -> str | None:

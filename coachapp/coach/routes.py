@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
+from .. import cache
 from ..auth.decorators import roles_required
 from ..models import utcnow
 from ..scheduling import DAY_NAMES, IN_BLOCKED_SLOT, day_of_week, local_datetime, parse_hhmm
@@ -40,6 +44,15 @@ REASONS = {
     IN_BLOCKED_SLOT: "Inside a blocked slot",
     "outside_weekly_template": "Outside the weekly template",
 }
+
+
+class RoomChoice(NamedTuple):
+    """A room as the forms offer it (plain values, kept by ``coachapp.cache``)."""
+
+    id: int
+    name: str
+
+
 CONFLICTS_CHANGED = "conflicts-changed"
 WEEK_CHANGED = "week-changed"
 
@@ -111,9 +124,14 @@ def confirmed() -> bool:
     return request.form.get("confirmed") == "1"
 
 
+def coach_tz(coach_id: int) -> ZoneInfo:
+    """The coach's zone, kept per data version (``coachapp.cache``)."""
+    return ZoneInfo(cache.cached("zone", (coach_id,), lambda: coaches.coach_zone(coach_id).key))
+
+
 def local_today(coach_id: int) -> date:
     """Today in the coach's zone."""
-    return utcnow().astimezone(coaches.coach_zone(coach_id)).date()
+    return utcnow().astimezone(coach_tz(coach_id)).date()
 
 
 def base_context(coach_id: int) -> dict:
@@ -133,10 +151,12 @@ def open_conflicts(coach_id: int) -> int:
 
     Only for showing: a view that changes availability counts again after the change.
     """
-    cache = request.environ.setdefault("coachapp.conflict_counts", {})
-    if coach_id not in cache:
-        cache[coach_id] = coach_calendar.conflict_count(current_user, coach_id)
-    return cache[coach_id]
+    counted = request.environ.setdefault("coachapp.conflict_counts", {})
+    if coach_id not in counted:
+        counted[coach_id] = cache.cached(
+            "conflicts", (coach_id,), lambda: coach_calendar.conflict_count(current_user, coach_id)
+        )
+    return counted[coach_id]
 
 
 @bp.app_context_processor
@@ -159,26 +179,50 @@ def index():
 
 
 def _week_context(coach_id: int, start: date) -> dict:
-    data = coach_calendar.week(current_user, coach_id, start)
+    monday = coach_calendar.monday_of(start)
     today = local_today(coach_id)
-    qs = coach_args(coach_id)
-    monday = data.monday
-
-    def week_url(day: date) -> str:
-        return url_for("coach.week", start=day.isoformat(), **qs)
-
     return {
-        **base_context(coach_id),
-        "data": data,
-        "grid": build(data, today),
-        "this_url": week_url(monday),
-        "prev_url": week_url(monday - timedelta(days=7)),
-        "next_url": week_url(monday + timedelta(days=7)),
-        "today_url": url_for("coach.week", **qs),
-        "is_this_week": coach_calendar.monday_of(today) == monday,
-        "conflict_total": open_conflicts(coach_id),
+        "coach": coaches.get_coach(coach_id),
+        "coach_id": coach_id,
+        "qs": coach_args(coach_id),
+        "monday": monday,
+        "week_html": week_section(coach_id, monday, today),
         **_group_form_context(coach_id, forms.group_form(day=max(today, monday))),
     }
+
+
+def week_section(coach_id: int, monday: date, today: date) -> Markup:
+    """The ``#week`` section's HTML, made once per coach, week, viewer and data version
+    (``coachapp.cache``): the grid is most of the page's work."""
+    qs = coach_args(coach_id)
+    coaches.require_manager(current_user, coach_id)
+
+    def make() -> Markup:
+        data = coach_calendar.week(current_user, coach_id, monday)
+
+        def week_url(day: date) -> str:
+            return url_for("coach.week", start=day.isoformat(), **qs)
+
+        return Markup(render_template(
+            "coach/_week.html",
+            data=data,
+            grid=build(data, today),
+            tz=data.tz,
+            qs=qs,
+            this_url=week_url(monday),
+            prev_url=week_url(monday - timedelta(days=7)),
+            next_url=week_url(monday + timedelta(days=7)),
+            today_url=url_for("coach.week", **qs),
+            is_this_week=coach_calendar.monday_of(today) == monday,
+            conflict_total=open_conflicts(coach_id),
+        ))
+
+    viewer = (current_user.role, tuple(sorted(qs.items())))
+    return cache.cached("week", (coach_id, monday, today, viewer), make)
+
+
+def _room_choices() -> list[RoomChoice]:
+    return [RoomChoice(room.id, room.name) for room in coach_settings.list_rooms()]
 
 
 def _group_form_context(coach_id: int, form: forms.Form, notice: str | None = None) -> dict:
@@ -186,9 +230,9 @@ def _group_form_context(coach_id: int, form: forms.Form, notice: str | None = No
     return {
         "group_form": form,
         "group_notice": notice,
-        "rooms": coach_settings.list_rooms(),
+        "rooms": cache.cached("rooms", (), _room_choices),
         "qs": coach_args(coach_id),
-        "tz": coaches.coach_zone(coach_id),
+        "tz": coach_tz(coach_id),
     }
 
 

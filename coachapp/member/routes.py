@@ -16,7 +16,7 @@ from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from .. import ics
+from .. import cache, ics
 from ..auth.decorators import roles_required
 from ..extensions import db
 from ..models import RecurringBooking, Room, TrainingSession, utcnow
@@ -220,9 +220,9 @@ def _coach_context(
     coach_id: int, now: datetime, first_day: date | None = None, days: int | None = None
 ) -> dict:
     """What the coach page shows around the sheet: coach, zones and the slot list."""
-    settings = coaches.get_settings(coach_id)
-    coach = coaches.get_coach(coach_id)
-    tz = coaches.zone_of(settings)
+    # Kept per data version (coachapp.cache), like the slots below.
+    coach = cache.cached("coach card", (coach_id,), lambda: member_views.coach_card(coach_id))
+    tz = ZoneInfo(coach.timezone)
     asked_first, asked_days = _range_args(tz, now)
     first_day = first_day or asked_first
     days = days or asked_days
@@ -231,11 +231,15 @@ def _coach_context(
     range_args = {"coach_id": coach_id, "from": first_day.isoformat()}
     return {
         "coach": coach,
-        "settings": settings,
         "coach_zone": tz,
         "member_zone": mz,
         "show_member_time": mz.key != tz.key,
-        "days": member_views.slot_days(coach_id, first_day, days, now=now),
+        # Kept per data version and minute (coachapp.cache): the slot search is most of the page.
+        "days": cache.cached(
+            "slots",
+            (coach_id, first_day, days),
+            lambda: member_views.slot_days(coach_id, first_day, days, now=now),
+        ),
         "refresh_url": url_for("member.coach_slots", days=days, **range_args),
         "more_url": url_for("member.coach_slots", days=more, **range_args) if more else None,
         "sheet": None,

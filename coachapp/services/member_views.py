@@ -137,6 +137,23 @@ def _by_coach(model, ids: list[int], lo: datetime, hi: datetime) -> dict[int, li
 
 
 @dataclass(frozen=True)
+class CoachCard:
+    """What a member sees of a coach on the booking page (plain values, safe to keep and share)."""
+
+    id: int
+    name: str
+    timezone: str
+    default_duration: int
+
+
+def coach_card(coach_id: int) -> CoachCard:
+    """The coach's card; NotFound unless ``coach_id`` is a coach."""
+    settings = coaches.get_settings(coach_id)
+    coach = coaches.get_coach(coach_id)
+    return CoachCard(coach.id, coach.name, settings.timezone, settings.default_duration)
+
+
+@dataclass(frozen=True)
 class DaySlots:
     """One local date of a coach and the slots open on it (possibly none)."""
 
@@ -407,12 +424,14 @@ def series_dates_from(
 
 __all__ = [
     "ClassOffer",
+    "CoachCard",
     "CoachOffer",
     "DaySlots",
     "MySessions",
     "SessionItem",
     "class_offer",
     "class_offers",
+    "coach_card",
     "coach_offers",
     "find_slot",
     "member_zone",

@@ -99,3 +99,11 @@ def test_forwarded_addresses_are_trusted_only_when_configured(database_url, app_
 def test_trusted_proxies_must_be_a_small_number(tmp_path):
     with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
         load_config(tmp_path, {"TRUSTED_PROXIES": "many"})
+
+
+def test_cache_size_comes_from_the_environment_and_is_checked(tmp_path):
+    assert load_config(tmp_path, {})["CACHE_SIZE"] == 512
+    assert load_config(tmp_path, {"CACHE_SIZE": "0"})["CACHE_SIZE"] == 0
+    for wrong in ("lots", "-1", "1000000"):
+        with pytest.raises(ConfigError, match="CACHE_SIZE"):
+            load_config(tmp_path, {"CACHE_SIZE": wrong})
