@@ -63,6 +63,7 @@ from .weekly import (
     availability,
     expand_weekly,
     expand_weekly_windows,
+    open_time,
     validate_windows,
 )
 
@@ -95,6 +96,7 @@ __all__ = [
     "day_of_week",
     "expand_weekly",
     "expand_weekly_windows",
+    "open_time",
     "find_conflicts",
     "first_occurrence_date",
     "format_hhmm",

@@ -132,5 +132,15 @@ def availability(
     given, even outside those dates, because a coach who adds a slot means that slot. An addition
     wins over a blocked slot that covers the same time.
     """
-    template = expand_weekly(windows, tz, first_day, last_day)
+    return open_time(expand_weekly_windows(windows, tz, first_day, last_day), blocked, additions)
+
+
+def open_time(
+    placed: Iterable[tuple[WeeklyWindow, Interval]],
+    blocked: Iterable[IntervalLike] = (),
+    additions: Iterable[IntervalLike] = (),
+) -> tuple[Interval, ...]:
+    """``availability`` from windows already laid out by ``expand_weekly_windows`` (a caller that
+    also needs each window's room lays them out once)."""
+    template = normalize(interval for _, interval in placed)
     return union(subtract(template, blocked), additions)

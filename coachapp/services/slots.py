@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from ..models import utcnow
-from ..scheduling import availability, expand_weekly_windows
 from ..scheduling import bookable_slots as core_slots
+from ..scheduling import expand_weekly_windows, open_time
 from . import coaches
 from .errors import ValidationFailed
 
@@ -51,25 +51,21 @@ def bookable_slots(
     blocked = coaches.blocked_in(coach_id, wide_lo, wide_hi)
     additions = coaches.additions_in(coach_id, wide_lo, wide_hi)
     busy = coaches.scheduled_in(coach_id, wide_lo, wide_hi)
-    open_time = availability(
-        windows,
-        tz,
-        before,
-        after,
+    placed = expand_weekly_windows(windows, tz, before, after)
+    free = open_time(
+        placed,
         [coaches.interval(b) for b in blocked],
         [coaches.interval(a) for a in additions],
     )
     found = core_slots(
-        open_time,
+        free,
         [coaches.interval(s) for s in busy],
         timedelta(minutes=settings.default_duration),
         now,
         window_start=lo,
         window_end=hi,
     )
-    room_of = coaches.room_finder(
-        expand_weekly_windows(windows, tz, before, after), additions, settings.default_room_id
-    )
+    room_of = coaches.room_finder(placed, additions, settings.default_room_id)
     return [
         Slot(start=slot.start.astimezone(tz), end=slot.end.astimezone(tz), room_id=room_of(slot))
         for slot in found

@@ -13,6 +13,7 @@ from coachapp.scheduling import (
     availability,
     expand_weekly,
     expand_weekly_windows,
+    open_time,
     parse_hhmm,
     validate_windows,
 )
@@ -195,3 +196,7 @@ def test_availability_is_template_minus_blocked_plus_additions():
         ("18:00", "19:00"),
         ("10:00", "11:00"),  # the addition on 1 June counts though it is outside the dates
     ]
+    placed = expand_weekly_windows(
+        [window(MONDAY, "09:00", "12:00"), window(MONDAY, "14:00", "17:00")], BERLIN, day, day
+    )
+    assert open_time(placed, blocked, additions) == spans  # the same from windows laid out once
