@@ -5,15 +5,18 @@ Run as ``.venv/bin/python bench/bench_web.py [--seconds S] [--connections C] [--
 1. Builds the PostgreSQL database ``coachapp_bench_web`` as an operator would (``flask --app wsgi
    db upgrade``, ``seed-demo``) and counts the SQL statements of each main page (member: home,
    coaches, a coach's slots, my sessions; coach: week, conflicts, availability) through the test
-   client with a ``before_cursor_execute`` listener.
+   client with a ``before_cursor_execute`` listener, with the pages' cache off (``CACHE_SIZE=0``:
+   what a view after a change costs).
 2. Grows the data: 300 more members, the coach's next three weeks booked full, 10,000 past
    sessions of the coach, 300 past sessions and 50 notifications of the member; counts again. The
-   target: the same number of statements at both sizes (no query per row).
+   target: the same number of statements at both sizes (no query per row). Then counts a repeat
+   view with the cache on.
 3. Serves the grown database with gunicorn (2 workers, ``bench/bench_wsgi.py``: the app plus
    ``GET /bench/hello``, which touches no database) on a loopback port and runs ``wrk`` for
    ``--seconds`` (default 30, or BENCH_WRK_SECONDS) per route with ``--connections`` (50) open:
-   hello, the member's slot page ``/book/<coach_id>`` and the coach's ``/coach/week``, each
-   logged in with a session cookie got by logging in once. The targets: each page at least 40 %
+   hello, hello for a logged-in member (``/bench/hello-user``: the session cookie and the user's
+   row, the floor of every logged-in page), the member's slot page ``/book/<coach_id>`` and the
+   coach's ``/coach/week``, each logged in with a session cookie got by logging in once. The targets: each page at least 40 %
    of hello's requests per second, and a p99 latency of at most 50 ms.
 
 Prints Markdown tables (``--json`` for ``run_all.py``); ``--profile`` adds pyinstrument profiles
@@ -54,11 +57,11 @@ SHARE_TARGET = 0.40
 P99_TARGET_MS = 50.0
 
 
-def _app(url: str):
+def _app(url: str, cache_size: int = 512):
     from coachapp import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True,
-                       "WTF_CSRF_ENABLED": False, "REDIS_URL": None})
+                       "WTF_CSRF_ENABLED": False, "REDIS_URL": None, "CACHE_SIZE": cache_size})
 
 
 def pages(coach_id: int) -> list[tuple[str, str, str]]:
@@ -240,6 +243,7 @@ def load(url: str, coach_id: int, seconds: int, connections: int, low: int) -> d
                    "coach": session_cookie(server.url, COACH)}
         routes = [
             ("hello", "/bench/hello", None),
+            ("hello, logged in", "/bench/hello-user", "member"),
             ("slot page", f"/book/{coach_id}", "member"),
             ("week grid", "/coach/week", "coach"),
         ]
@@ -286,10 +290,18 @@ def measure(seconds: int, connections: int, low: int = 4, profile: bool = False)
         flask_cli(url, "db", "upgrade")
         flask_cli(url, "seed-demo")
         app = _app(url)
+        # The pages' own queries, with the pages' cache off (a view after any change); then a
+        # repeat view with it on.
+        uncached = _app(url, cache_size=0)
         coach_id, member_id = _ids(app)
-        small = count_statements(app, coach_id)
+        small = count_statements(uncached, coach_id)
         grown = grow(app, coach_id, member_id)
-        large = count_statements(app, coach_id)
+        large = count_statements(uncached, coach_id)
+        repeat = count_statements(app, coach_id)
+        with uncached.app_context():
+            from coachapp.extensions import db
+
+            db.engine.dispose()
         profile_text = profile_pages(app, coach_id) if profile else ""
         engine = create_engine(url)
         host = machine(engine)
@@ -301,7 +313,8 @@ def measure(seconds: int, connections: int, low: int = 4, profile: bool = False)
         wrk = load(url, coach_id, seconds, connections, low)
     finally:
         drop_database(DB_NAME)
-    return {"host": host, "small": small, "large": large, "grown": grown, "wrk": wrk,
+    return {"host": host, "small": small, "large": large, "repeat": repeat, "grown": grown,
+            "wrk": wrk,
             "seconds": seconds, "connections": connections, "low": low, "profile": profile_text}
 
 
@@ -315,6 +328,15 @@ def rows(result: dict) -> list[tuple[str, str, str, str]]:
         "baseline",
         "",
     )]
+    user = wrk["hello, logged in"]
+    out.append((
+        f"gunicorn 2 workers, `/bench/hello-user` (logged in: cookie and the user's row only), "
+        f"{result['connections']} connections",
+        f"{user['rps']:,.0f} req/s ({user['rps'] / hello:.0%} of hello) · p50 {user['p50']:.1f} ms"
+        f" · p99 {user['p99']:.1f} ms",
+        "the floor of any logged-in page",
+        "",
+    ))
     for name in ("slot page", "week grid"):
         page = wrk[name]
         share = page["rps"] / hello
@@ -326,7 +348,7 @@ def rows(result: dict) -> list[tuple[str, str, str, str]]:
             f"≥ {SHARE_TARGET:.0%} of hello, p99 ≤ {P99_TARGET_MS:g} ms",
             verdict(ok),
         ))
-    for name in ("hello", "slot page", "week grid"):
+    for name in ("hello", "hello, logged in", "slot page", "week grid"):
         low = wrk[name]["low"]
         out.append((
             f"… `{wrk[name]['path']}` with {result['low']} connections (little queueing)",
@@ -338,6 +360,13 @@ def rows(result: dict) -> list[tuple[str, str, str, str]]:
         large = result["large"][name]
         out.append((f"SQL statements, {name} (demo gym → grown)", f"{small} → {large}",
                     "constant", verdict(small == large)))
+    repeat = result["repeat"]
+    out.append((
+        "SQL statements of a repeat view, kept parts (`coachapp.cache`), grown",
+        ", ".join(f"{name} {count}" for name, count in repeat.items()),
+        "for reference",
+        "",
+    ))
     return out
 
 
