@@ -24,6 +24,7 @@ from ..models import utcnow
 from ..scheduling import DAY_NAMES, IN_BLOCKED_SLOT, day_of_week, local_datetime, parse_hhmm
 from ..services import (
     availability,
+    bookings,
     coach_calendar,
     coach_settings,
     coaches,
@@ -604,27 +605,48 @@ def resolve(session_id: int, action: str):
     return redirect(back)
 
 
-@bp.post("/coach/series/<int:series_id>/<any(keep, cancel):action>")
+SERIES_CONFIRMATIONS = {
+    "cancel": (
+        "Cancel every conflicting session of this series?",
+        "Each of them is cancelled and the member is notified. The recurring booking itself "
+        "stays active.",
+        "Yes, cancel them",
+    ),
+    "end": (
+        "End this recurring booking?",
+        "Its sessions from today on are cancelled, no more are made, and the member is notified. "
+        "Sessions that have taken place stay.",
+        "Yes, end it",
+    ),
+}
+
+
+@bp.post("/coach/series/<int:series_id>/<any(keep, cancel, end):action>")
 @roles_required(*COACH_ROLES)
 def resolve_series(series_id: int, action: str):
-    """Keep or cancel every conflicting occurrence of one recurring booking at once."""
+    """Keep or cancel every conflicting occurrence of one recurring booking at once, or end the
+    booking (a weekday the coach no longer works would otherwise bring new conflicts each week)."""
     coach_id = managed_coach()
     if coach_id is None:
         abort(400)
     back = url_for("coach.conflicts", **coach_args(coach_id))
-    if action == "cancel" and not confirmed():
+    if action in SERIES_CONFIRMATIONS and not confirmed():
+        title, text, yes = SERIES_CONFIRMATIONS[action]
         return _confirm_page(
-            "Cancel every conflicting session of this series?",
-            "Each of them is cancelled and the member is notified. The recurring booking itself "
-            "stays active.",
+            title,
+            text,
             url_for(
-                "coach.resolve_series", series_id=series_id, action="cancel", **coach_args(coach_id)
+                "coach.resolve_series", series_id=series_id, action=action, **coach_args(coach_id)
             ),
             back,
-            "Yes, cancel them",
+            yes,
         )
     try:
-        done = moves.resolve_series(current_user, series_id, action)
+        if action == "end":
+            series = bookings.cancel_recurring(current_user, series_id)
+            done = []
+        else:
+            done = moves.resolve_series(current_user, series_id, action)
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
@@ -639,7 +661,14 @@ def resolve_series(series_id: int, action: str):
         return redirect(back)
     n = len(done)
     sessions_word = "session" if n == 1 else "sessions"
-    if action == "keep":
+    if action == "end":
+        every = "week" if series.frequency == 1 else "2 weeks"
+        text = (
+            f"Ended the booking every {every} on {DAY_NAMES[series.day_of_week]}s "
+            f"{series.start_time}–{series.end_time}: its coming sessions are cancelled and the "
+            "member has been notified."
+        )
+    elif action == "keep":
         text = f"Kept {n} {sessions_word} of the series: an addition now covers each."
     else:
         text = f"Cancelled {n} {sessions_word} of the series; the member has been notified."

@@ -122,7 +122,7 @@ def test_series_keep_and_cancel_act_on_every_conflicting_occurrence(client, logi
     login(coach_gym.coach)
     body = client.get("/coach/conflicts").get_data(as_text=True)
     assert "Every conflicting session of this series" in body
-    assert f"/coach/series/{series.id}/keep" in body and "Cancel the rest of the series" in body
+    assert f"/coach/series/{series.id}/keep" in body and "Cancel them all" in body
     kept = client.post(f"/coach/series/{series.id}/keep", headers=HX)
     assert kept.status_code == 200 and is_fragment(kept)
     text = kept.get_data(as_text=True)
@@ -143,6 +143,47 @@ def test_series_keep_and_cancel_act_on_every_conflicting_occurrence(client, logi
     assert {_status(s.id) for s in other_made} == {"cancelled"}
     assert _notes(coach_gym.ben) == len(other_made)
     assert _conflicts(coach_gym) == [one.id]
+
+
+def test_ending_a_series_on_a_dropped_weekday_stops_its_conflicts_for_good(
+    client, login, coach_gym, runner
+):
+    """The coach no longer works Fridays: ending Ben's Friday booking cancels its coming sessions,
+    tells Ben, and the nightly job makes no new ones (keeping or cancelling them one by one would
+    bring a new conflict every week)."""
+    from coachapp.models import RecurringBooking
+
+    series, made = weekly(coach_gym, 5, "2027-03-19", "11:00", "12:00", coach_gym.ben)
+    availability.replace_weekly_day(coach_gym.admin, coach_gym.coach.id, 5, [])
+    login(coach_gym.coach)
+    body = client.get("/coach/conflicts").get_data(as_text=True)
+    assert f"/coach/series/{series.id}/end" in body and "End the recurring booking" in body
+    ask = client.post(f"/coach/series/{series.id}/end")
+    assert ask.status_code == 200 and "Yes, end it" in ask.get_data(as_text=True)
+    assert _status(made[0].id) == "scheduled"  # nothing happens before the coach confirms
+    done = client.post(f"/coach/series/{series.id}/end", data={"confirmed": "1"}, headers=HX)
+    assert done.status_code == 200 and is_fragment(done)
+    text = done.get_data(as_text=True)
+    assert "Ended the booking every week on Fridays 11:00–12:00" in text
+    assert {"conflicts-changed", "week-changed"} <= triggers(done)
+    assert {_status(s.id) for s in made} == {"cancelled"}
+    assert _notes(coach_gym.ben) >= 1
+    assert _conflicts(coach_gym) == []
+    db.session.expire_all()
+    assert db.session.get(RecurringBooking, series.id).status == "CANCELLED"
+    generated = runner.invoke(args=["sessions", "generate", "--today", "2027-04-20"])
+    assert generated.exit_code == 0, generated.output
+    assert _conflicts(coach_gym) == []
+    again = client.post(f"/coach/series/{series.id}/end", data={"confirmed": "1"}, headers=HX)
+    assert again.status_code == 409 and "cancelled already" in again.get_data(as_text=True)
+
+
+def test_another_coach_cannot_end_a_series(app, coach_gym):
+    series, made = weekly(coach_gym, TUESDAY, "2027-03-16")
+    other = SeparateClient(app, coach_gym.other)
+    answer = other.post(f"/coach/series/{series.id}/end", data={"confirmed": "1"}, headers=HX)
+    assert answer.status_code == 404
+    assert _status(made[0].id) == "scheduled"
 
 
 def test_each_row_offers_free_times_nearby_and_moves_there(client, login, coach_gym):
