@@ -1,9 +1,6 @@
 // Member pages: let htmx swap the fragments that report a refusal in place of the part they
 // replace, with their status kept for the server's sake: 409 (slot just taken, with the nearest
 // free times) and 422 (invalid form, errors inline). Only inside [data-swap-errors].
-// Not redundant with base.html's responseHandling: without it, after a refused preview (422) the
-// repeat sheet's next change did not refresh the preview in Chromium (tests/e2e, the weekly
-// booking step, checks exactly that).
 (function () {
   if (window.coachappMemberSwaps) return;
   window.coachappMemberSwaps = true;
