@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import (
-    AvailabilityAddition,
     Booking,
     RecurringBooking,
     TrainingSession,
@@ -37,7 +36,7 @@ from .errors import (
     ValidationFailed,
 )
 from .notifications import notify
-from .sessions import KEPT_REASON, RESOLVE_ACTIONS, cancel_one, conflicts_among, locked_session
+from .sessions import RESOLVE_ACTIONS, cancel_one, conflicts_among, keep, locked_session
 from .slots import Slot, bookable_slots
 
 
@@ -162,15 +161,7 @@ def resolve_series(
         for conflict in found:
             session = conflict.session
             if action == "keep":
-                db.session.add(
-                    AvailabilityAddition(
-                        coach_id=session.coach_id,
-                        start_time=session.start_time,
-                        end_time=session.end_time,
-                        room_id=session.room_id,
-                        reason=KEPT_REASON,
-                    )
-                )
+                keep(session)
             else:
                 cancel_one(session, "COACH", now, settings, coach)
     return [c.session for c in found]

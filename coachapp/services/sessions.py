@@ -354,18 +354,23 @@ def resolve_conflict(
                 "This session fits the coach's availability; there is no conflict to resolve."
             )
         if action == "keep":
-            db.session.add(
-                AvailabilityAddition(
-                    coach_id=session.coach_id,
-                    start_time=session.start_time,
-                    end_time=session.end_time,
-                    room_id=session.room_id,
-                    reason=KEPT_REASON,
-                )
-            )
+            keep(session)
         else:
             cancel_one(session, "COACH", now, settings)
     return session
+
+
+def keep(session: TrainingSession) -> None:
+    """Whitelist a conflicting session: an availability addition for exactly its slot and room."""
+    db.session.add(
+        AvailabilityAddition(
+            coach_id=session.coach_id,
+            start_time=session.start_time,
+            end_time=session.end_time,
+            room_id=session.room_id,
+            reason=KEPT_REASON,
+        )
+    )
 
 
 def mark_no_show(actor: User, session_id: int, now: datetime | None = None) -> TrainingSession:
