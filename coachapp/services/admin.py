@@ -25,7 +25,7 @@ from ..models import (
 )
 from . import accounts
 from .coaches import is_id
-from .db import locked_row, transaction, write_lock
+from .db import locked_row, transaction, visible_row, write_lock
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 MANAGED_ROLES = ("coach", "member")
@@ -81,18 +81,13 @@ def list_users(actor: User, role: str) -> list[User]:
 def get_user(actor: User, user_id: object) -> User:
     """A coach or member by id, for the admin pages; NotFound otherwise."""
     require_admin(actor)
-    user = db.session.get(User, user_id) if is_id(user_id) else None
-    if user is None or user.role not in MANAGED_ROLES:
-        raise NotFound(f"There is no coach or member with id {user_id}.")
-    return user
+    return visible_row(User, user_id, "coach or member", lambda u: u.role in MANAGED_ROLES)
 
 
 def get_room(actor: User, room_id: object) -> RoomView:
     """A room by id with its use count; NotFound otherwise."""
     require_admin(actor)
-    room = db.session.get(Room, room_id) if is_id(room_id) else None
-    if room is None:
-        raise NotFound(f"There is no room with id {room_id}.")
+    room = visible_row(Room, room_id, "room")
     return RoomView(room, _room_uses(room.id).get(room.id, 0))
 
 

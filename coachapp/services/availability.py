@@ -23,8 +23,8 @@ from ..models import (
 )
 from ..scheduling import ValidationError, WeeklyWindow, format_hhmm, parse_hhmm, validate_windows
 from . import coaches
-from .db import transaction, write_lock
-from .errors import NotFound, ValidationFailed
+from .db import transaction, visible_row, write_lock
+from .errors import ValidationFailed
 from .sessions import ConflictView, conflicts_among, future_scheduled
 
 REASON_MAX = 200
@@ -267,10 +267,6 @@ def list_additions(
 
 
 def _owned(actor: User, model, row_id: object, what: str):
-    row = None
-    if coaches.is_id(row_id):
-        row = db.session.get(model, row_id)
-    if row is None:
-        raise NotFound(f"There is no {what} with id {row_id}.")
+    row = visible_row(model, row_id, what)
     coaches.require_manager(actor, row.coach_id)
     return row

@@ -36,7 +36,7 @@ from ..scheduling import (
     validate_series,
 )
 from . import coaches
-from .db import coach_lock, constraint_name, locked_row, transaction, write_lock
+from .db import coach_lock, constraint_name, locked_row, transaction, visible_row, write_lock
 from .errors import (
     AlreadyCancelled,
     Conflict,
@@ -183,12 +183,7 @@ def check_open(
 
 def get_booking(actor: User, booking_id: int) -> Booking:
     """A booking the actor may see: their own (member), of their sessions (coach), any (admin)."""
-    booking = None
-    if coaches.is_id(booking_id):
-        booking = db.session.get(Booking, booking_id)
-    if booking is None or not can_see_booking(actor, booking):
-        raise NotFound(f"There is no booking with id {booking_id}.")
-    return booking
+    return visible_row(Booking, booking_id, "booking", lambda b: can_see_booking(actor, b))
 
 
 def can_see_booking(actor: User, booking: Booking) -> bool:
@@ -543,12 +538,9 @@ def _fill_until(
 
 def get_recurring(actor: User, series_id: int) -> RecurringBooking:
     """A recurring booking the actor may see (member own, coach own, admin any)."""
-    row = None
-    if coaches.is_id(series_id):
-        row = db.session.get(RecurringBooking, series_id)
-    if row is None or not _can_see_series(actor, row):
-        raise NotFound(f"There is no recurring booking with id {series_id}.")
-    return row
+    return visible_row(
+        RecurringBooking, series_id, "recurring booking", lambda r: _can_see_series(actor, r)
+    )
 
 
 def _can_see_series(actor: User, row: RecurringBooking) -> bool:

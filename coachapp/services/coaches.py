@@ -27,6 +27,7 @@ from ..models import (
     WeeklyAvailability,
 )
 from ..scheduling import Interval, WeeklyWindow, local_datetime, parse_hhmm
+from .db import visible_row
 from .errors import Forbidden, NotFound, ValidationFailed
 
 MAX_SESSION = timedelta(hours=12)
@@ -44,12 +45,7 @@ def is_id(value: object) -> bool:
 
 def get_coach(coach_id: int) -> User:
     """The coach with ``coach_id``; NotFound when there is no such user or they are not a coach."""
-    user = None
-    if is_id(coach_id):
-        user = db.session.get(User, coach_id)
-    if user is None or user.role != "coach":
-        raise NotFound(f"There is no coach with id {coach_id}.")
-    return user
+    return visible_row(User, coach_id, "coach", lambda u: u.role == "coach")
 
 
 def get_settings(coach_id: int) -> CoachSettings:

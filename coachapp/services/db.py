@@ -69,6 +69,19 @@ def locked_row(model, row_id: object):
     ).scalar_one_or_none()
 
 
+def visible_row(model, row_id: object, what: str, allowed=None):
+    """The ``model`` row with primary key ``row_id`` if ``allowed(row)`` (default: any row);
+    NotFound "There is no {what} with id {row_id}." otherwise, so a row the caller may not see
+    looks the same as a missing one."""
+    from .coaches import is_id
+    from .errors import NotFound
+
+    row = db.session.get(model, row_id) if is_id(row_id) else None
+    if row is None or (allowed is not None and not allowed(row)):
+        raise NotFound(f"There is no {what} with id {row_id}.")
+    return row
+
+
 @contextmanager
 def transaction() -> Iterator[None]:
     """Commit the session when the block succeeds, roll back on any error and re-raise it.

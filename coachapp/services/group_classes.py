@@ -33,7 +33,7 @@ from ..models import (
 from ..scheduling import Interval
 from . import coaches
 from .bookings import can_see_booking, check_open, make_series, series_request, taken_error
-from .db import constraint_name, locked_row, transaction, write_lock
+from .db import constraint_name, locked_row, transaction, visible_row, write_lock
 from .errors import (
     AlreadyCancelled,
     CapacityFull,
@@ -221,9 +221,9 @@ def _confirmed_count(session_id: int) -> int:
 
 def get_class(actor: User, session_id: int) -> GroupClass:
     """One group class with its counts, for anyone who may book it or runs it (else NotFound)."""
-    session = db.session.get(TrainingSession, session_id) if coaches.is_id(session_id) else None
-    if session is None or not _can_see_class(actor, session):
-        raise NotFound(f"There is no group class with id {session_id}.")
+    session = visible_row(
+        TrainingSession, session_id, "group class", lambda s: _can_see_class(actor, s)
+    )
     return with_counts([session])[0]
 
 
@@ -297,9 +297,7 @@ def cancel_place(actor: User, booking_id: int, now: datetime | None = None) -> B
     now = now or utcnow()
     with transaction():
         write_lock()
-        found = db.session.get(Booking, booking_id) if coaches.is_id(booking_id) else None
-        if found is None or not can_see_booking(actor, found):
-            raise NotFound(f"There is no booking with id {booking_id}.")
+        found = visible_row(Booking, booking_id, "booking", lambda b: can_see_booking(actor, b))
         session = _locked_class(None, found.session_id)
         booking = locked_row(Booking, found.id)
         _cancel_place(actor, session, booking, now)
