@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from types import SimpleNamespace
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
-BERLIN = ZoneInfo("Europe/Berlin")
-HX = {"HX-Request": "true"}
-BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
-PASSWORD = "correct-horse-battery"
-
-
-def at(day: str, hhmm: str, tz: ZoneInfo = BERLIN) -> datetime:
-    """An aware instant from a local date ``YYYY-MM-DD`` and wall-clock ``HH:MM`` in ``tz``."""
-    d = date.fromisoformat(day)
-    hours, minutes = map(int, hhmm.split(":"))
-    return datetime(d.year, d.month, d.day, hours, minutes, tzinfo=tz)
+# The same clients, headers and dates as the coach page tests.
+from coach_helpers import BERLIN, BOOSTED, HX, PASSWORD, SeparateClient, at  # noqa: F401  (re-exported)
 
 
 def small_gym(make_user, window_hours: int = 24, member_zone: str | None = None):
@@ -51,34 +41,6 @@ def slot_query(start: datetime, end: datetime, **extra) -> str:
 def book_data(start: datetime, end: datetime, **extra) -> dict:
     """The booking sheet's form fields for the slot ``[start, end)``."""
     return {"start": start.isoformat(), "end": end.isoformat(), "frequency": "once", **extra}
-
-
-class SeparateClient:
-    """A test client for a second user at the same time.
-
-    The ``app`` fixture keeps one app context pushed for the whole test, so every request of the
-    test shares one ``g``, where Flask-Login caches the user it loaded first. Each request of this
-    client runs in an app context of its own instead, so it is really its user who asks.
-    """
-
-    def __init__(self, app, user):
-        self.app = app
-        self.client = app.test_client()
-        response = self.post("/login", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302
-
-    def open(self, *args, **kwargs):
-        """Send one request in a fresh app context."""
-        with self.app.app_context():
-            return self.client.open(*args, **kwargs)
-
-    def get(self, *args, **kwargs):
-        """GET in a fresh app context."""
-        return self.open(*args, method="GET", **kwargs)
-
-    def post(self, *args, **kwargs):
-        """POST in a fresh app context."""
-        return self.open(*args, method="POST", **kwargs)
 
 
 def client_for(app, user) -> SeparateClient:
