@@ -51,7 +51,7 @@ _MISSING = object()
 
 def is_write(statement: str) -> bool:
     """Whether ``statement`` may change data a cached part shows (when unsure: yes)."""
-    words = statement.split(None, 3)
+    words = statement[:200].split(None, 3)  # the head is enough; bulk inserts run to megabytes
     if not words or words[0].upper() in READS:
         return False
     first = words[0].upper()
@@ -92,7 +92,7 @@ class PageCache:
 def _mark_writes(conn, cursor, statement, parameters, context, executemany) -> None:
     if is_write(statement):
         conn.info[WROTE] = True
-        if statement.lstrip()[:4].upper() in ("DROP", "ALTE", "CREA"):
+        if statement[:200].lstrip()[:4].upper() in ("DROP", "ALTE", "CREA"):
             conn.info.pop(HAS_TABLE, None)  # a migration may have made or dropped data_version
 
 
