@@ -115,6 +115,12 @@ def test_member_books_one_time_and_weekly_on_a_phone(member_page: Page, shot):
     preview = sheet.locator("#preview")
     expect(preview).to_contain_text("First sessions")
     starting = sheet.get_by_label("Starting").input_value()
+    # A refused preview (422) shows the reason in place; the next change brings the dates back.
+    before = (date.fromisoformat(starting) - timedelta(days=7)).isoformat()
+    sheet.get_by_label("Until (optional)").fill(before)
+    sheet.get_by_label("Until (optional)").dispatch_event("change")
+    expect(preview.get_by_role("alert")).to_contain_text("on or after the start date")
+    page.wait_for_load_state("networkidle")
     until = (date.fromisoformat(starting) + timedelta(days=7)).isoformat()
     sheet.get_by_label("Until (optional)").fill(until)
     sheet.get_by_label("Until (optional)").dispatch_event("change")
