@@ -85,9 +85,6 @@ class PageCache:
         with self._lock:
             self._data.clear()
 
-    def __len__(self) -> int:
-        return len(self._data)
-
 
 def _mark_writes(conn, cursor, statement, parameters, context, executemany) -> None:
     if is_write(statement):
