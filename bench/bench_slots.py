@@ -14,7 +14,6 @@ statements per call, as a Markdown table (``--json`` for ``run_all.py``). The ta
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -28,6 +27,7 @@ from benchlib import (  # noqa: E402
     machine,
     median,
     recreate_database,
+    report,
     timed_ms,
     verdict,
 )
@@ -215,16 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON (for run_all.py)")
     args = parser.parse_args(argv)
     result = measure(args.rounds, args.past, args.profile)
-    if args.json:
-        print(json.dumps(result))
-        return 0
-    print(f"Measured on {result['host']}, medians of {result['rounds']} alternating calls.\n")
-    print("| measure | value | target | |")
-    print("| --- | ---: | ---: | --- |")
-    for row in rows(result):
-        print("| " + " | ".join(row) + " |")
-    if result["profile"]:
-        print("\n" + result["profile"])
+    heading = f"Measured on {result['host']}, medians of {result['rounds']} alternating calls."
+    report(result, heading, rows(result), args.json, numeric=True)
     return 0
 
 

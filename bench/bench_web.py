@@ -26,7 +26,6 @@ of the two pages (50 requests each, in process): where the time goes.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -44,6 +43,7 @@ from benchlib import (  # noqa: E402
     drop_database,
     machine,
     recreate_database,
+    report,
     verdict,
 )
 
@@ -383,16 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     result = measure(args.seconds, args.connections, args.low, args.profile)
-    if args.json:
-        print(json.dumps(result))
-        return 0
-    print(f"Measured on {result['host']}; wrk {result['seconds']} s per route.\n")
-    print("| measure | value | target | |")
-    print("| --- | --- | --- | --- |")
-    for row in rows(result):
-        print("| " + " | ".join(row) + " |")
-    if result["profile"]:
-        print("\n" + result["profile"])
+    heading = f"Measured on {result['host']}; wrk {result['seconds']} s per route."
+    report(result, heading, rows(result), args.json)
     return 0
 
 

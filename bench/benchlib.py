@@ -7,6 +7,7 @@ helper's ``bench_materialize.py``, never drop each other's.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import sys
@@ -128,3 +129,20 @@ def machine(engine=None) -> str:
 def verdict(ok: bool) -> str:
     """✅ or ❌."""
     return "✅" if ok else "❌"
+
+
+def report(result: dict, heading: str, rows: list[tuple[str, ...]], as_json: bool,
+           numeric: bool = False) -> None:
+    """Print a benchmark's result: JSON (for run_all.py), or ``heading``, the Markdown table of
+    ``rows`` (value and target columns right-aligned when ``numeric``) and any profile."""
+    if as_json:
+        print(json.dumps(result))
+        return
+    align = "---:" if numeric else "---"
+    print(heading + "\n")
+    print("| measure | value | target | |")
+    print(f"| --- | {align} | {align} | --- |")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    if result.get("profile"):
+        print("\n" + result["profile"])
