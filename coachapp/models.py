@@ -115,6 +115,9 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str | None] = mapped_column(String(64))
     # secret of the user's calendar feed URL (shown to its owner, regenerable); NULL = no feed yet
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # raised by logout (everywhere) and a password change: a login cookie or remembered login
+    # carries the version it was made under and is refused once it is stale
+    auth_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     coach_settings: Mapped[CoachSettings | None] = relationship(
@@ -149,6 +152,8 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # NULL = never expires (tokens issued before expiry existed); new tokens always get one
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
@@ -438,6 +443,43 @@ class DataVersion(db.Model):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class IdempotentRequest(db.Model):
+    """The first answer to an API request sent with an ``Idempotency-Key``: a retry with the same
+    key, user and body gets it again instead of creating anything (kept 24 hours)."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key", name="uq_idempotent_requests_user_key"),
+        Index("ix_idempotent_requests_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    # method and path, and the SHA-256 of the body: the same key with another request is refused
+    endpoint: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginFailure(db.Model):
+    """A failed sign-in, per account and address: the login limits count these when no Redis is
+    configured, so that every web process sees the same counts."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email_at", "email", "at"),
+        Index("ix_login_failures_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # --- database-enforced overlap rules -------------------------------------------------------------
 
 PG_EXTENSION = DDL("CREATE EXTENSION IF NOT EXISTS btree_gist")
@@ -481,6 +523,8 @@ __all__ = [
     "BlockedSlot",
     "Booking",
     "CoachSettings",
+    "IdempotentRequest",
+    "LoginFailure",
     "Notification",
     "RecurringBooking",
     "Room",
