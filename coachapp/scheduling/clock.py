@@ -141,5 +141,6 @@ def _gap_minutes(day: date, tz: tzinfo) -> tuple[int, int]:
         else:
             hi = mid
     after = (midnight + timedelta(minutes=lo)).replace(tzinfo=tz).utcoffset()
-    length = int((after - before).total_seconds() // 60) if after and before else 0
+    known = after is not None and before is not None  # a zero offset (UTC, GMT) is known too
+    length = int((after - before).total_seconds() // 60) if known else 0
     return max(lo - length, 0), lo
