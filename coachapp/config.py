@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -63,6 +64,29 @@ def _cache_size(value: str) -> int:
     return int(value)
 
 
+def _byte_size(value: str, setting: str) -> int:
+    """A request size limit in bytes, from 1 KiB to 1 GiB, or a ConfigError naming it."""
+    if not value.strip().isdigit() or not 1024 <= int(value) <= 2**30:
+        raise ConfigError(f"{setting}={value!r} must be a whole number of bytes from 1024 to 2^30")
+    return int(value)
+
+
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def cors_origins(value: str) -> tuple[str, ...]:
+    """CORS_ORIGINS: comma-separated exact origins (``https://app.example.com``, no path, no
+    wildcard); empty = no cross-origin use. Anything else is a ConfigError naming the setting."""
+    origins = tuple(part.strip().rstrip("/").lower() for part in value.split(",") if part.strip())
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError(
+                f"CORS_ORIGINS: {origin!r} is not an origin like https://app.example.com "
+                "(scheme, host and optional port; no path, no wildcard)"
+            )
+    return origins
+
+
 def load_config(instance_path: Path, environ: os._Environ | dict | None = None) -> dict:
     """Build the Flask config mapping from the environment (``environ`` defaults to os.environ)."""
     env = os.environ if environ is None else environ
@@ -96,6 +120,18 @@ def load_config(instance_path: Path, environ: os._Environ | dict | None = None) 
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
+        # A request body over this many bytes is refused with 413 before it is read (werkzeug
+        # checks Content-Length, and counts a chunked body as it streams in).
+        "MAX_CONTENT_LENGTH": _byte_size(
+            env.get("MAX_CONTENT_LENGTH", str(1024 * 1024)), "MAX_CONTENT_LENGTH"
+        ),
+        # Our forms are a few short fields. A url-encoded form is held to MAX_CONTENT_LENGTH
+        # (werkzeug parses it in one piece); a multipart one also to 64 KiB per text field and
+        # 100 parts. Beyond either: 413.
+        "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+        "MAX_FORM_PARTS": 100,
+        # Origins whose pages may call the JSON API from a browser; none by default.
+        "CORS_ORIGINS": cors_origins(env.get("CORS_ORIGINS", "")),
         "MATERIALIZE_WEEKS": 6,
         # Rendered parts of pages each web process keeps, keyed by the data version (see
         # coachapp/cache.py); 0 turns the cache off.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .services.errors import DomainError
@@ -18,7 +18,7 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
-    413: "bad_request",
+    413: "payload_too_large",
     415: "bad_request",
     422: "validation_error",
     429: "too_many_requests",
@@ -44,6 +44,16 @@ def _page(status: int, title: str, message: str):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def _limit() -> str:
+    """The request size limit, as people read it: ``1 MiB``."""
+    size = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    if size and size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)} MiB"
+    if size and size % 1024 == 0:
+        return f"{size // 1024} KiB"
+    return f"{size} bytes"
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map every error to the contract's JSON (API) or a friendly page (HTML)."""
 
@@ -60,6 +70,9 @@ def register_error_handlers(app: Flask) -> None:
             message = exc.description or exc.name
             if status == 404:
                 message = "No such resource."
+            if status == 413:
+                message = (f"The request body is larger than {_limit()}, the most one "
+                           "request may send; nothing was done.")
             response = json_error(status, HTTP_CODES.get(status, "error"), message)
             valid = getattr(exc, "valid_methods", None)
             if status == 405 and valid:
@@ -69,6 +82,8 @@ def register_error_handlers(app: Flask) -> None:
             403: ("Not for you", "Your account does not have access to this page."),
             404: ("Not found", "We could not find that page. It may have moved or never existed."),
             400: ("Bad request", exc.description or "The request could not be understood."),
+            413: ("Too much at once", "That was more than this page accepts in one go. "
+                  "Nothing was saved; go back and try again with less."),
         }
         title, message = titles.get(status, (exc.name, exc.description or exc.name))
         return _page(status, title, message)

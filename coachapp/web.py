@@ -1,4 +1,5 @@
-"""Cross-cutting web behaviour: security headers, HTMX caching hints, template helpers."""
+"""Cross-cutting web behaviour: security headers (CSP, HSTS), CORS for the API, the request size
+limit, HTMX caching hints, template helpers."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, make_response, render_template, request
 from jinja2_fragments.flask import render_block
+from werkzeug.exceptions import RequestEntityTooLarge
 
 NAV = {
     "coach": [
@@ -35,8 +37,34 @@ CSP = (
 )
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+"""Sent in production on HTTPS requests (directly, or as the trusted proxy reports them)."""
+
+CORS_ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key"
+CORS_EXPOSE_HEADERS = "Idempotent-Replayed, Retry-After, WWW-Authenticate"
+CORS_MAX_AGE = "600"
+
+
 def register_web_hooks(app: Flask) -> None:
-    """Security headers on every response and ``Vary: HX-Request`` where a page may be a fragment."""
+    """Security headers on every response, ``Vary: HX-Request`` where a page may be a fragment,
+    the request size limit, and CORS for the JSON API."""
+
+    @app.before_request
+    def refuse_large_bodies_and_answer_preflights():
+        """A declared body over MAX_CONTENT_LENGTH is refused before anything reads it (a
+        chunked one is cut off by werkzeug's limited stream as it is read). An ``OPTIONS`` to an
+        API path is answered here, before the API's token check and without the database: a
+        browser's CORS preflight carries no token."""
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        length = request.content_length
+        if limit is not None and length is not None and length > limit:
+            raise RequestEntityTooLarge()
+        if (request.method == "OPTIONS" and request.path.startswith("/api/")
+                and request.url_rule is not None):
+            response = app.make_default_options_response()
+            response.status_code = 204
+            return response
+        return None
 
     @app.after_request
     def security_headers(response):
@@ -44,7 +72,11 @@ def register_web_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if not request.path.startswith(("/api/", "/static/")):
+        if app.config.get("PRODUCTION") and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.path.startswith("/api/"):
+            _cors(response, app.config.get("CORS_ORIGINS") or ())
+        elif not request.path.startswith("/static/"):
             response.vary.add("HX-Request")
         return response
 
@@ -68,6 +100,25 @@ def register_web_hooks(app: Flask) -> None:
             return ""
         tz = ZoneInfo(zone or app.config["COACHAPP_TIMEZONE"])
         return value.astimezone(tz).strftime(fmt)
+
+
+def _cors(response, origins) -> None:
+    """Let the pages of the configured origins (``CORS_ORIGINS``) read this API response; any
+    other origin gets no ``Access-Control-Allow-Origin``, so its browser keeps the answer from
+    it. The API takes no cookies, so credentials are never allowed."""
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    if not origin or origin.lower() not in origins:
+        return
+    response.headers["Access-Control-Allow-Origin"] = origin
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        response.headers["Access-Control-Allow-Methods"] = response.headers.get(
+            "Allow", "GET, POST, PUT, PATCH, DELETE")
+        response.headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
+        response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
+        response.vary.update(["Access-Control-Request-Method", "Access-Control-Request-Headers"])
+    else:
+        response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
 
 
 def wants_fragment() -> bool:
