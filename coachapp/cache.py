@@ -40,7 +40,9 @@ READS = frozenset(
      "EXPLAIN", "VALUES"}
 )
 """First keywords of statements that change no data."""
-UNTRACKED = frozenset({"data_version", "notifications", "api_tokens", "alembic_version"})
+UNTRACKED = frozenset(
+    {"data_version", "notifications", "api_tokens", "alembic_version", "idempotent_requests"}
+)
 """Tables no cached part shows: writing only these leaves the version alone."""
 BUMP = (
     "INSERT INTO data_version (id, value) VALUES (1, 1) "

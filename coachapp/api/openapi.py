@@ -344,6 +344,7 @@ ERROR_TEXT = {
         "capacity_full, already_cancelled, not_started or conflict."
     ),
     "422": "Well-formed but invalid input; the message names the field.",
+    "413": "payload_too_large: the request body is over 1 MiB (it is not read).",
 }
 
 
@@ -357,6 +358,23 @@ SERIES_409 = (
     "coach), slot_taken (lost a race)"
 )
 SERIES_CANCEL_409 = "already_cancelled"
+IDEMPOTENT_409 = (
+    ", request_in_progress (the first request with this Idempotency-Key has not finished; "
+    "retry in a moment)"
+)
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Makes a retry safe: the same key from the same user with the same body within 24 hours "
+        "answers the first successful (2xx) response again, with the header "
+        "Idempotent-Replayed: true, and creates nothing new. The same key with another body or "
+        "path is 422 naming Idempotency-Key. A refused request (4xx) keeps no answer, so the key "
+        "may be sent again with a corrected body. 1 to 255 printable ASCII characters, no spaces."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
 RESOLVE_409 = (
     "conflict (the session fits availability: nothing to resolve), already_cancelled, "
     "in_past"
@@ -449,6 +467,7 @@ def _op(summary: str, responses: dict, *, tag: str, parameters=None, body=None, 
         op["parameters"] = parameters
     if body:
         op["requestBody"] = body
+        responses = {**responses, **_errors(413)}
     op["responses"] = responses
     if public:
         op["security"] = []
@@ -735,8 +754,8 @@ def _paths() -> dict:
                         **_links("/session/id", "getSession", "cancelSession", "markNoShow",
                                  "resolveConflict")}),
                  **_errors(400, 401, 403, 404, 409, 422,
-                          conflicts=BOOK_409)},
-                tag=book, op_id="createBooking",
+                          conflicts=BOOK_409 + IDEMPOTENT_409)},
+                tag=book, op_id="createBooking", parameters=[IDEMPOTENCY_KEY],
                 description="member_id: for a coach or admin booking on a member's behalf.",
                 body=_body(_obj({"coach_id": REQUEST_ID, "start_time": REQUEST_INSTANT,
                                  "end_time": REQUEST_INSTANT, "member_id": NULLABLE_REQUEST_ID},
@@ -775,8 +794,8 @@ def _paths() -> dict:
                        _links("/recurring_booking/id", "getRecurringBooking",
                               "cancelRecurringBooking")),
                  **_errors(400, 401, 403, 404, 409, 422,
-                          conflicts=SERIES_409)},
-                tag=book, op_id="createRecurringBooking",
+                          conflicts=SERIES_409 + IDEMPOTENT_409)},
+                tag=book, op_id="createRecurringBooking", parameters=[IDEMPOTENCY_KEY],
                 body=_body(_obj(
                     {"coach_id": REQUEST_ID, "day_of_week": DAY_OF_WEEK, "start_time": HHMM,
                      "end_time": HHMM, "start_date": REQUEST_DATE,

@@ -31,6 +31,7 @@ from ..services.errors import NotFound
 from . import bp
 from . import schemas as p
 from . import serializers as out
+from .idempotency import idempotent
 from .openapi import document
 
 MAX_SLOT_DAYS = 62
@@ -286,6 +287,7 @@ def list_conflicts(id: str):
 
 
 @bp.post("/bookings")
+@idempotent
 def create_booking():
     """Book a one-time session (for oneself, or for a member as their coach or an admin)."""
     body = p.json_object()
@@ -403,6 +405,7 @@ def book_place(id: str):
 
 
 @bp.post("/recurring-bookings")
+@idempotent
 def create_recurring():
     """Book a weekly or bi-weekly series; answer it and the sessions generated now."""
     body = p.json_object()
