@@ -3,11 +3,13 @@ limit, HTMX caching hints, template helpers."""
 
 from __future__ import annotations
 
+import io
 from zoneinfo import ZoneInfo
 
 from flask import Flask, make_response, render_template, request
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.http import parse_set_header
 
 NAV = {
     "coach": [
@@ -49,10 +51,12 @@ def register_web_hooks(app: Flask) -> None:
     """Security headers on every response, ``Vary: HX-Request`` where a page may be a fragment,
     the request size limit, and CORS for the JSON API."""
 
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app)
+
     @app.before_request
     def refuse_large_bodies_and_answer_preflights():
         """A declared body over MAX_CONTENT_LENGTH is refused before anything reads it (a
-        chunked one is cut off by werkzeug's limited stream as it is read). An ``OPTIONS`` to an
+        chunked one was measured by ``ChunkedBodyLimit``). An ``OPTIONS`` to an
         API path is answered here, before the API's token check and without the database: a
         browser's CORS preflight carries no token."""
         limit = app.config.get("MAX_CONTENT_LENGTH")
@@ -100,6 +104,38 @@ def register_web_hooks(app: Flask) -> None:
             return ""
         tz = ZoneInfo(zone or app.config["COACHAPP_TIMEZONE"])
         return value.astimezone(tz).strftime(fmt)
+
+
+class ChunkedBodyLimit:
+    """WSGI middleware: a chunked request body (no Content-Length) is read here, at most
+    MAX_CONTENT_LENGTH + 1 bytes, and handed on with its length declared.
+
+    Needed because werkzeug does not refuse such a body: its limited stream stops reading at the
+    limit and returns what it has, so a 2 MiB chunked JSON body reached the API cut to 1 MiB (a
+    400 "not valid JSON"), and a cut form would be parsed without its last fields. With the length
+    declared, a body over the limit is a 413 like any other (and whatever the client still sends
+    is never read); a smaller one is at most 1 MiB held in memory.
+    """
+
+    def __init__(self, wsgi_app, app: Flask) -> None:
+        self.wsgi_app = wsgi_app
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        limit = self.app.config.get("MAX_CONTENT_LENGTH")
+        encoding = environ.get("HTTP_TRANSFER_ENCODING", "")
+        if limit is not None and "chunked" in parse_set_header(encoding):
+            stream = environ["wsgi.input"]
+            data = bytearray()
+            while len(data) <= limit:
+                piece = stream.read(min(65536, limit + 1 - len(data)))
+                if not piece:
+                    break
+                data += piece
+            environ["wsgi.input"] = io.BytesIO(bytes(data))
+            environ["CONTENT_LENGTH"] = str(len(data))
+            del environ["HTTP_TRANSFER_ENCODING"]
+        return self.wsgi_app(environ, start_response)
 
 
 def _cors(response, origins) -> None:
