@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from .services import accounts
+from .services import accounts, tokens
 from .services.errors import DomainError
 
 users = AppGroup("users", help="Create accounts and API tokens.")
@@ -38,10 +38,17 @@ def users_create(email: str, name: str, role: str, password: str, timezone: str 
 
 @users.command("token")
 @click.argument("email")
-def users_token(email: str) -> None:
+@click.option(
+    "--expires-days",
+    type=int,
+    default=tokens.DEFAULT_DAYS,
+    show_default=True,
+    help=f"Days the token lasts (1 to {tokens.MAX_DAYS}).",
+)
+def users_token(email: str, expires_days: int) -> None:
     """Print a new API token for EMAIL on its own line."""
     try:
-        token = accounts.issue_token(email)
+        token = accounts.issue_token(email, expires_days)
     except DomainError as exc:
         _fail(exc)
     click.echo(token)

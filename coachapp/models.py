@@ -129,6 +129,12 @@ class User(UserMixin, db.Model):
         """Deactivated accounts cannot log in or use tokens."""
         return bool(self.active)
 
+    def get_id(self) -> str:
+        """Flask-Login's id in the session and remember cookies: the user id and the
+        ``auth_version`` it was made under (``"12:3"``), so a cookie made before a logout or a
+        password change no longer loads the user (``auth.load_user``)."""
+        return f"{self.id}:{self.auth_version or 0}"
+
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password``; the password itself is never kept."""
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, request
-from sqlalchemy import select
 
 from ..errors import json_error
-from ..extensions import db
-from ..models import ApiToken, User
+from ..services import tokens
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -24,14 +22,10 @@ def authenticate():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return _unauthorized("Send an API token as 'Authorization: Bearer <token>'.")
-    row = db.session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == ApiToken.hash(token.strip()))
-    ).first()
-    if row is None or not row.User.is_active:
-        return _unauthorized("The API token is not valid.")
-    g.api_user = row.User
+    check = tokens.authenticate(token.strip())
+    if check.user is None:
+        return _unauthorized(check.refusal)
+    g.api_user = check.user
     return None
 
 
@@ -42,4 +36,4 @@ def _unauthorized(message: str):
 
 
 
-from . import routes  # noqa: E402,F401
+from . import routes, token_routes  # noqa: E402,F401

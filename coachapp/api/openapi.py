@@ -147,6 +147,18 @@ SCHEMAS: dict[str, Any] = {
         ["id", "email", "name", "role", "timezone"],
     ),
     "Room": _obj({"id": ID, "name": {"type": "string"}}, ["id", "name"]),
+    "ApiToken": _obj(
+        {
+            "id": ID,
+            "created_at": INSTANT,
+            "expires_at": {**NULLABLE_INSTANT, "description": "null: never (older tokens)."},
+            "last_used_at": {
+                **NULLABLE_INSTANT,
+                "description": "Recorded at most once a minute per token; null: never used.",
+            },
+        },
+        ["id", "created_at", "expires_at", "last_used_at"],
+    ),
     "Coach": _obj(
         {
             "id": ID,
@@ -336,7 +348,7 @@ SCHEMAS: dict[str, Any] = {
 
 ERROR_TEXT = {
     "400": "Malformed JSON, a body that is not an object, or a field of the wrong type.",
-    "401": "No API token, or a token that is not valid.",
+    "401": "No API token, or one that is not valid (unknown, revoked or expired).",
     "403": "A valid token without the right to do this.",
     "404": "No such resource (or an id that is not a number).",
     "409": (
@@ -502,6 +514,26 @@ def _paths() -> dict:
                 "The account behind the token",
                 {**_ok(200, "The caller.", {"user": _ref("User")}, ["user"]), **_errors(401)},
                 tag=meta, op_id="me",
+            )
+        },
+        f"{API}/tokens": {
+            "get": _op(
+                "My API tokens",
+                {**_ok(200, "The caller's tokens, newest first; never the secret.",
+                       {"tokens": _array(_ref("ApiToken"))}, ["tokens"]),
+                 **_errors(401)},
+                tag=meta, op_id="listTokens",
+                description="New tokens come from `flask --app wsgi users token EMAIL "
+                            "[--expires-days N]` (default 90 days) or the /account page.",
+            )
+        },
+        f"{API}/tokens/{{id}}": {
+            "delete": _op(
+                "Revoke one of my API tokens",
+                {"204": {"description": "Revoked: the token is refused (401) from now on."},
+                 **_errors(401, 404)},
+                tag=meta, op_id="revokeToken", parameters=[_path_id()],
+                description="Another user's token or an unknown id: 404.",
             )
         },
         f"{API}/rooms": {

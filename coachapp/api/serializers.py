@@ -301,3 +301,15 @@ def statements_json(statements: Iterable) -> list[dict]:
         }
         for st in statements
     ]
+
+
+def token_json(token) -> dict:
+    """An API token without its secret: when it was made, expires (null: never) and was last
+    used (to the minute; null: never), in the gym's zone."""
+    zone = gym_zone()
+    return {
+        "id": sid(token.id),
+        "created_at": instant(token.created_at, zone),
+        "expires_at": instant(token.expires_at, zone),
+        "last_used_at": instant(token.last_used_at, zone),
+    }

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import secrets
+
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..config import ConfigError, check_timezone
 from ..extensions import db
-from ..models import ROLES, ApiToken, CoachSettings, Room, User
+from ..models import ROLES, CoachSettings, Room, User
+from . import tokens
 from .db import transaction
-from .errors import NotFound, ValidationFailed
+from .errors import ValidationFailed
+
+MIN_PASSWORD = 8
+"""The shortest password an account may have."""
+
+MAX_PASSWORD = 200
+"""The longest (the login form takes no more)."""
 
 
 def _normalize_email(email: str) -> str:
@@ -35,8 +45,10 @@ def create_user(
         raise ValidationFailed("name: a name is required", field="name")
     if role not in ROLES:
         raise ValidationFailed(f"role: {role!r} is not one of {', '.join(ROLES)}", field="role")
-    if not password or len(password) < 8:
-        raise ValidationFailed("password: use at least 8 characters", field="password")
+    if not password or len(password) < MIN_PASSWORD:
+        raise ValidationFailed(
+            f"password: use at least {MIN_PASSWORD} characters", field="password"
+        )
     zone = timezone or current_app.config["COACHAPP_TIMEZONE"]
     try:
         check_timezone(zone, "timezone")
@@ -59,16 +71,73 @@ def create_user(
     return user
 
 
-def issue_token(email: str) -> str:
-    """A new API token for the account with ``email`` (earlier tokens stay valid)."""
-    email = email.strip().lower()
+def issue_token(email: str, expires_days: int = tokens.DEFAULT_DAYS) -> str:
+    """A new API token for the account with ``email``, lasting ``expires_days`` days (earlier
+    tokens stay valid)."""
+    return tokens.issue_for_email(email, expires_days)
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password made with the configured method, to check a password against
+    when no account has the email: an unknown email then costs what a wrong password costs."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _DUMMY_HASHES[method]
+
+
+def check_login(email: str, password: str) -> User | None:
+    """The account with ``email`` if ``password`` is its password, else None; always checks one
+    password hash, so the answer takes as long whether the email is known or not."""
+    email = (email or "").strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     if user is None:
-        raise NotFound(f"email: no account for {email}", field="email")
-    row, token = ApiToken.issue(user)
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def log_out_everywhere(user: User) -> None:
+    """End every session and remembered login of ``user``: their cookies carry the old
+    ``auth_version`` and are refused from now on."""
     with transaction():
-        db.session.add(row)
-    return token
+        db.session.execute(
+            update(User).where(User.id == user.id).values(auth_version=User.auth_version + 1)
+        )
+    db.session.expire(user)
+
+
+def change_password(user: User, current: str, new: str, again: str) -> None:
+    """Set ``user``'s password to ``new`` after checking ``current``; every other session and
+    remembered login of the account ends (the caller logs its own session in again)."""
+    if not current or not user.check_password(current):
+        raise ValidationFailed(
+            "Current password: this is not your current password.", field="current_password"
+        )
+    if not new or len(new) < MIN_PASSWORD:
+        raise ValidationFailed(
+            f"New password: use at least {MIN_PASSWORD} characters.", field="new_password"
+        )
+    if len(new) > MAX_PASSWORD:
+        raise ValidationFailed(
+            f"New password: use at most {MAX_PASSWORD} characters.", field="new_password"
+        )
+    if new != again:
+        raise ValidationFailed(
+            "Repeat new password: the two new passwords differ.", field="new_password_again"
+        )
+    if new == current:
+        raise ValidationFailed(
+            "New password: choose one that differs from the current password.",
+            field="new_password",
+        )
+    with transaction():
+        user.set_password(new)
+        user.auth_version = User.auth_version + 1
+    db.session.refresh(user)
 
 
 def create_room(name: str) -> Room:

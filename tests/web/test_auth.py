@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Blueprint
 
 from coachapp import create_app
 from coachapp.auth import roles_required
+from tests.conftest import PASSWORD
 
 
 def test_login_page_renders_a_form(client):
@@ -94,7 +96,7 @@ def test_login_starts_a_fresh_session(client, make_user):
     client.post("/login", data={"email": member.email, "password": "correct-horse-battery"})
     with client.session_transaction() as sess:
         assert "planted" not in sess
-        assert sess["_user_id"] == str(member.id)
+        assert sess["_user_id"] == f"{member.id}:0"  # id and auth version
 
 
 def test_wrong_role_gets_a_friendly_403(database_url, app_config, make_user):
@@ -190,3 +192,225 @@ def test_home_lists_a_members_sessions_and_class_places(client, make_user, login
     page = client.get("/").get_data(as_text=True)
     assert "Strength 1:1" in page and "Spin class" in page
     assert "Someone else" not in page
+
+
+# --- logout and password change end every login of the account (issue 13, item 3) ---------------
+
+
+def _login_remembered(client, user, password=PASSWORD):
+    """Log in with "Keep me logged in"; the answer sets a remember cookie."""
+    response = client.post(
+        "/login", data={"email": user.email, "password": password, "remember": "y"}
+    )
+    assert response.status_code == 302
+    assert client.get_cookie("remember_token") is not None
+    return response
+
+
+def _client_with(app, **cookies):
+    """A fresh browser holding only ``cookies`` (copies of another browser's)."""
+    fresh = app.test_client()
+    for name, value in cookies.items():
+        fresh.set_cookie(name, value)
+    return fresh
+
+
+def _logged_in(client) -> bool:
+    """Whether the client's cookies open the home page (anonymous users are sent to /login)."""
+    return client.get("/").status_code == 200
+
+
+def test_logout_deletes_the_remember_cookie_and_a_replayed_one_is_refused(app, client, make_user):
+    member = make_user("member")
+    _login_remembered(client, member)
+    remembered = client.get_cookie("remember_token").value
+    # the remember cookie alone logs in (that is what it is for) ...
+    assert _logged_in(_client_with(app, remember_token=remembered))
+    out = client.post("/logout")
+    assert out.status_code == 302
+    deleted = [c for c in out.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+    assert deleted and "expires=thu, 01 jan 1970" in deleted[0].lower(), deleted
+    assert client.get_cookie("remember_token") is None
+    assert not _logged_in(client)
+    # ... and a copy taken before the logout no longer does.
+    assert not _logged_in(_client_with(app, remember_token=remembered))
+
+
+def test_session_and_remember_cookies_replayed_after_logout_are_refused(app, client, make_user):
+    member = make_user("member")
+    _login_remembered(client, member)
+    captured = {name: client.get_cookie(name).value for name in ("session", "remember_token")}
+    assert _logged_in(_client_with(app, **captured))
+    client.post("/logout")
+    assert not _logged_in(_client_with(app, **captured))
+    assert not _logged_in(_client_with(app, session=captured["session"]))
+    # logging in again makes new cookies; the old ones stay dead
+    _login_remembered(client, member)
+    assert _logged_in(client)
+    assert not _logged_in(_client_with(app, **captured))
+
+
+def test_logout_ends_every_session_of_the_account(app, client, make_user):
+    """Logging out on the laptop also logs out the phone (and its remembered login); another
+    member's session is untouched."""
+    member, other = make_user("member"), make_user("member")
+    phone, bystander = app.test_client(), app.test_client()
+    _login_remembered(phone, member)
+    client.post("/login", data={"email": member.email, "password": PASSWORD})
+    bystander.post("/login", data={"email": other.email, "password": PASSWORD})
+    client.post("/logout")
+    assert not _logged_in(phone)
+    assert _logged_in(bystander)
+
+
+@pytest.mark.parametrize("cookie_id", ["{id}", "{id}:1", "²:0", "{id}:²", "{id}:0:0",
+                                       "99999999999999999999:0", "{id}:99999999999", ""])
+def test_a_session_naming_a_stale_or_junk_id_is_anonymous(app, client, make_user, cookie_id):
+    """Only "<id>:<current auth version>" loads a user: an id without a version (a cookie from
+    before versions existed), another version, or junk is an anonymous visitor, never a 500."""
+    member = make_user("member")
+    with client.session_transaction() as sess:
+        sess["_user_id"] = cookie_id.format(id=member.id)
+        sess["_fresh"] = True
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_every_role_finds_the_account_page_in_the_navigation(app, make_user):
+    for role in ("member", "coach", "admin"):
+        client = app.test_client()
+        client.post("/login", data={"email": make_user(role).email, "password": PASSWORD})
+        home = client.get("/").get_data(as_text=True)
+        assert 'href="/account"' in home, role
+        page = client.get("/account")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "Change your password" in text and "API tokens" in text
+
+
+def test_account_page_needs_a_login(client):
+    response = client.get("/account")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert client.post("/account/password", data={}).status_code == 302
+
+
+def _change(client, current=PASSWORD, new="a-new-secret-2027", again=None):
+    return client.post(
+        "/account/password",
+        data={"current_password": current, "new_password": new,
+              "new_password_again": new if again is None else again},
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_id", "message"),
+    [
+        ({"current": "not-my-password"}, "current_password", "Current password: this is not"),
+        ({"current": ""}, "current_password", "Current password: enter"),
+        ({"new": "short1", "again": "short1"}, "new_password", "New password: use 8 to 200"),
+        ({"new": "x" * 201, "again": "x" * 201}, "new_password", "New password: use 8 to 200"),
+        ({"again": "a-new-secret-2028"}, "new_password_again", "Repeat new password: the two"),
+        ({"new": PASSWORD, "again": PASSWORD}, "new_password", "differs from the current"),
+    ],
+)
+def test_a_refused_password_change_says_which_field_and_changes_nothing(
+    app, client, make_user, login, fields, field_id, message
+):
+    member = make_user("member")
+    login(member)
+    response = _change(client, **fields)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    error = re.search(rf'<p class="error" id="{field_id}-error">([^<]*)</p>', page)
+    assert error and message in error.group(1), page
+    assert f'id="{field_id}"' in page and 'aria-invalid="true"' in page
+    assert _logged_in(client)
+    client.post("/logout")
+    assert client.post(
+        "/login", data={"email": member.email, "password": PASSWORD}
+    ).status_code == 302
+
+
+def test_password_change_keeps_this_session_and_ends_the_others(app, client, make_user, login):
+    member = make_user("member")
+    phone = app.test_client()
+    _login_remembered(phone, member)
+    phone_cookies = {n: phone.get_cookie(n).value for n in ("session", "remember_token")}
+    login(member)
+    response = _change(client)
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
+    assert "Your password is changed" in client.get("/account").get_data(as_text=True)
+    assert _logged_in(client)
+    assert not _logged_in(phone)
+    assert not _logged_in(_client_with(app, remember_token=phone_cookies["remember_token"]))
+    assert not _logged_in(_client_with(app, session=phone_cookies["session"]))
+    fresh = app.test_client()
+    assert fresh.post(
+        "/login", data={"email": member.email, "password": PASSWORD}
+    ).status_code == 422
+    assert fresh.post(
+        "/login", data={"email": member.email, "password": "a-new-secret-2027"}
+    ).status_code == 302
+
+
+def test_password_change_renews_this_browsers_remember_cookie(app, client, make_user):
+    """A remembered login that changes the password stays remembered: it gets a new remember
+    cookie, while the old one is refused."""
+    member = make_user("member")
+    _login_remembered(client, member)
+    old = client.get_cookie("remember_token").value
+    assert _change(client).status_code == 302
+    new = client.get_cookie("remember_token").value
+    assert new != old
+    assert _logged_in(_client_with(app, remember_token=new))
+    assert not _logged_in(_client_with(app, remember_token=old))
+
+
+# --- where a login sends you (issue 13, item 8) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%0D%0ALocation:%20https://evil.example.com",
+        "/%0d%0aSet-Cookie:%20planted=1",
+        "%0D%0A/",
+        "/%5Cevil.example.com",
+        "/%5C%5Cevil.example.com",
+        "%5C%5Cevil.example.com",
+        "/%09/evil.example.com",
+        "/%00",
+        "/%7F",
+        "https:evil.example.com",
+        "/%E2%80%A8/evil.example.com",
+        "%F0%9F%98%80",
+        "/" + "a" * 5000,
+    ],
+)
+def test_next_with_control_characters_or_backslashes_never_errs_or_leaves(client, make_user,
+                                                                          target):
+    """``/login?next=`` with CR/LF, tabs, NUL, backslashes (browsers read ``/\\host`` as
+    ``//host``) or other junk: the form shows, the login works, and it lands on this site."""
+    member = make_user("member")
+    page = client.get(f"/login?next={target}")
+    assert page.status_code == 200
+    response = client.post(
+        f"/login?next={target}", data={"email": member.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    parts = urlsplit(location)
+    assert not parts.scheme and not parts.netloc and location.startswith("/"), location
+    assert not location.startswith("//") and "\\" not in location, location
+    assert all(0x20 < ord(ch) < 0x7F for ch in location), location
+    assert "planted" not in str(response.headers)
+
+
+def test_a_plain_next_with_query_and_unicode_still_works(client, make_user):
+    member = make_user("member")
+    response = client.post(
+        "/login?next=/me/sessions%3Fpage%3D2%26x%3D%C3%A9",
+        data={"email": member.email, "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/me/sessions?page=2&x=")

@@ -45,6 +45,7 @@ POLICY: dict[str, frozenset[str]] = {
     "billing.coach_csv": frozenset({"coach", "other_coach"}),
     "billing.my_billing": MEMBERS,
     "billing.my_csv": MEMBERS,
+    "auth.account": EVERYONE,
 }
 """Pages whose allowed roles differ from their blueprint's."""
 

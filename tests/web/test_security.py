@@ -173,29 +173,55 @@ def _attempt(client, email: str, password: str = "wrong-password", addr: str = "
     )
 
 
-def test_login_attempts_are_limited_per_account(database_url, app_config, make_user):
-    """Five tries a minute per account: the sixth, even with the right password and from another
-    address, gets a friendly 429 page with the login form, the email kept and a Retry-After."""
+def test_failed_logins_are_limited_per_account_and_address(database_url, app_config, make_user):
+    """Five failures a minute per account and address: the sixth try from that address, even with
+    the right password, gets a friendly 429 page with the login form, the email kept and a
+    Retry-After. The owner at another address logs in: a stranger cannot lock them out."""
     app = _limited_app(database_url, app_config)
     member = make_user("member", email="target@example.com")
     client = app.test_client()
-    for i in range(5):
-        assert _attempt(client, "Target@Example.com", addr=f"127.0.0.{i + 2}").status_code == 422
-    blocked = _attempt(client, member.email, PASSWORD, addr="127.0.0.9")
+    for _ in range(5):
+        assert _attempt(client, "Target@Example.com", addr="127.0.0.2").status_code == 422
+    blocked = _attempt(client, member.email, PASSWORD, addr="127.0.0.2")
     assert blocked.status_code == 429
     page = blocked.get_data(as_text=True)
     assert "Too many login attempts" in page
     assert '<form method="post"' in page and 'name="password"' in page
     assert 'value="target@example.com"' in page
-    assert int(blocked.headers["Retry-After"]) > 0
+    assert 0 < int(blocked.headers["Retry-After"]) <= 60
     _assert_security_headers(blocked, "429 page")
-    # Another account from the same addresses is not affected.
+    # The owner, elsewhere, is not affected; nor is another account from the blocked address.
+    assert _attempt(app.test_client(), member.email, PASSWORD, addr="10.9.8.7").status_code == 302
     other = make_user("member", email="other@example.com")
     assert _attempt(client, other.email, PASSWORD, addr="127.0.0.2").status_code == 302
 
 
+def test_a_stranger_spreading_failures_over_addresses_cannot_lock_the_owner_out(
+    database_url, app_config, make_user
+):
+    """Forty failures on one account from ten addresses (four each, under every limit): the owner
+    still logs in from their own address at once."""
+    app = _limited_app(database_url, app_config)
+    member = make_user("member", email="owner@example.com")
+    for n in range(10):
+        stranger = app.test_client()
+        for _ in range(4):
+            assert _attempt(stranger, member.email, addr=f"198.51.100.{n}").status_code == 422
+    assert _attempt(app.test_client(), member.email, PASSWORD, addr="203.0.113.5").status_code == 302
+
+
+def test_successful_logins_do_not_count(database_url, app_config, make_user):
+    """Only failures count: a gym's front desk logging twelve people in from one address within a
+    minute is never refused."""
+    app = _limited_app(database_url, app_config)
+    people = [make_user("member") for _ in range(12)]
+    for person in people:
+        assert _attempt(app.test_client(), person.email, PASSWORD, addr="127.0.0.50").status_code == 302
+
+
 def test_login_attempts_are_limited_per_address(database_url, app_config):
-    """Ten tries a minute from one address, whichever accounts they name; other addresses go on."""
+    """Ten failures a minute from one address, whichever accounts they name; other addresses go
+    on."""
     app = _limited_app(database_url, app_config)
     client = app.test_client()
     for i in range(10):
@@ -234,9 +260,13 @@ def test_redis_down_leaves_logins_working_and_limited_in_memory(database_url, ap
 
 @pytest.mark.redis
 def test_workers_share_the_count_through_redis(database_url, app_config, make_user):
-    """Attempts made in another process (another gunicorn worker) count here: the count lives in
-    Redis when REDIS_URL is set."""
+    """Failures made in another process (another gunicorn worker) count here: the count lives in
+    Redis when REDIS_URL is set. It is per account and address there too: the owner elsewhere
+    still logs in."""
     from redis import Redis
+    from sqlalchemy import select
+
+    from coachapp.models import LoginFailure
 
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
     email = f"shared-{uuid.uuid4().hex[:8]}@example.com"
@@ -260,8 +290,11 @@ def test_workers_share_the_count_through_redis(database_url, app_config, make_us
     try:
         assert any(connection.scan_iter(f"*{email}*")), "no count in Redis"
         app = _limited_app(database_url, app_config, REDIS_URL=redis_url)
-        blocked = _attempt(app.test_client(), member.email, PASSWORD, addr="127.0.0.41")
+        blocked = _attempt(app.test_client(), member.email, PASSWORD, addr="127.0.0.40")
         assert blocked.status_code == 429
+        assert not db.session.scalars(select(LoginFailure)).all(), "counted in the database too"
+        owner = _attempt(app.test_client(), member.email, PASSWORD, addr="127.0.0.41")
+        assert owner.status_code == 302
     finally:
         for pattern in (f"*{email}*", "*127.0.0.40*", "*127.0.0.41*"):
             for key in connection.scan_iter(pattern):

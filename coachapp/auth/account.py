@@ -1,0 +1,107 @@
+"""``/account``: every user's own page to change their password and manage their API tokens."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
+
+from ..services import accounts, tokens
+from ..services.coaches import is_id
+from ..services.errors import NotFound, ValidationFailed
+from ..web import render
+from . import bp
+from .forms import PasswordForm, TokenForm
+
+
+def _user():
+    """The logged-in user itself (services refresh and expire it; a proxy cannot be)."""
+    return current_user._get_current_object()
+
+
+def _zone() -> str:
+    """The zone the user's dates are shown in: their own, else the gym's."""
+    return current_user.timezone or current_app.config["COACHAPP_TIMEZONE"]
+
+
+def _page(status: int = 200, password_form=None, token_form=None, new_token: str | None = None):
+    """The account page; a form given shows its input and errors, the others start empty."""
+    response = render(
+        "auth/account.html",
+        status=status,
+        password_form=password_form or PasswordForm(formdata=None),
+        token_form=token_form or TokenForm(formdata=None),
+        tokens=tokens.list_tokens(_user()),
+        is_expired=tokens.is_expired,
+        new_token=new_token,
+        zone=_zone(),
+    )
+    response.headers["Cache-Control"] = "no-store"  # it may show a new token, once
+    return response
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """The account page: password form, the user's API tokens, a form for a new one."""
+    return _page()
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """Change one's password. Every other session and remembered login ends; this one goes on
+    (logged in again under the new auth version, remembered again if it was)."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = _user()
+        try:
+            accounts.change_password(
+                user,
+                form.current_password.data,
+                form.new_password.data,
+                form.new_password_again.data,
+            )
+        except ValidationFailed as exc:
+            getattr(form, exc.field or "new_password").errors.append(exc.message)
+        else:
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            login_user(user, remember=remembered in request.cookies)
+            flash("Your password is changed. Every other session is logged out.", "success")
+            return redirect(url_for("auth.account"))
+    return _page(422, password_form=form)
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    """A new API token, shown once on the page that answers (never stored in clear)."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _page(422, token_form=form)
+    try:
+        _row, secret = tokens.issue(_user(), form.expires_days.data)
+    except ValidationFailed as exc:
+        form.expires_days.errors.append(exc.message)
+        return _page(422, token_form=form)
+    return _page(new_token=secret)
+
+
+@bp.post("/account/tokens/revoke")
+@login_required
+def revoke_token():
+    """Revoke one of one's tokens, after a confirmation (htmx asks in the browser; without
+    JavaScript a page asks)."""
+    raw = request.form.get("token_id", "")
+    token_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
+    try:
+        token = tokens.own_token(_user(), token_id if is_id(token_id) else None)
+        if request.form.get("confirmed") != "1":
+            return render_template(
+                "auth/confirm_revoke.html", token=token, zone=_zone()
+            )
+        tokens.revoke(_user(), token.id)
+    except NotFound:
+        flash("That token does not exist (any more): nothing to revoke.", "info")
+        return redirect(url_for("auth.account"))
+    flash("The token is revoked: programs using it get 401 from now on.", "success")
+    return redirect(url_for("auth.account"))
