@@ -16,9 +16,11 @@ from coachapp.scheduling import (
     as_interval,
     bookable_slots,
     expand_weekly,
+    format_hhmm,
     intersect,
     local_datetime,
     normalize,
+    parse_hhmm,
     subtract,
     to_utc,
     union,
@@ -230,3 +232,33 @@ def test_three_windows_on_a_day_are_each_checked_against_the_next():
     with pytest.raises(ValidationError) as caught:
         validate_windows([WeeklyWindow(SATURDAY, 540, 600), WeeklyWindow(SATURDAY, 540, 560)])
     assert caught.value.message == "09:00–09:20 overlaps 09:00–10:00 on Saturday."
+
+
+def test_clock_errors_name_the_field_and_the_value():
+    with pytest.raises(ValidationError) as caught:
+        parse_hhmm(930, field="start_time")  # type: ignore[arg-type]
+    assert (caught.value.field, caught.value.message) == (
+        "start_time",
+        "A time of day must be text such as 09:30.",
+    )
+    with pytest.raises(ValidationError) as caught:
+        parse_hhmm(" 25:00 ", field="end_time")
+    assert (caught.value.field, caught.value.message) == (
+        "end_time",
+        "25:00 is not a time between 00:00 and 24:00.",
+    )
+    with pytest.raises(ValidationError) as caught:
+        parse_hhmm("9.30")
+    assert caught.value.message == "'9.30' is not a time of day; use HH:MM, e.g. 09:30."
+    with pytest.raises(ValidationError) as caught:
+        format_hhmm(1441)
+    assert caught.value.message == "1441 minutes is not a time between 00:00 and 24:00."
+    with pytest.raises(ValidationError) as caught:
+        format_hhmm("9")  # type: ignore[arg-type]
+    assert caught.value.message == "'9' is not a number of minutes."
+    with pytest.raises(ValidationError) as caught:
+        local_datetime(date(2027, 5, 3), True, BERLIN)  # type: ignore[arg-type]
+    assert caught.value.message == "True is not a number of minutes."
+    with pytest.raises(ValidationError) as caught:
+        local_datetime(date(2027, 5, 3), -5, BERLIN)
+    assert caught.value.message == "-5 minutes is not a time between 00:00 and 24:00."

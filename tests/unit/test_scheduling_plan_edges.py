@@ -115,6 +115,9 @@ def test_skipped_and_colliding_occurrences_are_reported_in_full_and_in_time_orde
     created = plan.create[0]
     assert (created.coach_id, created.member_id, created.room_id) == ("c1", "m-mon", None)
     assert created.interval == span(date(2027, 3, 1), 600, 660)
+    assert created.interval.start.isoformat() == "2027-03-01T10:00:00+01:00"
+    assert created.interval.end.isoformat() == "2027-03-01T11:00:00+01:00"
+    assert created.interval.start_utc.tzinfo is UTC and created.interval.end_utc.tzinfo is UTC
 
 
 def test_one_series_given_twice_is_made_once_and_not_reported_as_a_collision():

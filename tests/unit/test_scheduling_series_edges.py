@@ -240,6 +240,8 @@ def test_the_ends_of_the_week_and_of_the_day_are_valid(day, start, end, first):
         ({"frequency": "1"}, "frequency"),
         ({"start_date": "2027-01-05"}, "start_date"),
         ({"end_date": "2027-02-01"}, "end_date"),
+        ({"end_date": date(2027, 1, 4)}, "end_date"),
+        ({"day_of_week": 7}, "day_of_week"),
     ],
 )
 def test_validate_series_names_the_field_for_wrong_types(changes, field):
@@ -261,3 +263,27 @@ def test_a_frequency_below_one_cannot_be_laid_out():
     assert caught.value.field == "frequency"
     with pytest.raises(ValidationError):
         occurrence_dates(series(frequency=True), date(2027, 1, 1), date(2027, 2, 1))
+
+
+def test_collisions_stop_at_the_end_of_the_calendar():
+    # 9999-12-30 is the last Thursday the calendar has: the next step would overflow
+    a = series(day=4, start_date=date(9999, 12, 1), id="a")
+    b = series(day=4, start="10:30", end="11:30", start_date=date(9999, 12, 1), id="b")
+    assert series_collision_dates(a, b, BERLIN, limit=10) == [
+        date(9999, 12, 2),
+        date(9999, 12, 9),
+        date(9999, 12, 16),
+        date(9999, 12, 23),
+        date(9999, 12, 30),
+    ]
+
+
+def test_gap_day_collisions_in_a_year_with_two_spring_gaps():
+    # Morocco sprang forward twice a year from 2012 to 2018 (spring, and after Ramadan); in 2015
+    # both were Sundays, 29 March and 19 July, 02:00 to 03:00
+    casablanca = ZoneInfo("Africa/Casablanca")
+    a, b = _gap_pair(date(2015, 4, 1), None)
+    assert series_collision_dates(a, b, casablanca, limit=2) == [
+        date(2015, 7, 19),
+        date(2016, 3, 27),
+    ]
