@@ -20,13 +20,19 @@ from sqlalchemy import func, select
 from coachapp import create_app
 from coachapp.extensions import db
 from coachapp.models import DataVersion, LoginFailure
-from coachapp.services import login_limits
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2027, 3, 15, 12, 0, tzinfo=UTC)
-FIVE_A_MINUTE = login_limits.Rule(5, 60)
-TEN_A_MINUTE = login_limits.Rule(10, 60)
+
+
+@pytest.fixture
+def login_limits():
+    """The database counter (imported here: the old code had none, and its other tests should
+    fail on behaviour, not on an import)."""
+    from coachapp.services import login_limits
+
+    return login_limits
 
 
 def _limited_app(database_url, app_config, **extra):
@@ -155,36 +161,37 @@ def test_other_processes_see_the_same_count(database_url, app_config, make_user)
     assert _attempt(app.test_client(), member.email, PASSWORD, addr="192.0.2.45").status_code == 302
 
 
-def _fail(email: str, address: str, at: datetime, times: int = 1) -> None:
+def _fail(login_limits, email: str, address: str, at: datetime, times: int = 1) -> None:
     for i in range(times):
         login_limits.record_failure(email, address, 60, now=at + timedelta(seconds=i))
 
 
-def test_the_window_slides_and_says_how_long_to_wait(app):
+def test_the_window_slides_and_says_how_long_to_wait(app, login_limits):
     """Five failures at 12:00:00–12:00:04 fill the account+address window until 12:01:00; the
     address window needs ten."""
-    _fail("a@example.com", "192.0.2.1", T0, times=5)
+    five, ten = login_limits.Rule(5, 60), login_limits.Rule(10, 60)
+    _fail(login_limits, "a@example.com", "192.0.2.1", T0, times=5)
     wait = login_limits.wait_seconds
-    assert wait("a@example.com", "192.0.2.1", TEN_A_MINUTE, FIVE_A_MINUTE,
+    assert wait("a@example.com", "192.0.2.1", ten, five,
                 now=T0 + timedelta(seconds=10)) == 50
-    assert wait("a@example.com", "192.0.2.1", TEN_A_MINUTE, FIVE_A_MINUTE,
+    assert wait("a@example.com", "192.0.2.1", ten, five,
                 now=T0 + timedelta(seconds=59, milliseconds=500)) == 1
-    assert wait("a@example.com", "192.0.2.1", TEN_A_MINUTE, FIVE_A_MINUTE,
+    assert wait("a@example.com", "192.0.2.1", ten, five,
                 now=T0 + timedelta(seconds=60)) == 0
     # the same address for another account, the same account from another address: free
-    assert wait("b@example.com", "192.0.2.1", TEN_A_MINUTE, FIVE_A_MINUTE,
+    assert wait("b@example.com", "192.0.2.1", ten, five,
                 now=T0 + timedelta(seconds=10)) == 0
-    assert wait("a@example.com", "192.0.2.2", TEN_A_MINUTE, FIVE_A_MINUTE,
+    assert wait("a@example.com", "192.0.2.2", ten, five,
                 now=T0 + timedelta(seconds=10)) == 0
-    _fail("b@example.com", "192.0.2.1", T0 + timedelta(seconds=20), times=5)
-    assert wait("c@example.com", "192.0.2.1", TEN_A_MINUTE, FIVE_A_MINUTE,
+    _fail(login_limits, "b@example.com", "192.0.2.1", T0 + timedelta(seconds=20), times=5)
+    assert wait("c@example.com", "192.0.2.1", ten, five,
                 now=T0 + timedelta(seconds=30)) == 30  # ten from the address: until 12:01:00
 
 
-def test_old_failures_are_pruned(app):
-    _fail("old@example.com", "192.0.2.9", T0 - timedelta(hours=3), times=3)
-    _fail("old@example.com", "192.0.2.9", T0 - timedelta(seconds=30))
-    _fail("new@example.com", "192.0.2.10", T0)
+def test_old_failures_are_pruned(app, login_limits):
+    _fail(login_limits, "old@example.com", "192.0.2.9", T0 - timedelta(hours=3), times=3)
+    _fail(login_limits, "old@example.com", "192.0.2.9", T0 - timedelta(seconds=30))
+    _fail(login_limits, "new@example.com", "192.0.2.10", T0)
     left = db.session.execute(select(LoginFailure.email, LoginFailure.at)).all()
     assert sorted((r.email, r.at) for r in left) == [
         ("new@example.com", T0),
@@ -192,8 +199,8 @@ def test_old_failures_are_pruned(app):
     ]
 
 
-def test_long_emails_and_addresses_fit_their_columns(app):
+def test_long_emails_and_addresses_fit_their_columns(app, login_limits):
     """The form takes 254 characters of email; an IPv6 address behind a proxy may be long."""
-    _fail("x" * 300 + "@example.com", "2001:db8:" + "f" * 100, T0)
+    _fail(login_limits, "x" * 300 + "@example.com", "2001:db8:" + "f" * 100, T0)
     row = db.session.scalars(select(LoginFailure)).one()
     assert len(row.email) == 254 and len(row.address) == 64
