@@ -80,7 +80,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _rate_limit_settings(app: Flask, overrides: Mapping[str, Any]) -> None:
-    """Where login attempts are counted (Redis when REDIS_URL is set, else memory) and whether
+    """Where Flask-Limiter counts failed logins (Redis when REDIS_URL is set; without it the
+    login view counts them in the database and Flask-Limiter's memory is unused) and whether
     they are limited at all: off under TESTING unless the test config turns it on."""
     redis_url = app.config.get("REDIS_URL")
     if "RATELIMIT_STORAGE_URI" not in overrides:

@@ -136,9 +136,10 @@ def load_config(instance_path: Path, environ: os._Environ | dict | None = None) 
         # Rendered parts of pages each web process keeps, keyed by the data version (see
         # coachapp/cache.py); 0 turns the cache off.
         "CACHE_SIZE": _cache_size(env.get("CACHE_SIZE", "512")),
-        # Login attempts (POST /login) per client address and per account email. Counted in
-        # Redis when REDIS_URL is set, so every gunicorn worker shares the count; in memory
-        # otherwise. Redis down: each worker counts in memory instead, logins never fail on it.
+        # Failed logins per client address and per account email and address (docs/rules.md).
+        # Counted in Redis by Flask-Limiter when REDIS_URL is set, so every gunicorn worker shares
+        # the count (Redis down: each worker counts in memory, logins never fail on it); in the
+        # database (login_failures) otherwise, as Flask-Limiter's memory is per process.
         "LOGIN_RATE_LIMITED": True,
         "LOGIN_LIMIT_PER_ADDRESS": "10 per minute",
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute",
