@@ -9,6 +9,10 @@ cross-field rules cannot be said in the OpenAPI document: an end after its start
 after ``from``, at most 62 days per slot search, no impossible dates such as 2027-02-30. A
 schema-valid request may break them and is rightly refused with 422.
 
+Not fuzzed: ``DELETE /api/v1/tokens/{id}`` (``revokeToken``). The demo gym's ids start at 1, so
+the fuzzer would soon revoke its own token and get 401 for the rest of the run;
+``tests/web/test_api_tokens.py`` checks that operation against the document instead.
+
 How many examples per operation: ``FUZZ_EXAMPLES`` (default 10, about 300 requests in all, for
 CI); ``make fuzz`` runs the long one. The tally of requests and statuses is printed at the end.
 """
@@ -76,7 +80,7 @@ def _load_schema():
     return schema
 
 
-schema = _load_schema()
+schema = _load_schema().exclude(operation_id="revokeToken")
 
 
 @pytest.fixture(scope="session")
