@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import IdempotentRequest, utcnow
+from .db import write_lock
 from .errors import Conflict, ValidationFailed
 
 HEADER = "Idempotency-Key"
@@ -84,6 +85,7 @@ def begin(user_id: int, key: str, endpoint: str, digest: str) -> tuple[int | Non
     409 ``request_in_progress`` while the first request with the key is still running.
     """
     for _attempt in range(3):
+        write_lock()
         now = utcnow()
         db.session.add(IdempotentRequest(
             user_id=user_id, key=key, endpoint=endpoint, request_hash=digest,
@@ -95,11 +97,12 @@ def begin(user_id: int, key: str, endpoint: str, digest: str) -> tuple[int | Non
             db.session.rollback()
         else:
             return _reservation(user_id, key), None
-        row = db.session.execute(
-            select(IdempotentRequest)
+        row = db.session.execute(  # plain values: they must not reload after the rollback
+            select(IdempotentRequest.id, IdempotentRequest.endpoint,
+                   IdempotentRequest.request_hash, IdempotentRequest.status_code,
+                   IdempotentRequest.response_body, IdempotentRequest.created_at)
             .where(IdempotentRequest.user_id == user_id, IdempotentRequest.key == key)
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
+        ).one_or_none()
         db.session.rollback()
         if row is None:
             continue  # released between our insert and this read: try again
@@ -134,9 +137,10 @@ def _reservation(user_id: int, key: str) -> int:
     ).scalar_one()
 
 
-def _take_over(row: IdempotentRequest, endpoint: str, digest: str, now) -> bool:
+def _take_over(row, endpoint: str, digest: str, now) -> bool:
     """Make an expired or abandoned row this request's reservation; False when another request
     changed it first (the condition on ``created_at`` lets only one retry win)."""
+    write_lock()
     taken = db.session.execute(
         update(IdempotentRequest)
         .where(IdempotentRequest.id == row.id,
@@ -152,6 +156,7 @@ def _take_over(row: IdempotentRequest, endpoint: str, digest: str, now) -> bool:
 
 def finish(reservation_id: int, status_code: int, body: str) -> None:
     """Store the answer of the reserved request, and delete a batch of expired rows."""
+    write_lock()
     try:
         db.session.execute(
             update(IdempotentRequest)
@@ -179,6 +184,7 @@ def finish(reservation_id: int, status_code: int, body: str) -> None:
 def release(reservation_id: int) -> None:
     """Remove the reservation of a request that made nothing (refused or failed)."""
     db.session.rollback()
+    write_lock()
     try:
         db.session.execute(
             delete(IdempotentRequest)
