@@ -60,10 +60,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .coach import bp as coach_bp
     from .errors import register_error_handlers
     from .feeds import bp as feeds_bp
+    from .inputs import IdConverter, refuse_nul
     from .main import bp as main_bp
     from .member import bp as member_bp
     from .web import register_web_hooks
 
+    app.url_map.converters["int"] = IdConverter  # before the routes are added: ids fit a column
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(coach_bp)
@@ -74,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     register_error_handlers(app)
+    refuse_nul(app)
     register_web_hooks(app)
     register_cli(app)
     return app

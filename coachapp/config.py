@@ -26,8 +26,8 @@ def check_timezone(name: str, setting: str = "COACHAPP_TIMEZONE") -> str:
     """Return ``name`` if it is a known IANA zone, else raise a ConfigError naming the setting."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"{setting}={name!r} is not a known IANA time zone") from exc
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long for a file
+        raise ConfigError(f"{setting}={name[:60]!r} is not a known IANA time zone") from exc
     return name
 
 

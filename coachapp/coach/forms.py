@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from werkzeug.datastructures import MultiDict
 
+from ..inputs import parse_date, parse_id
 from ..scheduling import ValidationError, local_datetime, parse_hhmm
 from ..services.availability import WindowInput
 from ..services.errors import DomainError
@@ -25,7 +26,7 @@ KINDS = {
 }
 KIND_LABELS = {"individual": "1:1", "group": "Group", "both": "1:1 and group"}
 _WINDOW_FIELD = re.compile(r"windows\[(\d+)\]\.(\w+)")
-_ROW_KEY = re.compile(r"start_time-(\d+)")
+_ROW_KEY = re.compile(r"start_time-([0-9]{1,4})")
 
 
 def message(exc: DomainError) -> str:
@@ -42,7 +43,8 @@ def optional_id(value: str) -> int | str | None:
     value = (value or "").strip()
     if not value:
         return None
-    return int(value) if value.isdigit() and len(value) < 10 else value
+    number = parse_id(value)
+    return value if number is None else number
 
 
 @dataclass
@@ -151,11 +153,10 @@ def _date(form: Form, name: str, required: bool = True) -> date | None:
         if required:
             form.errors[name] = "Choose a date."
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        form.errors[name] = f"{raw!r} is not a date; use YYYY-MM-DD."
-        return None
+    value = parse_date(raw)
+    if value is None:
+        form.errors[name] = f"{raw[:40]!r} is not a date we can use; use YYYY-MM-DD."
+    return value
 
 
 def _minute(form: Form, name: str) -> int | None:

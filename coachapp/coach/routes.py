@@ -18,7 +18,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_login import current_user
 from markupsafe import Markup
 
-from .. import cache
+from .. import cache, inputs
 from ..auth.decorators import roles_required
 from ..models import utcnow
 from ..scheduling import DAY_NAMES, IN_BLOCKED_SLOT, day_of_week, local_datetime, parse_hhmm
@@ -103,9 +103,10 @@ def managed_coach() -> int | None:
         return current_user.id
     if not raw:
         return None
-    if not raw.isdigit():
+    coach_id = inputs.parse_id(raw)
+    if coach_id is None:
         abort(404)
-    return coaches.get_coach(int(raw)).id
+    return coaches.get_coach(coach_id).id
 
 
 def coach_or_picker():
@@ -245,10 +246,8 @@ def week():
     if picker is not None:
         return picker
     raw = request.args.get("start", "")
-    try:
-        start = date.fromisoformat(raw) if raw else local_today(coach_id)
-        coaches.check_year(start, "start")
-    except (ValueError, DomainError):
+    start = inputs.parse_date(raw) if raw else local_today(coach_id)
+    if start is None:
         abort(404)
     return page("coach/week.html", "week", **_week_context(coach_id, start))
 
@@ -739,9 +738,8 @@ def availability_page():
     if picker is not None:
         return picker
     edit = None
-    raw = request.args.get("edit", "")
-    if raw.isdigit() and 0 <= int(raw) <= 6:
-        day = int(raw)
+    day = inputs.parse_int(request.args.get("edit", ""), 0, 6)
+    if day is not None:
         rows = [
             forms.WindowRow.of(w)
             for w in availability.list_weekly(coach_id)
@@ -793,11 +791,12 @@ def save_day(day: int):
     coach_id = managed_coach() or abort(400)
     form = forms.DayForm.from_form(request.form)
     op = request.form.get("op", "save")
-    remove = request.form.get("drop", "")  # not "remove": a control named so hides form.remove()
-    if remove.isdigit() or op == "add":
-        if remove.isdigit() and int(remove) < len(form.rows):
-            del form.rows[int(remove)]
-        if op == "add" and not remove.isdigit():
+    # not "remove": a control named so hides form.remove()
+    remove = inputs.parse_int(request.form.get("drop", ""))
+    if remove is not None or op == "add":
+        if remove is not None and remove < len(form.rows):
+            del form.rows[remove]
+        if op == "add" and remove is None:
             settings = coaches.get_settings(coach_id)
             room = "" if settings.default_room_id is None else str(settings.default_room_id)
             form.rows.append(forms.WindowRow(room_id=room))

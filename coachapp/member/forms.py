@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
+from .. import inputs
+
 FREQUENCIES = [
     SelectChoice("once", "Just this once"),
     SelectChoice("1", "Every week"),
@@ -16,14 +18,9 @@ FREQUENCIES = [
 
 
 def parse_instant(value: str | None) -> datetime | None:
-    """An ISO 8601 instant with an offset (as slot links carry), else None."""
-    try:
-        parsed = datetime.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        return None
-    return parsed
+    """An ISO 8601 instant with an offset (as slot links carry) in the supported years, else None
+    (``inputs.parse_instant``)."""
+    return inputs.parse_instant(value)
 
 
 def _instant(form, field) -> None:

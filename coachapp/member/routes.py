@@ -16,7 +16,7 @@ from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from .. import cache, ics
+from .. import cache, ics, inputs
 from ..auth.decorators import roles_required
 from ..extensions import db
 from ..models import RecurringBooking, Room, TrainingSession, utcnow
@@ -26,6 +26,7 @@ from ..services import (
     coaches,
     feeds,
     group_classes,
+    horizon,
     member_views,
     notifications,
     sessions,
@@ -204,16 +205,9 @@ def leave_class(session_id: int):
 def _range_args(tz: ZoneInfo, now: datetime) -> tuple[date, int]:
     """The first day (``from``, not before today) and number of days (``days``) asked for."""
     today = now.astimezone(tz).date()
-    try:
-        first_day = date.fromisoformat(request.args.get("from", ""))
-    except ValueError:
-        first_day = today
-    first_day = max(first_day, today)
-    try:
-        days = int(request.args.get("days", DAYS_STEP))
-    except ValueError:
-        days = DAYS_STEP
-    return first_day, min(max(days, 1), MAX_DAYS)
+    first_day = max(inputs.parse_date(request.args.get("from", "")) or today, today)
+    days = inputs.parse_int(request.args.get("days", ""))
+    return first_day, DAYS_STEP if days is None else min(max(days, 1), MAX_DAYS)
 
 
 def _coach_context(
@@ -229,17 +223,22 @@ def _coach_context(
     mz = member_views.member_zone(current_user)
     more = days + DAYS_STEP if days + DAYS_STEP <= MAX_DAYS else None
     range_args = {"coach_id": coach_id, "from": first_day.isoformat()}
+    slot_error = None
+    if first_day > horizon.last_day(tz, now):
+        slot_error = _plain(horizon.too_far("from", tz, now))
+        more = None
     return {
         "coach": coach,
         "coach_zone": tz,
         "member_zone": mz,
         "show_member_time": mz.key != tz.key,
         # Kept per data version and minute (coachapp.cache): the slot search is most of the page.
-        "days": cache.cached(
+        "days": [] if slot_error else cache.cached(
             "slots",
             (coach_id, first_day, days),
             lambda: member_views.slot_days(coach_id, first_day, days, now=now),
         ),
+        "slot_error": slot_error,
         "refresh_url": url_for("member.coach_slots", days=days, **range_args),
         "more_url": url_for("member.coach_slots", days=more, **range_args) if more else None,
         "sheet": None,
@@ -254,7 +253,8 @@ def coach_slots(coach_id: int):
     An htmx request (``More days``, or the refresh on ``slots-changed``) gets the slot list only.
     """
     context = _coach_context(coach_id, _now())
-    return render("member/coach.html", block=_block("slot_list"), **context)
+    status = 422 if context["slot_error"] else 200
+    return render("member/coach.html", block=_block("slot_list"), status=status, **context)
 
 
 def _slot_from(form: BookForm) -> tuple[datetime, datetime] | None:
@@ -277,7 +277,8 @@ def _sheet(
     """The booking sheet's context for the slot ``[start, end)``; with ``check``, a slot that is
     no longer open turns the sheet into "just taken" with the nearest free times."""
     check = check and state == "form"
-    slot = member_views.find_slot(coach_id, start, end, now=_now()) if check else None
+    too_far = start > horizon.latest_start(_now())
+    slot = member_views.find_slot(coach_id, start, end, now=_now()) if check and not too_far else None
     room_id = slot.room_id if slot else None
     sheet = {
         "state": state,
@@ -291,13 +292,26 @@ def _sheet(
         "notice": None,
     }
     sheet.update(extra)
-    if check and slot is None:
+    if check and too_far:
+        sheet["state"] = "taken"
+        sheet["taken_title"] = "Not available"
+        sheet["message"] = _plain(horizon.too_far("start_time", tz, _now()))
+        sheet["status"] = 422
+    elif check and slot is None:
         sheet["state"] = "taken"
         sheet["taken_title"] = "Just taken"
         sheet["message"] = "this time is no longer free."
     if sheet["state"] == "taken":
-        sheet["alternatives"] = member_views.nearest_free_slots(coach_id, start, now=_now())
+        sheet["alternatives"] = (
+            [] if too_far else member_views.nearest_free_slots(coach_id, start, now=_now())
+        )
     return sheet
+
+
+def _sheet_status(sheet: dict, ok: int = 200) -> int:
+    """The status of a sheet: its own (422 for a time beyond the horizon), 409 when the slot was
+    taken, else ``ok``."""
+    return sheet.get("status") or (409 if sheet["state"] == "taken" else ok)
 
 
 def _series_args(form: BookForm, start: datetime, end: datetime, tz: ZoneInfo) -> dict:
@@ -381,7 +395,7 @@ def slot_sheet(coach_id: int):
     if sheet["state"] == "form" and form.recurring:
         sheet["preview"], sheet["preview_error"] = _preview(coach_id, form, start, end, tz)
         sheet["signature"] = form.signature()
-    return _page_with_sheet(coach_id, sheet, status=409 if sheet["state"] == "taken" else 200)
+    return _page_with_sheet(coach_id, sheet, status=_sheet_status(sheet))
 
 
 @bp.get("/book/<int:coach_id>/preview")
@@ -393,7 +407,7 @@ def preview(coach_id: int):
     form = _get_form()
     times = _slot_from(form)
     if times is None:
-        abort(404)
+        abort(422)  # like the booking itself: a preview of no time is invalid input
     start, end = times
     status = 200
     sheet = _sheet(coach_id, form, start, end, tz, check=False, zone=tz)
@@ -428,7 +442,7 @@ def book_slot(coach_id: int):
     now = _now()
     if not form.validate():
         sheet = _sheet(coach_id, form, start, end, tz, zone=tz)
-        return _page_with_sheet(coach_id, sheet, status=422 if sheet["state"] == "form" else 409)
+        return _page_with_sheet(coach_id, sheet, status=_sheet_status(sheet, 422))
     try:
         if form.recurring:
             if form.previewed.data != form.signature():
@@ -441,7 +455,9 @@ def book_slot(coach_id: int):
                     return _page_with_sheet(
                         coach_id, sheet, status=422 if sheet["preview_error"] else 200
                     )
-                return _page_with_sheet(coach_id, sheet, status=409, trigger="slots-changed")
+                return _page_with_sheet(
+                    coach_id, sheet, status=_sheet_status(sheet), trigger="slots-changed"
+                )
             series, made = bookings.create_recurring(
                 current_user, coach_id, **_series_args(form, start, end, tz)
             )

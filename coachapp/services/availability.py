@@ -22,7 +22,7 @@ from ..models import (
     utcnow,
 )
 from ..scheduling import ValidationError, WeeklyWindow, format_hhmm, parse_hhmm, validate_windows
-from . import coaches
+from . import coaches, horizon
 from .db import transaction, visible_row, write_lock
 from .errors import ValidationFailed
 from .sessions import ConflictView, conflicts_among, future_scheduled
@@ -169,9 +169,11 @@ def create_blocked_slot(
     """
     settings = coaches.get_settings(coach_id)
     coaches.require_manager(actor, coach_id)
-    start, end = coaches.span(start, end, coaches.zone_of(settings))
+    tz = coaches.zone_of(settings)
+    start, end = coaches.span(start, end, tz)
     reason = _reason(reason)
     now = now or utcnow()
+    horizon.check_start(start, "start_time", tz, now)
     with transaction():
         write_lock()
         row = BlockedSlot(coach_id=coach_id, start_time=start, end_time=end, reason=reason)
@@ -189,8 +191,10 @@ def preview_blocked_slot(
     For the coach's confirmation step before blocking time.
     """
     settings = coaches.get_settings(coach_id)
-    start, end = coaches.span(start, end, coaches.zone_of(settings))
+    tz = coaches.zone_of(settings)
+    start, end = coaches.span(start, end, tz)
     now = now or utcnow()
+    horizon.check_start(start, "start_time", tz, now)
     sessions = [s for s in future_scheduled(coach_id, now) if s.start_time < end and s.end_time > start]
     extra = BlockedSlot(coach_id=coach_id, start_time=start, end_time=end)
     return [c.session for c in conflicts_among(settings, sessions, extra_blocked=[extra])]
@@ -224,7 +228,9 @@ def create_addition(
     """Open ``[start, end)`` for booking outside the weekly template (it also re-opens blocked time)."""
     settings = coaches.get_settings(coach_id)
     coaches.require_manager(actor, coach_id)
-    start, end = coaches.span(start, end, coaches.zone_of(settings))
+    tz = coaches.zone_of(settings)
+    start, end = coaches.span(start, end, tz)
+    horizon.check_start(start, "start_time", tz)
     reason = _reason(reason)
     room_id = coaches.check_room(room_id)
     with transaction():

@@ -35,7 +35,7 @@ from ..scheduling import (
     series_collision_dates,
     validate_series,
 )
-from . import coaches
+from . import coaches, horizon
 from .db import coach_lock, constraint_name, locked_row, transaction, visible_row, write_lock
 from .errors import (
     AlreadyCancelled,
@@ -94,6 +94,7 @@ def book_one_time(
     now = now or utcnow()
     if start <= now:
         raise InPast("That time has already started; pick a time in the future.")
+    horizon.check_start(start, "start_time", tz, now)
     try:
         with transaction():
             write_lock()
@@ -314,11 +315,14 @@ def series_request(
             f"start_date: {start_date.isoformat()} is in the past; start today or later.",
             field="start_date",
         )
-    if first_occurrence_date(series) is None:
+    first_date = first_occurrence_date(series)
+    if first_date is None:
         raise ValidationFailed(
             f"end_date: there is no {DAY_NAMES[day_of_week]} between the start and the end date.",
             field="end_date",
         )
+    # The series may end later, but it must begin within reach (its later dates wait for it).
+    horizon.check_start(local_datetime(first_date, start_minute, tz), "start_date", tz, now)
     windows = [
         w
         for w in coaches.core_windows(coaches.weekly_rows(coach_id), session_type)
@@ -373,7 +377,9 @@ def _plan(request: _SeriesRequest, series: RecurringSeries) -> MaterializationPl
         default_room_id=None if settings.default_room_id is None else str(settings.default_room_id),
     )
     plan = plan_materialization([series], {str(coach_id): calendar}, first, HORIZON_WEEKS)
-    upcoming = tuple(p for p in plan.create if p.interval.start_utc > request.now)
+    upcoming = tuple(
+        p for p in horizon.within(plan.create, request.now) if p.interval.start_utc > request.now
+    )
     return MaterializationPlan(upcoming, plan.skipped_blocked, plan.skipped_existing, plan.collisions)
 
 
@@ -530,7 +536,7 @@ def _fill_until(
     cutoff = local_datetime(until, 0, tz)
     db.session.add_all(
         TrainingSession(**{**session_row(p, now), **group})
-        for p in plan.create
+        for p in horizon.within(plan.create, now)
         if now < p.interval.start_utc < cutoff
     )
     db.session.flush()

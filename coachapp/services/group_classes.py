@@ -31,7 +31,7 @@ from ..models import (
     utcnow,
 )
 from ..scheduling import Interval
-from . import coaches
+from . import coaches, horizon
 from .bookings import can_see_booking, check_open, make_series, series_request, taken_error
 from .db import constraint_name, locked_row, transaction, visible_row, write_lock
 from .errors import (
@@ -125,6 +125,7 @@ def schedule_group_session(
     now = now or utcnow()
     if start <= now:
         raise InPast("That time has already started; pick a time in the future.")
+    horizon.check_start(start, "start_time", tz, now)
     try:
         with transaction():
             write_lock()

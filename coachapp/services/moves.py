@@ -24,7 +24,7 @@ from ..models import (
     utcnow,
 )
 from ..scheduling import Interval
-from . import coaches
+from . import coaches, horizon
 from .bookings import check_open
 from .db import constraint_name, transaction, write_lock
 from .errors import (
@@ -94,6 +94,7 @@ def move_session(
                 )
             if start <= now:
                 raise InPast("That time has already started; pick a time in the future.")
+            horizon.check_start(start, "start_time", tz, now)
             if start == session.start_time and end == session.end_time:
                 raise ValidationFailed(
                     "start_time: the session is already at that time.", field="start_time"
@@ -195,6 +196,8 @@ def suggest_moves(
         weeks[(session.coach_id, monday)].append(session)
     out: dict[int, list[Slot]] = {}
     for (coach_id, monday), members in weeks.items():
+        if monday > horizon.last_day(zones[coach_id], now):
+            continue  # a session stored beyond the horizon (before the rule) cannot move there
         free = bookable_slots(coach_id, monday, monday + timedelta(days=6), now)
         runs = _runs(free)
         for session in members:

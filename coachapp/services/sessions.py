@@ -39,7 +39,7 @@ from ..scheduling import (
     plan_materialization,
 )
 from ..scheduling.materialize import unfinished_series
-from . import coaches
+from . import coaches, horizon
 from .db import is_postgres, locked_row, transaction, write_lock
 from .errors import (
     AlreadyCancelled,
@@ -706,8 +706,9 @@ def materialize(today: date, weeks: int = 6) -> MaterializeResult:
             for c in pending
         }
         plan = plan_materialization(left.series, calendars, today, weeks)
+        # Occurrences beyond the 2-year horizon are made by a later night, once within reach.
         created, refused = insert_ignoring_duplicates(
-            with_group_fields([session_row(p, now) for p in plan.create])
+            with_group_fields([session_row(p, now) for p in horizon.within(plan.create, now)])
         )
     return MaterializeResult(
         created=created,

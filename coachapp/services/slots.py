@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from ..models import utcnow
 from ..scheduling import bookable_slots as core_slots
 from ..scheduling import expand_weekly_windows, open_time
-from . import coaches
+from . import coaches, horizon
 from .errors import ValidationFailed
 
 MAX_DAYS = 92
@@ -43,6 +43,9 @@ def bookable_slots(
     if (last_day - first_day).days >= MAX_DAYS:
         raise ValidationFailed(f"to: ask for at most {MAX_DAYS} days at once.", field="to")
     now = now or utcnow()
+    # Nothing is offered beyond the 2-year horizon; a range may reach past it, its start may not.
+    horizon.check_day(first_day, "from", tz, now)
+    last_day = min(last_day, horizon.last_day(tz, now))
     lo, hi = coaches.day_bounds(first_day, last_day, tz)
     # One day either side, so that a stretch crossing midnight is seen whole.
     before, after = first_day - timedelta(days=1), last_day + timedelta(days=1)
