@@ -166,12 +166,16 @@ def set_active(actor: User, user_id: object, active: bool) -> User:
 
     An admin cannot deactivate themself. Sessions and series stay as they are: deactivating is
     about access, and what the person booked or taught still has to be billed or cancelled.
+    Deactivating also ends the person's logins (a new ``auth_version``): a browser logged in
+    before is logged out at its next request, and stays out after a reactivation.
     """
     require_admin(actor)
     if not active and is_id(user_id) and user_id == actor.id:
         raise Conflict("You cannot deactivate your own account.")
     user = get_user(actor, user_id)
     with transaction():
+        if user.active and not active:
+            user.auth_version = User.auth_version + 1
         user.active = bool(active)
     return user
 
