@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, make_response, render_template, request
 from jinja2_fragments.flask import render_block
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.http import parse_set_header
 
 NAV = {
@@ -127,11 +127,14 @@ class ChunkedBodyLimit:
         if limit is not None and "chunked" in parse_set_header(encoding):
             stream = environ["wsgi.input"]
             data = bytearray()
-            while len(data) <= limit:
-                piece = stream.read(min(65536, limit + 1 - len(data)))
-                if not piece:
-                    break
-                data += piece
+            try:
+                while len(data) <= limit:
+                    piece = stream.read(min(65536, limit + 1 - len(data)))
+                    if not piece:
+                        break
+                    data += piece
+            except (OSError, ValueError):  # the client went away mid-body: act on none of it
+                return BadRequest("The request body could not be read.")(environ, start_response)
             environ["wsgi.input"] = io.BytesIO(bytes(data))
             environ["CONTENT_LENGTH"] = str(len(data))
             del environ["HTTP_TRANSFER_ENCODING"]

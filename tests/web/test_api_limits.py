@@ -45,6 +45,21 @@ class Unreadable(io.RawIOBase):
         raise AssertionError("the body was read")
 
 
+class Disconnecting(Unreadable):
+    """A chunked body whose client goes away after the first bytes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent = False
+
+    def readinto(self, buffer) -> int:
+        if self.sent:
+            raise OSError("connection reset by peer")
+        self.sent = True
+        buffer[:10] = b'{"coach_id'
+        return 10
+
+
 @pytest.fixture
 def setup(api, gym, clock):
     """Coach (Berlin) works Mondays 09:00–12:00 in Studio A; the clock is 2027-03-15 12:00 UTC."""
@@ -90,6 +105,10 @@ def test_a_chunked_body_without_length_is_held_to_the_limit(api, setup, app):
                     input_stream=io.BytesIO(padded(_booking(setup), LIMIT + 1)),
                     content_type="application/json", environ_overrides=CHUNKED)
     _assert_too_large(over)
+    assert _sessions(app) == 0
+    cut = api.post("/api/v1/bookings", setup.member, input_stream=Disconnecting(),
+                   content_type="application/json", environ_overrides=CHUNKED, check=False)
+    assert cut.status_code == 400  # the client went away mid-body: nothing is done
     assert _sessions(app) == 0
     under = api.post("/api/v1/bookings", setup.member,
                      input_stream=io.BytesIO(padded(_booking(setup), LIMIT - 1)),
