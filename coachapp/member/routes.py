@@ -31,7 +31,14 @@ from ..services import (
     notifications,
     sessions,
 )
-from ..services.errors import CapacityFull, Conflict, DomainError, SlotTaken, ValidationFailed
+from ..services.errors import (
+    CapacityFull,
+    Conflict,
+    DomainError,
+    RoomTaken,
+    SlotTaken,
+    ValidationFailed,
+)
 from ..web import render
 from . import bp
 from .forms import BookForm, CancelForm, parse_instant
@@ -474,12 +481,12 @@ def book_slot(coach_id: int):
             sheet["notice"] = _plain(exc)
         return _page_with_sheet(coach_id, sheet, status=422)
     except Conflict as exc:
-        title = "Just taken" if isinstance(exc, SlotTaken) else "Not available"
-        message = (
-            f"someone booked {_when(start, tz)} a moment ago."
-            if isinstance(exc, SlotTaken)
-            else _plain(exc)
-        )
+        if isinstance(exc, RoomTaken):
+            title, message = "Room taken", _plain(exc)
+        elif isinstance(exc, SlotTaken):
+            title, message = "Just taken", f"someone booked {_when(start, tz)} a moment ago."
+        else:
+            title, message = "Not available", _plain(exc)
         sheet = _sheet(
             coach_id,
             form,

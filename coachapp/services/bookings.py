@@ -8,14 +8,14 @@ so that the refusal says what is wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Booking, CoachSettings, RecurringBooking, TrainingSession, User, utcnow
+from ..models import Booking, CoachSettings, RecurringBooking, Room, TrainingSession, User, utcnow
 from ..scheduling import (
     DAY_NAMES,
     HORIZON_WEEKS,
@@ -43,6 +43,7 @@ from .errors import (
     InPast,
     NotFound,
     Overlap,
+    RoomTaken,
     SlotTaken,
     SlotUnavailable,
     ValidationFailed,
@@ -136,12 +137,14 @@ def check_open(
     wanted: Interval,
     session_type: str,
     ignore_session_id: int | None = None,
+    room_id: int | None = None,
 ) -> int | None:
     """Refuse ``wanted`` unless it lies wholly inside the coach's availability for
     ``session_type`` (its weekly windows − blocked slots ∪ additions) and overlaps none of the
     coach's scheduled sessions (but ``ignore_session_id``, the session being moved); return the
-    room it would use (the addition's or window's, else the coach's default room). Call it inside
-    the write transaction."""
+    room it would use: ``room_id`` when given, else the first of the addition's, the window's and
+    the coach's default room that no other session holds then (RoomTaken when all are held).
+    Call it inside the write transaction."""
     coach_id = settings.coach_id
     tz = coaches.zone_of(settings)
     first_day = coaches.local_day(wanted.start, tz) - timedelta(days=1)
@@ -174,12 +177,24 @@ def check_open(
             f"{when} overlaps another session from {coaches.describe(other.start_time, tz)} to "
             f"{other.end_time.astimezone(tz):%H:%M}; pick another time."
         )
-    return coaches.room_at(
-        wanted,
-        expand_weekly_windows(windows, tz, first_day, last_day),
-        additions,
-        settings.default_room_id,
-    )
+    if room_id is not None:
+        held = coaches.rooms_held([room_id], wanted.start, wanted.end, ignore_session_id)
+        if held:
+            raise room_taken(room_id, when)
+        return room_id
+    placed = expand_weekly_windows(windows, tz, first_day, last_day)
+    rooms = coaches.room_ids_of(placed, additions, settings.default_room_id)
+    held = coaches.rooms_held(rooms, wanted.start, wanted.end, ignore_session_id)
+    pick = coaches.room_at(wanted, placed, additions, settings.default_room_id, held)
+    if pick.taken is not None:
+        raise room_taken(pick.taken, when)
+    return pick.room_id
+
+
+def room_taken(room_id: int, when: str) -> RoomTaken:
+    """The refusal for a time whose room another session holds: it names the room, not a person."""
+    name = _room_name(room_id)
+    return RoomTaken(f"{name} is taken then ({when}); pick another time.", room=name)
 
 
 def get_booking(actor: User, booking_id: int) -> Booking:
@@ -231,12 +246,16 @@ class RecurringPreview:
 
     ``sessions`` are the ``(start, end)`` instants it would create now; ``skipped_blocked`` the
     dates left out because the coach blocked them; ``colliding_dates`` the dates on which it
-    collides with another series or session of the coach (then it would be refused).
+    collides with another series or session of the coach (then it would be refused);
+    ``room_taken_dates`` those on which ``room``, the series' room, is held by another session
+    (also refused).
     """
 
     sessions: list[tuple[datetime, datetime]]
     skipped_blocked: list[date]
     colliding_dates: list[date]
+    room_taken_dates: list[date] = field(default_factory=list)
+    room: str | None = None
 
 
 @dataclass(frozen=True)
@@ -403,11 +422,33 @@ def preview_recurring(
     )
     plan = _plan(request, request.series)
     colliding = sorted(set(_series_collisions(request)) | {o.local_date for o in plan.collisions})
+    room_dates = _room_clashes(request, plan)
     return RecurringPreview(
         sessions=[(p.interval.start, p.interval.end) for p in plan.create],
         skipped_blocked=[o.local_date for o in plan.skipped_blocked],
         colliding_dates=colliding[:5],
+        room_taken_dates=room_dates[:5],
+        room=_room_name(request.room_id) if room_dates else None,
     )
+
+
+def _room_clashes(request: _SeriesRequest, plan: MaterializationPlan) -> list[date]:
+    """The local dates of the sessions ``plan`` makes whose room another session holds then."""
+    if request.room_id is None or not plan.create:
+        return []
+    lo = min(p.interval.start_utc for p in plan.create)
+    hi = max(p.interval.end_utc for p in plan.create)
+    held = coaches.rooms_held([request.room_id], lo, hi).get(request.room_id)
+    if held is None:
+        return []
+    return sorted(
+        {p.local_date for p in plan.create if held.overlaps(p.interval.start_utc, p.interval.end_utc)}
+    )
+
+
+def _room_name(room_id: int) -> str:
+    room = db.session.get(Room, room_id)
+    return room.name if room is not None else "The room"
 
 
 def create_recurring(
@@ -480,6 +521,14 @@ def make_series(
                 raise Overlap(
                     f"The coach already has a session at that time on {_dates(days)}; "
                     "pick another time or start date."
+                )
+            room_dates = _room_clashes(request, plan)
+            if room_dates:
+                name = _room_name(request.room_id)
+                raise RoomTaken(
+                    f"{name} is taken then on {_dates(room_dates[:5])}; "
+                    "pick another time or start date.",
+                    room=name,
                 )
             sessions = [
                 TrainingSession(**{**session_row(p, request.now), **(session_fields or {})})

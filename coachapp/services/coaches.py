@@ -8,8 +8,9 @@ indexes) and turns rows into the scheduling core's dataclasses.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta, tzinfo
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import g, has_app_context
@@ -26,7 +27,7 @@ from ..models import (
     User,
     WeeklyAvailability,
 )
-from ..scheduling import Interval, WeeklyWindow, local_datetime, parse_hhmm
+from ..scheduling import Interval, Timeline, WeeklyWindow, local_datetime, parse_hhmm
 from .db import visible_row
 from .errors import Forbidden, NotFound, ValidationFailed
 
@@ -288,24 +289,77 @@ def scheduled_in(coach_id: int, start: datetime, end: datetime) -> list[Training
     )
 
 
+class RoomPick(NamedTuple):
+    """The room a slot would use: ``room_id`` (None when the coach uses no room there), or, when
+    every room the coach may use then is held by another session, ``taken`` (the room it would
+    have used) and ``room_id`` None."""
+
+    room_id: int | None
+    taken: int | None = None
+
+
+def rooms_held(
+    room_ids: Iterable[int | None],
+    start: datetime,
+    end: datetime,
+    ignore_session_id: int | None = None,
+) -> dict[int, Timeline]:
+    """Per room, when it is held by a scheduled session of any coach within ``[start, end)``
+    (but ``ignore_session_id``, the session being moved); rooms held by nothing are left out."""
+    ids = sorted({int(r) for r in room_ids if r is not None})
+    if not ids:
+        return {}
+    query = select(TrainingSession.room_id, TrainingSession.start_time, TrainingSession.end_time).where(
+        TrainingSession.room_id.in_(ids),
+        TrainingSession.status == "scheduled",
+        TrainingSession.start_time >= start - MAX_SESSION,
+        TrainingSession.start_time < end,
+        TrainingSession.end_time > start,
+    )
+    if ignore_session_id is not None:
+        query = query.where(TrainingSession.id != ignore_session_id)
+    spans: dict[int, list[Interval]] = {}
+    for room_id, s_start, s_end in db.session.execute(query):
+        spans.setdefault(room_id, []).append(Interval(s_start, s_end))
+    return {room_id: Timeline(found) for room_id, found in spans.items()}
+
+
+def room_ids_of(
+    placed_windows: Iterable[tuple[WeeklyWindow, Interval]],
+    additions: Iterable[AvailabilityAddition],
+    default_room_id: int | None,
+) -> set[int]:
+    """Every room a coach may use in the laid-out windows and additions (for ``rooms_held``)."""
+    found = {int(w.room_id) for w, _ in placed_windows if w.room_id is not None}
+    found.update(a.room_id for a in additions if a.room_id is not None)
+    if default_room_id is not None:
+        found.add(default_room_id)
+    return found
+
+
 def room_at(
     slot: Interval,
     placed_windows: Iterable[tuple[WeeklyWindow, Interval]],
     additions: Iterable[AvailabilityAddition],
     default_room_id: int | None,
-) -> int | None:
-    """The room of a slot: that of an addition it lies in, else of the weekly window it lies in
-    (or starts in), else the coach's default room. Rooms left unset fall through to the next."""
-    return room_finder(placed_windows, additions, default_room_id)(slot)
+    held: Mapping[int, Timeline] | None = None,
+) -> RoomPick:
+    """The room of a slot (see ``room_finder``)."""
+    return room_finder(placed_windows, additions, default_room_id, held)(slot)
 
 
 def room_finder(
     placed_windows: Iterable[tuple[WeeklyWindow, Interval]],
     additions: Iterable[AvailabilityAddition],
     default_room_id: int | None,
-) -> Callable[[Interval], int | None]:
-    """``room_at`` for the many slots of one search: windows and additions are indexed once, and
-    each slot costs a bisection. Instants are compared in UTC (a fold's two 02:30s differ)."""
+    held: Mapping[int, Timeline] | None = None,
+) -> Callable[[Interval], RoomPick]:
+    """The room each slot of one search would use: the rooms the coach may use there, in order
+    (that of an addition the slot lies in, then of the weekly window it lies or starts in, then
+    the coach's default room), the first one not ``held`` by another session then. Windows and
+    additions are indexed once, and each slot costs a bisection. Instants are compared in UTC
+    (a fold's two 02:30s differ)."""
+    held = held or {}
     with_room = [
         (a.start_time, a.end_time, a.room_id) for a in additions if a.room_id is not None
     ]
@@ -316,17 +370,27 @@ def room_finder(
     )
     starts = [w[0] for w in windows]
 
-    def find(slot: Interval) -> int | None:
-        start, end = slot.start_utc, slot.end_utc
-        for a_start, a_end, room in with_room:
-            if a_start <= start and end <= a_end:
-                return room
+    def candidates(start: datetime, end: datetime) -> list[int]:
+        found = [room for a_start, a_end, room in with_room if a_start <= start and end <= a_end]
         # windows of a coach never overlap: the one holding the slot's start is the only candidate
         i = bisect_right(starts, start)
         if i:
             w_start, w_end, room = windows[i - 1]
             if w_start <= start < w_end:
-                return room
-        return default_room_id
+                found.append(room)
+        if default_room_id is not None:
+            found.append(default_room_id)
+        return found
+
+    def find(slot: Interval) -> RoomPick:
+        start, end = slot.start_utc, slot.end_utc
+        wanted = candidates(start, end)
+        if not wanted:
+            return RoomPick(None)
+        for room in wanted:
+            busy = held.get(room)
+            if busy is None or not busy.overlaps(start, end):
+                return RoomPick(room)
+        return RoomPick(None, wanted[0])
 
     return find

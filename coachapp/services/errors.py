@@ -58,6 +58,11 @@ class SlotTaken(Conflict):
     code = "slot_taken"
 
 
+class RoomTaken(SlotTaken):
+    """The coach is free, but every room they may use then is held by another session
+    (``details["room"]`` names the room)."""
+
+
 class Overlap(Conflict):
     """The request overlaps something of the same coach, room or series."""
 

@@ -129,11 +129,11 @@ def schedule_group_session(
     try:
         with transaction():
             write_lock()
-            window_room = check_open(settings, Interval(start, end), "GROUP")
+            room_id = check_open(settings, Interval(start, end), "GROUP", room_id=room_id)
             session = TrainingSession(
                 coach_id=coach_id,
                 member_id=None,
-                room_id=room_id if room_id is not None else window_room,
+                room_id=room_id,
                 start_time=start,
                 end_time=end,
                 type="GROUP",

@@ -27,8 +27,6 @@ from ..models import (
     WeeklyAvailability,
     utcnow,
 )
-from ..scheduling import availability
-from ..scheduling import bookable_slots as core_slots
 from . import coaches, group_classes, sessions, slots
 from .sessions import is_late_cancel
 from .slots import Slot
@@ -60,9 +58,9 @@ def coach_offers(
 ) -> list[CoachOffer]:
     """Every active coach with their next bookable one-to-one slot within ``horizon_days``.
 
-    The same rule as ``slots.bookable_slots`` (weekly one-to-one windows minus blocked slots plus
-    additions, minus scheduled sessions, on the coach's duration grid, not started), with each kind
-    of row read once for all coaches.
+    The same rule as ``slots.bookable_slots`` (``slots.slots_from``: weekly one-to-one windows
+    minus blocked slots plus additions, minus scheduled sessions, on the coach's duration grid, not
+    started, with a free room), with each kind of row read once for all coaches.
     """
     now = now or utcnow()
     offers = coaches.list_coaches()
@@ -93,34 +91,29 @@ def coach_offers(
         )
         .order_by(TrainingSession.start_time)
     ):
-        busy[row.coach_id].append(coaches.interval(row))
+        busy[row.coach_id].append(row)
+    rooms = {r.room_id for rows in weekly.values() for r in rows}
+    rooms.update(a.room_id for rows in additions.values() for a in rows)
+    rooms.update(settings.default_room_id for _, settings in offers)
+    held = coaches.rooms_held(rooms, lo, hi)
 
     result = []
     for coach, settings in offers:
         tz = coaches.zone_of(settings)
         today = now.astimezone(tz).date()
-        last_day = today + timedelta(days=horizon_days - 1)
-        open_time = availability(
-            coaches.core_windows(weekly[coach.id]),
-            tz,
-            today - timedelta(days=1),
-            last_day + timedelta(days=1),
+        found = slots.slots_from(
+            settings,
+            weekly[coach.id],
             blocked[coach.id],
             additions[coach.id],
-        )
-        window_start, window_end = coaches.day_bounds(today, last_day, tz)
-        found = core_slots(
-            open_time,
             busy[coach.id],
-            timedelta(minutes=settings.default_duration),
+            today,
+            today + timedelta(days=horizon_days - 1),
             now,
-            window_start=window_start,
-            window_end=window_end,
+            held=held,
+            limit=1,
         )
-        first = None
-        if found:
-            first = Slot(found[0].start.astimezone(tz), found[0].end.astimezone(tz), None)
-        result.append(CoachOffer(coach, settings, tz, first))
+        result.append(CoachOffer(coach, settings, tz, found[0] if found else None))
     return result
 
 
@@ -132,7 +125,7 @@ def _by_coach(model, ids: list[int], lo: datetime, hi: datetime) -> dict[int, li
         .where(model.coach_id.in_(ids), model.start_time < hi, model.end_time > lo)
         .order_by(model.start_time)
     ):
-        out[row.coach_id].append(coaches.interval(row))
+        out[row.coach_id].append(row)
     return out
 
 

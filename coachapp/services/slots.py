@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ..models import utcnow
+from ..models import AvailabilityAddition, CoachSettings, WeeklyAvailability, utcnow
+from ..scheduling import Timeline, expand_weekly_windows, open_time
 from ..scheduling import bookable_slots as core_slots
-from ..scheduling import expand_weekly_windows, open_time
 from . import coaches, horizon
 from .errors import ValidationFailed
 
@@ -31,8 +32,9 @@ def bookable_slots(
 
     Slots step by the coach's default duration from the start of each stretch of availability
     (one-to-one weekly windows minus blocked slots, plus additions), overlap none of the coach's
-    scheduled sessions and have not started. The room is the window's or addition's, else the
-    coach's default room.
+    scheduled sessions and have not started. The room is the first of the addition's, the window's
+    and the coach's default room that no other session (of any coach) holds then; a slot whose
+    rooms are all held is not offered.
     """
     settings = coaches.get_settings(coach_id)
     tz = coaches.zone_of(settings)
@@ -46,15 +48,42 @@ def bookable_slots(
     # Nothing is offered beyond the 2-year horizon; a range may reach past it, its start may not.
     horizon.check_day(first_day, "from", tz, now)
     last_day = min(last_day, horizon.last_day(tz, now))
-    lo, hi = coaches.day_bounds(first_day, last_day, tz)
     # One day either side, so that a stretch crossing midnight is seen whole.
-    before, after = first_day - timedelta(days=1), last_day + timedelta(days=1)
-    wide_lo, wide_hi = coaches.day_bounds(before, after, tz)
-    windows = coaches.core_windows(coaches.weekly_rows(coach_id))
+    wide_lo, wide_hi = coaches.day_bounds(
+        first_day - timedelta(days=1), last_day + timedelta(days=1), tz
+    )
+    weekly = coaches.weekly_rows(coach_id)
     blocked = coaches.blocked_in(coach_id, wide_lo, wide_hi)
     additions = coaches.additions_in(coach_id, wide_lo, wide_hi)
     busy = coaches.scheduled_in(coach_id, wide_lo, wide_hi)
-    placed = expand_weekly_windows(windows, tz, before, after)
+    return slots_from(
+        settings, weekly, blocked, additions, busy, first_day, last_day, now, held=None
+    )
+
+
+def slots_from(
+    settings: CoachSettings,
+    weekly: Iterable[WeeklyAvailability],
+    blocked: Iterable,
+    additions: Iterable[AvailabilityAddition],
+    busy: Iterable,
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    held: Mapping[int, Timeline] | None = None,
+    limit: int | None = None,
+) -> list[Slot]:
+    """The bookable slots of one coach from rows already loaded (their weekly windows, and the
+    blocked slots, additions and scheduled sessions around ``[first_day, last_day]`` with a day
+    to spare either side): ``bookable_slots`` for one coach, ``member_views`` for all at once.
+
+    A slot whose every usable room is held by another session then is left out; ``held``
+    (``coaches.rooms_held``) is read here when not given. ``limit``: stop after that many.
+    """
+    tz = coaches.zone_of(settings)
+    lo, hi = coaches.day_bounds(first_day, last_day, tz)
+    before, after = first_day - timedelta(days=1), last_day + timedelta(days=1)
+    placed = expand_weekly_windows(coaches.core_windows(weekly), tz, before, after)
     free = open_time(
         placed,
         [coaches.interval(b) for b in blocked],
@@ -68,8 +97,19 @@ def bookable_slots(
         window_start=lo,
         window_end=hi,
     )
-    room_of = coaches.room_finder(placed, additions, settings.default_room_id)
-    return [
-        Slot(start=slot.start.astimezone(tz), end=slot.end.astimezone(tz), room_id=room_of(slot))
-        for slot in found
-    ]
+    if held is None:
+        rooms = coaches.room_ids_of(placed, additions, settings.default_room_id)
+        held = coaches.rooms_held(rooms, lo, hi) if found else {}
+    room_of = coaches.room_finder(placed, additions, settings.default_room_id, held)
+    out: list[Slot] = []
+    latest = horizon.latest_start(now)
+    for slot in found:
+        if slot.start_utc > latest:
+            break  # nothing is offered beyond the 2-year horizon
+        pick = room_of(slot)
+        if pick.taken is not None:
+            continue
+        out.append(Slot(slot.start.astimezone(tz), slot.end.astimezone(tz), pick.room_id))
+        if limit is not None and len(out) >= limit:
+            break
+    return out

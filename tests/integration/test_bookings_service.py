@@ -142,7 +142,8 @@ def test_a_room_in_use_by_another_coach_is_taken(gym):
             gym.other_member, gym.other_coach.id, at("2027-03-02", "10:00"),
             at("2027-03-02", "11:00"), now=NOW,
         )
-    assert "room" in caught.value.message
+    assert caught.value.message.startswith("Studio A is taken then")
+    assert caught.value.details["room"] == "Studio A"
     assert count(TrainingSession) == 1
 
 

@@ -103,7 +103,7 @@ def test_a_chosen_room_must_be_free(classes):
         classes.other_coach, classes.other_coach.id, TUESDAY,
         [WindowInput("17:00", "20:00", None, is_individual=False, is_group=True)], now=NOW,
     )
-    with pytest.raises(SlotTaken, match="room"):
+    with pytest.raises(SlotTaken, match="Studio B is taken then"):
         group_classes.schedule_group_session(
             classes.other_coach, classes.other_coach.id, at(CLASS_DAY, "17:00"),
             at(CLASS_DAY, "18:00"), "Yoga", 5, room_id=classes.studio_b.id, now=NOW,

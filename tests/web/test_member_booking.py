@@ -325,3 +325,43 @@ def test_the_clock_is_fixed(gym):
     from coachapp import models
 
     assert models.utcnow() == datetime(2027, 3, 15, 12, 0, tzinfo=UTC)
+
+
+def test_a_slot_whose_room_another_coach_holds_is_neither_offered_nor_called_taken_by_someone(
+    app, ava, gym, make_user
+):
+    from coachapp.services import availability, bookings
+    from coachapp.services.availability import WindowInput
+
+    otto = make_user("coach", name="Otto Berg", timezone="Europe/Berlin")
+    availability.replace_weekly_day(
+        gym.admin, otto.id, 2, [WindowInput("09:00", "12:00", gym.room.id)]
+    )
+    start, end = at("2027-03-16", "10:00"), at("2027-03-16", "11:00")
+    listing = ava.get(f"/book/{gym.coach.id}?from=2027-03-16&days=1", headers=HX)
+    assert "start=2027-03-16T10:00" in listing.get_data(as_text=True)
+
+    # Ben books Otto at 10:00, in Studio A: Lena's 10:00 (also Studio A) is gone from her list.
+    bookings.book_one_time(gym.ben, otto.id, start, end)
+    listing = ava.get(f"/book/{gym.coach.id}?from=2027-03-16&days=1", headers=HX)
+    html = listing.get_data(as_text=True)
+    assert "start=2027-03-16T09:00" in html and "start=2027-03-16T10:00" not in html
+
+    # Ava had the sheet open: confirming says the room is taken, not that someone booked.
+    refused = ava.post(f"/book/{gym.coach.id}/slot", data=book_data(start, end), headers=HX)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "Room taken" in text and "Studio A is taken then" in text
+    assert "someone booked" not in text and "Just taken" not in text
+    alternatives = re.findall(r'href="[^"]*start=(2027-03-\d\dT\d\d:\d\d)', text)
+    assert alternatives and "2027-03-16T10:00" not in alternatives
+    assert sessions_of(gym.ava) == []
+
+    # The weekly preview names the week the room is held.
+    preview = ava.get(
+        f"/book/{gym.coach.id}/preview?"
+        + slot_query(start, end, frequency="1", start_date="2027-03-16"),
+        headers=HX,
+    )
+    assert preview.status_code == 200  # shown like dates colliding with another booking
+    assert "Studio A is taken then on Tue 16 Mar" in preview.get_data(as_text=True)
