@@ -8,7 +8,9 @@ the end):
    "Nightly materialization", is left to it): the nightly run for 10,000 recurring bookings
    against a raw COPY of the same rows, and the rerun with nothing to do;
 3. ``bench_web.py``: gunicorn (2 workers) under wrk, and the SQL statements of each page at two
-   data sizes.
+   data sizes;
+4. ``bench_conflicts.py``: a coach's conflict check and conflicts page with one session 2 years
+   out (and in 2999, 8999), against none.
 
 It prints the table and replaces the section "## Benchmarks (make bench)" of docs/performance.md
 (``--no-docs`` leaves the file alone). BENCH_WRK_SECONDS (default 30) shortens the wrk runs for a
@@ -80,6 +82,15 @@ def web_rows() -> list[tuple]:
     return bench_web.rows(result)
 
 
+def conflicts_rows() -> list[tuple]:
+    """Rows of bench_conflicts.py (conflict check and page, a session far ahead vs none)."""
+    sys.path.insert(0, str(HERE))
+    import bench_conflicts
+
+    result = json.loads(_run([str(HERE / "bench_conflicts.py"), "--json"], 900).splitlines()[-1])
+    return bench_conflicts.rows(result)
+
+
 def write_section(section: str) -> None:
     """Replace this file's ``HEADING`` section (up to the next ``## ``), or append it."""
     text = DOCS.read_text() if DOCS.exists() else "# Performance\n"
@@ -104,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple] = []
     host = "this machine"
     for name, run in (("slot search", slots_rows), ("materialization", materialize_rows),
-                      ("web", web_rows)):
+                      ("web", web_rows), ("conflicts far ahead", conflicts_rows)):
         print(f"… {name}", file=sys.stderr, flush=True)
         try:
             got = run()
