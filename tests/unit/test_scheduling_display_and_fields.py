@@ -9,6 +9,7 @@ import pytest
 from coachapp.scheduling import (
     UTC,
     BusyInterval,
+    CoachCalendar,
     Interval,
     Timeline,
     ValidationError,
@@ -151,8 +152,15 @@ def test_as_interval_takes_intervals_and_what_holds_one():
     meeting = Interval(at(9), at(10))
     assert as_interval(meeting) is meeting
     assert as_interval(BusyInterval(meeting, "s1")) is meeting
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError) as caught:
         as_interval(BusyInterval("not an interval"))  # type: ignore[arg-type]
+    assert (
+        str(caught.value)
+        == "expected an Interval, got BusyInterval(interval='not an interval', session_id=None)"
+    )
+    with pytest.raises(TypeError) as caught:
+        as_interval("09:00-10:00")
+    assert str(caught.value) == "expected an Interval, got '09:00-10:00'"
 
 
 def test_merged_and_cut_intervals_are_shown_in_the_zone_of_their_first_part():
@@ -262,3 +270,19 @@ def test_clock_errors_name_the_field_and_the_value():
     with pytest.raises(ValidationError) as caught:
         local_datetime(date(2027, 5, 3), -5, BERLIN)
     assert caught.value.message == "-5 minutes is not a time between 00:00 and 24:00."
+
+
+def test_a_validation_error_reads_as_its_message():
+    error = ValidationError("The end date must be a date.", "end_date")
+    assert str(error) == "The end date must be a date."
+    assert (error.message, error.field) == ("The end date must be a date.", "end_date")
+    assert ValidationError("No field.").field is None
+
+
+def test_an_existing_session_without_a_zone_is_refused_by_name():
+    naive = frozenset({("s1", datetime(2027, 3, 1, 10))})
+    with pytest.raises(ValidationError) as caught:
+        CoachCalendar("c1", BERLIN, existing_keys=naive)
+    assert (
+        caught.value.message == "The existing session start 2027-03-01T10:00:00 has no time zone."
+    )

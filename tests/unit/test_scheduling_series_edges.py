@@ -261,6 +261,7 @@ def test_a_frequency_below_one_cannot_be_laid_out():
     with pytest.raises(ValidationError) as caught:
         occurrence_dates(series(frequency=0), date(2027, 1, 1), date(2027, 2, 1))
     assert caught.value.field == "frequency"
+    assert caught.value.message == "Frequency must be 1 (every week) or 2 (every other week)."
     with pytest.raises(ValidationError):
         occurrence_dates(series(frequency=True), date(2027, 1, 1), date(2027, 2, 1))
 
@@ -287,3 +288,32 @@ def test_gap_day_collisions_in_a_year_with_two_spring_gaps():
         date(2015, 7, 19),
         date(2016, 3, 27),
     ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"day_of_week": 7}, "Day of week must be 0 (Sunday) to 6 (Saturday), not 7."),
+        ({"start_minute": 1440}, "The start time must be between 00:00 and 23:59."),
+        (
+            {"end_minute": 540},
+            "The end time must be after the start time, on the same day (24:00 at the latest).",
+        ),
+        ({"frequency": 3}, "Frequency must be 1 (every week) or 2 (every other week)."),
+        ({"start_date": None}, "The start date must be a date."),
+        ({"end_date": "soon"}, "The end date must be a date."),
+        ({"end_date": date(2027, 1, 4)}, "The end date must not be before the start date."),
+    ],
+)
+def test_validate_series_says_what_to_fix(changes, message):
+    with pytest.raises(ValidationError) as caught:
+        validate_series(replace(series(), **changes))
+    assert caught.value.message == message
+
+
+def test_a_series_may_fall_on_the_last_day_of_the_calendar():
+    friday = series(day=5, start_date=date(9999, 12, 31))  # 31 Dec 9999 is a Friday
+    assert occurrence_dates(friday, date(9999, 12, 25), date(9999, 12, 31)) == [date.max]
+    with pytest.raises(OverflowError) as caught:
+        occurrence_dates(series(day=6, start_date=date(9999, 12, 31)), date.max, date.max)
+    assert str(caught.value) == "date value out of range"
