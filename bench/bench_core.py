@@ -17,9 +17,11 @@ from coachapp.scheduling import (
     CoachCalendar,
     Interval,
     RecurringSeries,
+    SessionSpan,
     WeeklyWindow,
     availability,
     bookable_slots,
+    find_conflicts,
     local_datetime,
     plan_materialization,
     series_collide,
@@ -113,6 +115,20 @@ def plan_case(rng: random.Random, coaches: int = 100, per_coach: int = 100):
     return series, calendars
 
 
+def conflict_case(far_days: int | None):
+    """A coach's 84 sessions of the coming six weeks (two a day, at 07:00 and 17:00, in the slot
+    case's week) and, with ``far_days``, one more at 03:00 that many days ahead (a conflict)."""
+    tz = ZoneInfo("Europe/Berlin")
+    spans = []
+    for i in range(84):
+        start = local_datetime(TODAY + timedelta(days=i // 2), 7 * 60 if i % 2 == 0 else 17 * 60, tz)
+        spans.append(SessionSpan(str(i), Interval(start, start + timedelta(hours=1))))
+    if far_days is not None:
+        start = local_datetime(TODAY + timedelta(days=far_days), 3 * 60, tz)
+        spans.append(SessionSpan("far", Interval(start, start + timedelta(hours=1))))
+    return spans, tz
+
+
 def main() -> None:
     """Run each case and print one Markdown table row per case."""
     rng = random.Random(20270301)
@@ -152,6 +168,17 @@ def main() -> None:
     berlin = ZoneInfo("Europe/Berlin")
     collide_ms = median_ms(lambda: [series_collide(a, b, berlin) for a, b in pairs], 50)
 
+    conflict_windows = [
+        WeeklyWindow(day, start * 60, end * 60)
+        for day in range(7)
+        for start, end in ((6, 10), (11, 15), (16, 22))
+    ]
+    near, zone = conflict_case(None)
+    far, _ = conflict_case(730)
+    near_ms = median_ms(lambda: find_conflicts(near, conflict_windows, zone), 300)
+    far_ms = median_ms(lambda: find_conflicts(far, conflict_windows, zone), 300)
+    far_found = find_conflicts(far, conflict_windows, zone)
+
     rows = [
         ("bookable_slots, 6 weeks, 3 windows/day, 500 busy", slots_ms, 2.0, f"{len(slots)} slots"),
         ("availability + bookable_slots, same coach", full_ms, None, f"{len(available)} intervals"),
@@ -175,6 +202,13 @@ def main() -> None:
             f"{len(left.series)} series left, {left.done} occurrences made",
         ),
         (f"series_collide, {len(pairs)} pairs of one coach", collide_ms, None, ""),
+        ("find_conflicts, 84 sessions in 6 weeks", near_ms, None, ""),
+        (
+            "find_conflicts, the same and one session 730 days ahead",
+            far_ms,
+            round(near_ms * 1.2, 2),
+            f"× {far_ms / near_ms:.2f} of none (target ≤ × 1.2), {len(far_found)} conflict",
+        ),
     ]
     print("| case | median | target | result |")
     print("| --- | ---: | ---: | --- |")
