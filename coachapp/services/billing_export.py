@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from .. import inputs
 from ..models import User, utcnow
 from . import billing
 from .billing import Statement, StatementLine
-from .coaches import is_id
 from .errors import ValidationFailed
 
 CSV_COLUMNS = (
@@ -112,9 +112,9 @@ def parse_id(value: str | None, field: str) -> int | None:
     """An optional id from a query string; ValidationFailed naming ``field`` when it is not one."""
     if value in (None, ""):
         return None
-    number = int(value) if value.isascii() and value.isdigit() else None
-    if number is None or not is_id(number):
-        raise ValidationFailed(f"{field}: {value!r} is not an id.", field=field)
+    number = inputs.parse_id(value)
+    if number is None:
+        raise ValidationFailed(f"{field}: {value[:40]!r} is not an id.", field=field)
     return number
 
 
