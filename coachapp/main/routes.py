@@ -1,4 +1,5 @@
-"""The home page (what is next for whoever is logged in) and ``/healthz`` for the platform."""
+"""The home page (what is next for whoever is logged in) and the health checks for the platform
+(``/healthz/live``, ``/healthz/ready`` = ``/healthz``)."""
 
 from __future__ import annotations
 
@@ -40,29 +41,47 @@ def index():
     return render_template("main/index.html", sessions=sessions, names=names)
 
 
+@bp.get("/healthz/live")
+def healthz_live():
+    """Liveness: the process answers. No database, no Redis: a router or supervisor restarts
+    the process only when this fails, never because a dependency is down."""
+    response = jsonify({"status": "ok"})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/healthz")
+@bp.get("/healthz/ready")
 def healthz():
-    """Liveness and readiness: checks the database and, when configured, Redis."""
+    """Readiness (``/healthz`` is the same): 200 when the database answers, 503 when it does not.
+    Redis is reported but does not decide: without it bookings still work (jobs wait, logins
+    are counted per process), so a Redis outage is ``"status": "degraded"`` with 200."""
     checks: dict[str, str] = {}
-    healthy = True
+    status = "ok"
     try:
         db.session.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:  # the check reports any failure
         db.session.rollback()
         checks["database"] = f"error: {exc.__class__.__name__}"
-        healthy = False
+        status = "unavailable"
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
-        try:
-            from redis import Redis
+        from redis import Redis
 
-            Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1).ping()
+        client = Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            client.ping()
             checks["redis"] = "ok"
         except Exception as exc:  # the check reports any failure
             checks["redis"] = f"error: {exc.__class__.__name__}"
-            healthy = False
+            if status == "ok":
+                status = "degraded"
+        finally:
+            client.close()
     else:
         checks["redis"] = "not configured (jobs run inline)"
-    status = 200 if healthy else 503
-    return jsonify({"status": "ok" if healthy else "degraded", "checks": checks}), status
+    response = jsonify({"status": status, "checks": checks})
+    response.status_code = 503 if status == "unavailable" else 200
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import socket
+
+import pytest
+from sqlalchemy import event, select
 
 from coachapp import create_app
 from coachapp.extensions import db
@@ -118,8 +121,64 @@ def test_healthz_checks_the_database(client):
     assert body["status"] == "ok" and body["checks"]["database"] == "ok"
 
 
-def test_healthz_reports_an_unreachable_redis(database_url, app_config):
-    app = create_app(app_config(database_url, REDIS_URL="redis://127.0.0.1:1/0"))
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 503
-    assert response.get_json()["checks"]["redis"].startswith("error")
+def _closed_port() -> int:
+    """A local TCP port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_redis_down_is_degraded_but_ready(database_url, app_config):
+    """Bookings work without Redis, so a router must not take the dyno out (nor a monitor
+    restart it): ready stays 200 and says what is wrong."""
+    url = f"redis://127.0.0.1:{_closed_port()}/0"
+    app = create_app(app_config(database_url, REDIS_URL=url))
+    client = app.test_client()
+    for path in ("/healthz/ready", "/healthz"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = response.get_json()
+        assert body["status"] == "degraded"
+        assert body["checks"]["database"] == "ok"
+        assert body["checks"]["redis"].startswith("error")
+        assert response.headers["Cache-Control"] == "no-store"
+    assert client.get("/healthz/live").get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    "unreachable",
+    [
+        "sqlite:////nonexistent-coachapp-dir/none/db.sqlite3",
+        "postgresql+psycopg://nobody@127.0.0.1:{port}/nothing?connect_timeout=2",
+    ],
+    ids=["sqlite", "postgresql"],
+)
+def test_database_down_is_not_ready_but_live(app_config, unreachable):
+    """No database: ready (and /healthz) is 503 naming the database; live is 200 without
+    touching it, so the process is not restarted for a dependency's outage."""
+    app = create_app(app_config(unreachable.format(port=_closed_port())))
+    client = app.test_client()
+    live = client.get("/healthz/live")
+    assert live.status_code == 200 and live.get_json() == {"status": "ok"}
+    for path in ("/healthz/ready", "/healthz"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        body = response.get_json()
+        assert body["status"] == "unavailable"
+        assert body["checks"]["database"].startswith("error")
+
+
+def test_live_runs_no_query(client):
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get("/healthz/live").status_code == 200
+        assert statements == []
+        assert client.get("/healthz/ready").status_code == 200
+        assert statements, "ready asks the database"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

@@ -61,6 +61,7 @@ COACH_BASE = ("coach",)
 PARAMS: dict[str, tuple[str, ...]] = {
     "main.index": (),
     "main.healthz": (),
+    "main.healthz_live": (),
     "auth.login": ("next", "email", "password", "remember"),
     "auth.logout": (),
     "admin.index": (),

@@ -49,7 +49,7 @@ POLICY: dict[str, frozenset[str]] = {
 }
 """Pages whose allowed roles differ from their blueprint's."""
 
-PUBLIC = {"auth.login", "main.healthz"}
+PUBLIC = {"auth.login", "main.healthz", "main.healthz_live"}
 """Pages anyone may open without logging in."""
 
 OWNED_BY = {"session_id": {"member": "member", "coach": "coach"}}
