@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-sqlite test-postgres lint e2e fuzz fuzz-ci bench bench-core clean
+.PHONY: setup run test test-sqlite test-postgres lint e2e screenshots test-dates fuzz fuzz-ci bench bench-core clean
 
 setup: $(VENV)/.installed
 
@@ -38,10 +38,23 @@ lint: setup
 	$(BIN)/ruff check .
 
 # Debian's Chromium (apt-get install -y chromium) driven by Playwright against gunicorn on SQLite;
-# screenshots land in docs/screenshots/e2e-*.png.
+# screenshots land in build/screenshots/e2e-*.png (ignored), so a run changes no tracked file.
 e2e: setup
 	@echo "== browser scenarios (Chromium at $${E2E_CHROMIUM:-/usr/bin/chromium})"
 	env -u TEST_DATABASE_URL $(BIN)/pytest -m e2e -q tests/e2e $(PYTEST_ARGS)
+
+# The README's screenshots, from the last `make e2e`, copied into docs/screenshots/ (to commit).
+screenshots:
+	@for shot in $$(grep -o 'docs/screenshots/e2e-[a-z0-9-]*\.png' README.md | sort -u); do \
+	  from=build/screenshots/$${shot##*/}; \
+	  if [ ! -f "$$from" ]; then echo "$$from is missing: run make e2e first"; exit 1; fi; \
+	  cp "$$from" "$$shot" && echo "$$shot"; \
+	done
+
+# The SQLite suite and the browser scenarios with the clock shifted by libfaketime to a DST week, a
+# month end, a Monday, a Sunday night (tests/run_at_dates.py --list); DATES="a b" picks some.
+test-dates: setup
+	$(BIN)/python tests/run_at_dates.py $(DATES) $(if $(PYTEST_ARGS),-- $(PYTEST_ARGS))
 
 # schemathesis against the served API: FUZZ_EXAMPLES per operation (100: about 4,000 requests).
 fuzz: setup

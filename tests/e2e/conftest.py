@@ -1,9 +1,12 @@
 """Browser fixtures: the app served by gunicorn on a fresh SQLite file, and Debian's Chromium driven
 by Playwright's Python package (no browser download: ``executable_path`` is the system's).
 
-The database is migrated and seeded the way an operator does it (``flask --app wsgi db upgrade``,
-``seed-demo``), plus a new coach with no availability yet and a new member, whose story the
-scenarios follow.
+The database is migrated and filled the way an operator does it (``flask --app wsgi db upgrade``,
+``rooms create``, ``users create``): two rooms, a new coach with no availability yet and a new
+member, whose story the scenarios follow. Nothing else is in it, so the slots the story books are
+free whatever the date (the demo gym's sessions, laid out relative to today, once took the very
+slot the story booked). Screenshots go to ``build/screenshots/`` (ignored); ``make screenshots``
+copies the README's ones into ``docs/screenshots/``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 PASSWORD = "e2e-pass-2026"
 DESKTOP = {"viewport": {"width": 1280, "height": 860}}
 PHONE = {
@@ -37,12 +40,13 @@ PHONE = {
 
 @pytest.fixture(scope="session")
 def e2e_gym(tmp_path_factory):
-    """A migrated SQLite database with the demo gym, coach Nora Berg (no availability yet) and
-    member Tess Quinn; returns the URL and their logins."""
+    """A migrated SQLite database with rooms Studio A and B, coach Nora Berg (no availability yet)
+    and member Tess Quinn; returns the URL and their logins."""
     folder = tmp_path_factory.mktemp("e2e-db")
     url = f"sqlite:///{folder / 'e2e.sqlite3'}"
     flask_cli(url, "db", "upgrade")
-    flask_cli(url, "seed-demo")
+    for room in ("Studio A", "Studio B"):
+        flask_cli(url, "rooms", "create", room)
     gym = SimpleNamespace(
         database_url=url,
         coach="nora@gym.example.com",
@@ -65,6 +69,13 @@ def server(e2e_gym):
     live.stop()
 
 
+def _browser_env() -> dict[str, str]:
+    """Chromium's environment: ours without a preloaded libfaketime (``make test-dates`` shifts
+    the clock of the server and the tests; Chromium never loads a page under it, and no page reads
+    the browser's clock: dates come from the server)."""
+    return {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, headless, driven by Playwright."""
@@ -73,7 +84,8 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (CI does it)")
     playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                          env=_browser_env())
     yield chromium
     chromium.close()
     playwright.stop()
@@ -117,7 +129,7 @@ def member_page(browser, server, e2e_gym):
 
 @pytest.fixture
 def shot():
-    """``shot(page, "name")`` saves docs/screenshots/e2e-NAME.png (the whole page)."""
+    """``shot(page, "name")`` saves build/screenshots/e2e-NAME.png (the whole page)."""
 
     def save(page, name: str, full_page: bool = True) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

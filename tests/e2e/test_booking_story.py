@@ -9,7 +9,7 @@
 
 The scenarios run in this order against one server and database (each builds on the one
 before); if one fails, the later ones are skipped rather than failing for the same reason.
-Every step checks what is on the screen and saves ``docs/screenshots/e2e-*.png``.
+Every step checks what is on the screen and saves ``build/screenshots/e2e-*.png``.
 """
 
 from __future__ import annotations
