@@ -23,7 +23,6 @@ from coachapp.services import (
     bookings,
     coach_calendar,
     group_classes,
-    horizon,
     moves,
     sessions,
     slots,
@@ -45,6 +44,8 @@ def refused(field: str, call) -> ValidationFailed:
 
 
 def test_the_horizon_is_730_days_from_now_and_said_in_one_place():
+    from coachapp.services import horizon
+
     assert horizon.latest_start(NOW) == LATEST == at("2029-02-28", "09:00")
     assert horizon.last_day(BERLIN, NOW) == date(2029, 2, 28)
 
