@@ -87,6 +87,32 @@ def cors_origins(value: str) -> tuple[str, ...]:
     return origins
 
 
+_APP_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?")
+
+
+def app_url(value: str) -> str | None:
+    """APP_URL: the address people open the app at (``https://gym.example.com``, optionally with
+    a path), used for links in mails; empty = unknown (mails then carry no link). Stored without
+    a trailing slash. Anything else is a ConfigError naming the setting."""
+    url = value.strip().rstrip("/")
+    if not url:
+        return None
+    if not _APP_URL.fullmatch(url):
+        raise ConfigError(
+            f"APP_URL={value[:80]!r} is not an address like https://gym.example.com "
+            "(scheme, host, optional port and path; no query)"
+        )
+    return url
+
+
+def gym_name(value: str) -> str:
+    """GYM_NAME: the name mails are signed with and sent as; 1 to 80 characters on one line."""
+    name = " ".join(value.split())
+    if not name or len(name) > 80:
+        raise ConfigError(f"GYM_NAME={value[:80]!r} must be 1 to 80 characters")
+    return name
+
+
 def load_config(instance_path: Path, environ: os._Environ | dict | None = None) -> dict:
     """Build the Flask config mapping from the environment (``environ`` defaults to os.environ)."""
     env = os.environ if environ is None else environ
@@ -113,6 +139,10 @@ def load_config(instance_path: Path, environ: os._Environ | dict | None = None) 
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(normalize_database_url(database_url)),
         "REDIS_URL": env.get("REDIS_URL") or None,
         "COACHAPP_TIMEZONE": check_timezone(env.get("COACHAPP_TIMEZONE", "Europe/Berlin")),
+        # Where people open the app (links in mails) and the gym's name (mails' sender and
+        # signature); see coachapp/notice_mail.py.
+        "APP_URL": app_url(env.get("APP_URL", "")),
+        "GYM_NAME": gym_name(env.get("GYM_NAME", "coachapp")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -34,7 +34,7 @@ from rq_scheduler import Scheduler
 from rq_scheduler.utils import to_unix
 from sqlalchemy import select
 
-from . import mail
+from . import mail, notice_mail
 from .extensions import db
 from .models import Notification, User, utcnow
 from .scheduling.clock import local_datetime
@@ -49,13 +49,6 @@ SWEEP_INTERVAL_SECONDS = 10 * 60
 NIGHTLY_TIMEOUT_SECONDS = 60 * 60
 DELIVERY_TIMEOUT_SECONDS = 5 * 60
 DELIVERY_RETRY_INTERVALS = (30, 120, 600, 1800)
-
-SUBJECTS = {
-    "session_cancelled": "Your session was cancelled",
-    "booking_cancelled": "A booking was cancelled",
-    "series_cancelled": "A recurring booking was cancelled",
-    "conflict": "A session needs your attention",
-}
 
 _app: Flask | None = None
 _redis_clients: dict[str, Redis] = {}
@@ -169,14 +162,6 @@ def enqueue_delivery(notification_ids: Iterable[int]) -> Job | None:
     )
 
 
-def _subject(kind: str) -> str:
-    return "[coachapp] " + SUBJECTS.get(kind, kind.replace("_", " ").capitalize())
-
-
-def _body(name: str, message: str) -> str:
-    return f"Hello {name},\n\n{message}\n\n-- coachapp\n"
-
-
 def _deliver_one(mailer: mail.Mailer, notification_id: int) -> bool:
     """Mail one notification unless someone has already; True if this call delivered it.
 
@@ -189,7 +174,7 @@ def _deliver_one(mailer: mail.Mailer, notification_id: int) -> bool:
     session = db.session
     write_lock()
     query = (
-        select(Notification, User.email, User.name)
+        select(Notification, User)
         .join(User, User.id == Notification.user_id)
         .where(Notification.id == notification_id, Notification.delivered_at.is_(None))
     )
@@ -199,9 +184,10 @@ def _deliver_one(mailer: mail.Mailer, notification_id: int) -> bool:
     if row is None:
         session.rollback()
         return False
-    notification, email, name = row
+    notification, user = row
     try:
-        mailer.send(email, _subject(notification.kind), _body(name, notification.message))
+        composed = notice_mail.compose(notification, user)
+        mailer.send(user.email, composed.subject, composed.text, composed.html)
     except BaseException:
         session.rollback()
         raise

@@ -5,7 +5,11 @@ with only environment variables mails the same way as the web process:
 
 ``MAIL_SERVER`` (unset: log instead of sending), ``MAIL_PORT`` (default 587 with TLS, else 25),
 ``MAIL_USERNAME`` and ``MAIL_PASSWORD`` (login only when both are set), ``MAIL_USE_TLS`` (STARTTLS;
-"1"/"true"/"yes"/"on"), ``MAIL_FROM`` (default ``coachapp@localhost``).
+"1"/"true"/"yes"/"on"), ``MAIL_FROM`` (default ``coachapp@localhost``; without a display name it
+is sent as ``GYM_NAME <address>``).
+
+Every message carries ``Date`` and a ``Message-ID`` in MAIL_FROM's domain, and may carry an HTML
+alternative to its plain text (``multipart/alternative``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -31,6 +36,7 @@ SETTING_NAMES = (
     "MAIL_PASSWORD",
     "MAIL_USE_TLS",
     "MAIL_FROM",
+    "GYM_NAME",
 )
 SMTP_TIMEOUT_SECONDS = 10
 _TRUE = {"1", "true", "yes", "on"}
@@ -58,11 +64,26 @@ class MailSettings:
     password: str | None
     use_tls: bool
     sender: str
+    sender_name: str | None = None
 
     @property
     def enabled(self) -> bool:
         """Whether messages go to an SMTP server (else to the log)."""
         return bool(self.server)
+
+    @property
+    def from_header(self) -> str:
+        """MAIL_FROM as given, or ``GYM_NAME <address>`` when it names no one."""
+        name, address = parseaddr(self.sender)
+        if name or not self.sender_name or not address:
+            return self.sender
+        return formataddr((self.sender_name, address))
+
+    @property
+    def message_id_domain(self) -> str:
+        """The domain of MAIL_FROM's address, which Message-IDs end in (``localhost`` if none)."""
+        domain = parseaddr(self.sender)[1].rpartition("@")[2].strip()
+        return domain or "localhost"
 
 
 def _flag(value: Any) -> bool:
@@ -91,16 +112,24 @@ def load_settings(config: Mapping[str, Any] | None = None) -> MailSettings:
         password=get("MAIL_PASSWORD"),
         use_tls=use_tls,
         sender=get("MAIL_FROM") or "coachapp@localhost",
+        sender_name=get("GYM_NAME"),
     )
 
 
-def build_message(settings: MailSettings, to: str, subject: str, body: str) -> EmailMessage:
-    """A plain-text message from the configured sender."""
+def build_message(
+    settings: MailSettings, to: str, subject: str, body: str, html: str | None = None
+) -> EmailMessage:
+    """A message from the configured sender, dated now, with a fresh Message-ID: plain text, and
+    ``html`` as its alternative when given (mail clients show the richest part they can)."""
     message = EmailMessage()
-    message["From"] = settings.sender
+    message["From"] = settings.from_header
     message["To"] = to
     message["Subject"] = subject
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=settings.message_id_domain)
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     return message
 
 
@@ -124,9 +153,9 @@ class Mailer:
             raise
         return smtp
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(self, to: str, subject: str, body: str, html: str | None = None) -> None:
         """Hand one message to the SMTP server (or the log); raise MailError if that fails."""
-        message = build_message(self.settings, to, subject, body)
+        message = build_message(self.settings, to, subject, body, html)
         if not self.settings.enabled:
             log.info(
                 "mail (MAIL_SERVER not set, logged only) to=%s subject=%r\n%s", to, subject, body
@@ -163,10 +192,16 @@ def mailer(settings: MailSettings | None = None) -> Iterator[Mailer]:
         m.close()
 
 
-def send(to: str, subject: str, body: str, settings: MailSettings | None = None) -> None:
+def send(
+    to: str,
+    subject: str,
+    body: str,
+    settings: MailSettings | None = None,
+    html: str | None = None,
+) -> None:
     """Send one message (or log it when MAIL_SERVER is unset); raise MailError on failure."""
     with mailer(settings) as m:
-        m.send(to, subject, body)
+        m.send(to, subject, body, html)
 
 
 __all__ = [

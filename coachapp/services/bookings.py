@@ -48,7 +48,7 @@ from .errors import (
     SlotUnavailable,
     ValidationFailed,
 )
-from .notifications import notify
+from .notifications import notify, recipient_zone, when_for
 from .sessions import cancel_one, canceller, session_row, to_series
 
 CANCELLED_BOOKING = ("CANCELLED_BY_MEMBER", "CANCELLED_BY_COACH")
@@ -664,11 +664,12 @@ def cancel_recurring(
             session.cancelled_at = now
         if by == "COACH" and sessions:
             coach = db.session.get(User, row.coach_id)
+            first = sessions[0].start_time.astimezone(recipient_zone(row.member_id))
             notify(
                 row.member_id,
                 "series_cancelled",
-                f"Your {DAY_NAMES[row.day_of_week]} {row.start_time} sessions with {coach.name} "
-                f"were cancelled by your coach from {coaches.describe(sessions[0].start_time, tz)} on.",
+                f"Your {first:%A} {first:%H:%M} sessions with {coach.name} were cancelled by your "
+                f"coach from {when_for(row.member_id, first, now)} on.",
                 session_id=sessions[0].id,
             )
     return row

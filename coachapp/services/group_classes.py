@@ -42,7 +42,7 @@ from .errors import (
     NotFound,
     ValidationFailed,
 )
-from .notifications import notify
+from .notifications import notify, when_for
 from .sessions import canceller, is_late_cancel
 
 TITLE_MAX = 200
@@ -358,8 +358,8 @@ def _cancel_place(actor: User, session: TrainingSession, booking: Booking, now: 
         and is_late_cancel(session.start_time, settings.cancellation_window_hours, now)
     )
     coach = db.session.get(User, session.coach_id)
-    when = coaches.describe(session.start_time, coaches.zone_of(settings))
     if by == "COACH":
+        when = when_for(booking.member_id, session.start_time, now)
         notify(
             booking.member_id,
             "place_cancelled",
@@ -369,10 +369,10 @@ def _cancel_place(actor: User, session: TrainingSession, booking: Booking, now: 
         )
     db.session.flush()
     if was_confirmed:
-        _promote(session, when, coach)
+        _promote(session, now, coach)
 
 
-def _promote(session: TrainingSession, when: str, coach: User) -> list[Booking]:
+def _promote(session: TrainingSession, now: datetime, coach: User) -> list[Booking]:
     """Give the free places of a (locked) class to the first members waiting, and tell them."""
     free = session.capacity - _confirmed_count(session.id)
     if free <= 0:
@@ -388,6 +388,7 @@ def _promote(session: TrainingSession, when: str, coach: User) -> list[Booking]:
     )
     for booking in waiting:
         booking.status = "CONFIRMED"
+        when = when_for(booking.member_id, session.start_time, now)
         notify(
             booking.member_id,
             "place_confirmed",

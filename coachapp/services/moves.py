@@ -35,7 +35,7 @@ from .errors import (
     SlotTaken,
     ValidationFailed,
 )
-from .notifications import notify
+from .notifications import local_when, notify, recipient_zone
 from .sessions import RESOLVE_ACTIONS, cancel_one, conflicts_among, keep, locked_session
 from .slots import Slot, bookable_slots
 
@@ -107,11 +107,13 @@ def move_session(
             session.start_time, session.end_time, session.room_id = start, end, room_id
             db.session.flush()
             coach = db.session.get(User, session.coach_id)
-            message = (
-                f"Your session on {coaches.describe(old.start, tz)} with {coach.name} was moved to "
-                f"{coaches.describe(start, tz)}–{end.astimezone(tz):%H:%M} by your coach."
-            )
             for member_id in _recipients(session):
+                zone = recipient_zone(member_id)
+                message = (
+                    f"Your session on {local_when(old.start, zone, now)} with {coach.name} was "
+                    f"moved to {local_when(start, zone, now, end)} (your time, {zone.key}) by "
+                    "your coach."
+                )
                 notify(member_id, "session_moved", message, session_id=session.id)
     except IntegrityError as exc:
         name = constraint_name(exc)

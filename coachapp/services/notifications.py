@@ -1,7 +1,17 @@
-"""In-app notifications: a row per message to a user (a job may mail them later)."""
+"""In-app notifications: a row per message to a user (a job may mail them later).
+
+A message names times in its recipient's zone (``users.timezone``, else the gym's
+``COACHAPP_TIMEZONE``) and says which zone that is, e.g. ``Sat 5 Dec, 16:00 (your time,
+Europe/Berlin)``: the same text is shown in the app, returned by the API and mailed. It is written
+when the change happens, so it keeps naming the zone it was written in if the person later moves.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
@@ -11,6 +21,30 @@ from .db import transaction
 from .errors import NotFound
 
 PENDING_DELIVERY = "coachapp.notifications_to_deliver"
+
+
+def recipient_zone(user_id: int) -> ZoneInfo:
+    """The zone a notification to ``user_id`` names times in: theirs, else the gym's."""
+    user = db.session.get(User, user_id)
+    return ZoneInfo((user.timezone if user else None) or current_app.config["COACHAPP_TIMEZONE"])
+
+
+def local_when(instant: datetime, zone: ZoneInfo, now: datetime, end: datetime | None = None) -> str:
+    """``instant`` on ``zone``'s clock as ``Sat 5 Dec, 16:00`` (``Sat 5 Dec 2027, 16:00`` when it
+    is not in ``now``'s year there), with ``–17:00`` when ``end`` is given."""
+    local = instant.astimezone(zone)
+    year = "" if local.year == now.astimezone(zone).year else f" {local.year}"
+    text = f"{local:%a} {local.day} {local:%b}{year}, {local:%H:%M}"
+    if end is not None:
+        text += f"–{end.astimezone(zone):%H:%M}"
+    return text
+
+
+def when_for(user_id: int, instant: datetime, now: datetime, end: datetime | None = None) -> str:
+    """``instant`` as the message to ``user_id`` says it: ``Sat 5 Dec, 16:00 (your time,
+    Europe/Berlin)`` in their zone, named, so a member abroad never has to guess."""
+    zone = recipient_zone(user_id)
+    return f"{local_when(instant, zone, now, end)} (your time, {zone.key})"
 
 
 def notify(user_id: int, kind: str, message: str, session_id: int | None = None) -> Notification:

@@ -50,7 +50,7 @@ from .errors import (
     NotStarted,
     ValidationFailed,
 )
-from .notifications import notify
+from .notifications import notify, when_for
 
 RESOLVE_ACTIONS = ("cancel", "keep")
 KEPT_REASON = "Kept conflicting session"
@@ -297,9 +297,9 @@ def cancel_one(
             told.append(booking.member_id)
     if by == "COACH" and told:
         coach = coach or db.session.get(User, session.coach_id)
-        when = coaches.describe(session.start_time, coaches.zone_of(settings))
         what = f"Your {session.title} class" if session.type == "GROUP" else "Your session"
         for member_id in told:
+            when = when_for(member_id, session.start_time, now)
             notify(
                 member_id,
                 "session_cancelled",

@@ -297,7 +297,8 @@ def smtp_sink(app, monkeypatch, no_mail_env):
 
 
 def test_notifications_are_mailed_once_each(app, make_user, smtp_sink):
-    """One email per notification, to the member, from MAIL_FROM; delivering again sends nothing."""
+    """One email per notification, to the member, from MAIL_FROM (named after the gym); delivering
+    again sends nothing."""
     ids = _notifications(make_user, 3)
     jobs.enqueue_delivery(ids)
     jobs.enqueue_delivery(ids)
@@ -306,9 +307,9 @@ def test_notifications_are_mailed_once_each(app, make_user, smtp_sink):
     assert len(smtp_sink.messages) == 3
     recipients = {tuple(r) for r, _ in smtp_sink.messages}
     assert len(recipients) == 1 and next(iter(recipients))[0].endswith("@example.com")
-    bodies = sorted(m.get_content() for _, m in smtp_sink.messages)
+    bodies = sorted(m.get_body(("plain",)).get_content() for _, m in smtp_sink.messages)
     assert [b.count("was cancelled") for b in bodies] == [1, 1, 1]
-    assert {m["From"] for _, m in smtp_sink.messages} == {"gym@example.com"}
+    assert {m["From"] for _, m in smtp_sink.messages} == {"coachapp <gym@example.com>"}
     assert _undelivered() == 0
 
 

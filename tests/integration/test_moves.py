@@ -48,8 +48,8 @@ def test_move_keeps_length_updates_room_and_tells_the_member(gym):
     booking = db.session.scalar(select(Booking).where(Booking.session_id == session.id))
     assert booking.status == "CONFIRMED"
     [note] = _notes(gym.member)
-    assert note.kind == "session_moved" and "Wed 3 Mar 2027 10:00" in note.message
-    assert "Thu 4 Mar 2027 09:30" in note.message
+    assert note.kind == "session_moved" and "on Wed 3 Mar, 10:00 with" in note.message
+    assert "to Thu 4 Mar, 09:30–10:30 (your time, Europe/Berlin)" in note.message
 
 
 def test_move_refuses_times_outside_availability_or_taken(gym):

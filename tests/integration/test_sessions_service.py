@@ -77,7 +77,8 @@ def test_cancel_cancels_the_booking_and_notifies_the_member(gym, stranded):
     note = db.session.scalars(select(Notification)).one()
     assert note.user_id == gym.member.id and note.session_id == session.id
     assert note.message == (
-        "Your session on Tue 2 Mar 2027 10:00 with Coach Carla was cancelled by your coach."
+        "Your session on Tue 2 Mar, 10:00 (your time, Europe/Berlin) with Coach Carla was "
+        "cancelled by your coach."
     )
     assert sessions.list_conflicts(gym.coach, gym.coach.id, now=NOW) == []
     with pytest.raises(AlreadyCancelled):

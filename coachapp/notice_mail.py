@@ -1,0 +1,82 @@
+"""Notification mails: what a stored notification looks like in someone's inbox.
+
+A mail has a subject naming what happened, a plain-text part and an HTML part (the same words; the
+HTML one escapes everything it shows), the notification's message (its times are already in the
+recipient's zone, named — see ``services.notifications``), a link back to the page the change is
+on, and the gym's name (``GYM_NAME``). Links need ``APP_URL`` (the address people open the app
+at): a worker has no request to take a host from. Without it the mail carries no link and says
+where to look instead ("Sign in to <gym> and open My sessions").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from .models import Notification, User
+
+SUBJECTS = {
+    "session_cancelled": "Your session was cancelled",
+    "session_moved": "Your session was moved",
+    "series_cancelled": "Your recurring sessions were cancelled",
+    "place_cancelled": "Your place in a class was cancelled",
+    "place_confirmed": "A place came free: you are booked",
+}
+PLACES = {"member": "My sessions", "coach": "your week", "admin": "the admin pages"}
+
+
+@dataclass(frozen=True)
+class NoticeMail:
+    """A notification ready to send: subject, plain text and HTML."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def subject_for(kind: str) -> str:
+    """The subject line for a notification of ``kind``, after the gym's name in brackets."""
+    what = SUBJECTS.get(kind, kind.replace("_", " ").capitalize())
+    return f"[{current_app.config.get('GYM_NAME') or 'coachapp'}] {what}"
+
+
+def page_path(notification: Notification, user: User) -> str:
+    """The path of the page that shows what the notification is about, for its recipient."""
+    adapter = current_app.url_map.bind("localhost")
+    if notification.session_id is not None and user.role == "member":
+        return adapter.build("member.session_detail", {"session_id": notification.session_id})
+    if notification.session_id is not None and user.role == "coach":
+        return adapter.build("coach.session", {"session_id": notification.session_id})
+    if user.role == "member":
+        return adapter.build("member.my_sessions")
+    return adapter.build("main.index")
+
+
+def link_for(notification: Notification, user: User) -> str | None:
+    """The absolute URL of that page under APP_URL, or None when APP_URL is not set."""
+    base = current_app.config.get("APP_URL")
+    if not base:
+        return None
+    return base.rstrip("/") + page_path(notification, user)
+
+
+def compose(notification: Notification, user: User) -> NoticeMail:
+    """The mail for ``notification`` to ``user`` (templates ``mail/notification.txt``/``.html``)."""
+    context = {
+        "name": user.name,
+        "message": notification.message,
+        "link": link_for(notification, user),
+        "place": PLACES.get(user.role, "the app"),
+        "gym_name": current_app.config.get("GYM_NAME") or "coachapp",
+        "subject": subject_for(notification.kind),
+    }
+    env = current_app.jinja_env  # autoescapes .html templates, not .txt ones
+    return NoticeMail(
+        subject=context["subject"],
+        text=env.get_template("mail/notification.txt").render(context),
+        html=env.get_template("mail/notification.html").render(context),
+    )
+
+
+__all__ = ["NoticeMail", "SUBJECTS", "compose", "link_for", "page_path", "subject_for"]
