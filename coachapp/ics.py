@@ -4,6 +4,9 @@ Times are written in the coach's zone (``DTSTART;TZID=Europe/Berlin:…``) with 
 VTIMEZONE, so a calendar shows the wall-clock time the coach set, across DST changes. The UID is
 stable per session (``session-<id>@coachapp``): importing the file again, or the next refresh of a
 subscribed feed, updates the same event; a cancelled session stays in with ``STATUS:CANCELLED``.
+The single-session file and the feed write the same VEVENT, SEQUENCE and LAST-MODIFIED included
+(``services.feeds``), so a calendar that imported the file before a cancellation or a move replaces
+its copy when the file is imported again (RFC 5545: same UID, higher SEQUENCE wins).
 """
 
 from __future__ import annotations
@@ -47,32 +50,40 @@ def session_uid(session: TrainingSession) -> str:
     return f"session-{session.id}@coachapp"
 
 
-def session_calendar(
-    session: TrainingSession,
-    zone: ZoneInfo,
-    coach_name: str,
-    room_name: str | None = None,
-    stamp: datetime | None = None,
-) -> bytes:
-    """A VCALENDAR with one VEVENT for ``session``, in ``zone`` (the coach's), as bytes.
+def _vevent(item: FeedEvent, stamp: datetime) -> Event:
+    """The VEVENT of one session as ``item`` describes it (``stamp``: DTSTAMP, in UTC)."""
+    session = item.session
+    event = Event()
+    event.add("uid", session_uid(session))
+    event.add("dtstamp", stamp)
+    event.add("created", session.created_at.astimezone(UTC))
+    event.add("last-modified", item.last_modified.astimezone(UTC))
+    event.add("sequence", item.sequence)
+    event.add("dtstart", session.start_time.astimezone(item.zone))
+    event.add("dtend", session.end_time.astimezone(item.zone))
+    event.add("summary", item.summary)
+    if item.location:
+        event.add("location", item.location)
+    if item.description:
+        event.add("description", item.description)
+    event.add("status", item.status)
+    event.add("transp", "TRANSPARENT" if item.status == "CANCELLED" else "OPAQUE")
+    return event
 
-    A cancelled session is written ``STATUS:CANCELLED`` so a re-import removes it from view.
+
+def session_calendar(item: FeedEvent, stamp: datetime | None = None) -> bytes:
+    """A VCALENDAR with one VEVENT for ``item``'s session, in its coach's zone, as bytes.
+
+    The event is the one the person's feed shows (same UID, SEQUENCE, STATUS): a cancelled
+    session is ``STATUS:CANCELLED`` with a higher SEQUENCE, so re-importing the file replaces the
+    earlier import instead of being ignored as stale.
     """
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("method", "PUBLISH")
-    event = Event()
-    event.add("uid", session_uid(session))
-    event.add("dtstamp", (stamp or datetime.now(UTC)).astimezone(UTC))
-    event.add("dtstart", session.start_time.astimezone(zone))
-    event.add("dtend", session.end_time.astimezone(zone))
-    event.add("summary", f"{session.title} with {coach_name}")
-    if room_name:
-        event.add("location", room_name)
-    event.add("status", "CANCELLED" if session.status == "cancelled" else "CONFIRMED")
-    cal.add_component(event)
-    day = session.start_time.astimezone(zone).date()
+    cal.add_component(_vevent(item, (stamp or datetime.now(UTC)).astimezone(UTC)))
+    day = item.session.start_time.astimezone(item.zone).date()
     # Only the zone's rules around the session: a small file that is still right for it.
     cal.add_missing_timezones(
         first_date=day - timedelta(days=366), last_date=day + timedelta(days=366)
@@ -97,24 +108,8 @@ def feed_calendar(
     cal.add("x-published-ttl", vDuration(FEED_REFRESH).to_ical().decode())
     days = []
     for item in events:
-        session = item.session
-        event = Event()
-        event.add("uid", session_uid(session))
-        event.add("dtstamp", stamp)
-        event.add("created", session.created_at.astimezone(UTC))
-        event.add("last-modified", item.last_modified.astimezone(UTC))
-        event.add("sequence", item.sequence)
-        event.add("dtstart", session.start_time.astimezone(item.zone))
-        event.add("dtend", session.end_time.astimezone(item.zone))
-        event.add("summary", item.summary)
-        if item.location:
-            event.add("location", item.location)
-        if item.description:
-            event.add("description", item.description)
-        event.add("status", item.status)
-        event.add("transp", "TRANSPARENT" if item.status == "CANCELLED" else "OPAQUE")
-        cal.add_component(event)
-        days.append(session.start_time.astimezone(item.zone).date())
+        cal.add_component(_vevent(item, stamp))
+        days.append(item.session.start_time.astimezone(item.zone).date())
     if days:
         cal.add_missing_timezones(
             first_date=min(days) - timedelta(days=366), last_date=max(days) + timedelta(days=366)

@@ -631,12 +631,12 @@ def session_detail(session_id: int):
 @bp.get("/me/sessions/<int:session_id>.ics")
 @roles_required("member")
 def session_ics(session_id: int):
-    """The session as an iCalendar file, in the coach's zone, to add to a phone's calendar."""
+    """The session as an iCalendar file, in the coach's zone, to add to a phone's calendar; the
+    event is the one the member's feed shows (SEQUENCE included), so importing it again after a
+    cancellation or a move replaces the earlier import."""
     session = sessions.get_session(current_user, session_id)
     tz = coaches.coach_zone(session.coach_id)
-    body = ics.session_calendar(
-        session, tz, session.coach.name, session.room.name if session.room else None, stamp=_now()
-    )
+    body = ics.session_calendar(feeds.session_event(current_user, session), stamp=_now())
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     start = session.start_time.astimezone(tz)

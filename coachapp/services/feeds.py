@@ -114,7 +114,16 @@ def feed_events(user: User, now: datetime | None = None) -> list[ics.FeedEvent]:
     SEQUENCE counts the changes: each move, a cancellation (of the session or of the member's
     place) and a waitlist place that became a confirmed one.
     """
-    found = sessions_for_feed(user, now)
+    return _events(user, sessions_for_feed(user, now))
+
+
+def session_event(user: User, session: TrainingSession) -> ics.FeedEvent:
+    """One session as ``user``'s feed shows it (same summary, STATUS and SEQUENCE), for the
+    single-session ``.ics`` download: a file imported again after a change replaces the first."""
+    return _events(user, [session])[0]
+
+
+def _events(user: User, found: list[TrainingSession]) -> list[ics.FeedEvent]:
     zones = {coach.id: coaches.zone_of(settings) for coach, settings in coaches.list_coaches()}
     for session in found:
         if session.coach_id not in zones:
@@ -193,6 +202,7 @@ def render_feed(token: str, now: datetime | None = None) -> bytes | None:
 
 __all__ = [
     "feed_events",
+    "session_event",
     "feed_token_for",
     "regenerate",
     "render_feed",
