@@ -21,8 +21,9 @@ import ssl
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -77,7 +78,8 @@ class MailSettings:
         name, address = parseaddr(self.sender)
         if name or not self.sender_name or not address:
             return self.sender
-        return formataddr((self.sender_name, address))
+        # quoted as needed ("Müller's Gym, Berlin"); the message encodes it when it is sent
+        return str(Address(display_name=self.sender_name, addr_spec=address))
 
     @property
     def message_id_domain(self) -> str:

@@ -209,3 +209,20 @@ def test_app_url_and_gym_name_settings(tmp_path):
             load_config(tmp_path, {**base, "APP_URL": bad})
     with pytest.raises(ConfigError, match="GYM_NAME"):
         load_config(tmp_path, {**base, "GYM_NAME": "x" * 81})
+
+
+def test_a_gym_name_with_accents_and_commas_stays_one_sender():
+    from email import message_from_bytes, policy
+
+    from coachapp.mail import MailSettings, build_message
+
+    for sender, shown in [
+        ("gym@example.com", "Müller's Gym, Berlin"),
+        ("Front Desk <desk@example.com>", "Front Desk"),  # a MAIL_FROM with a name keeps it
+    ]:
+        settings = MailSettings(None, 25, None, None, False, sender, "Müller's Gym, Berlin")
+        raw = build_message(settings, "mia@example.com", "Hi", "text", "<p>html</p>").as_bytes()
+        received = message_from_bytes(raw, policy=policy.default)
+        [address] = received["From"].addresses
+        assert address.display_name == shown
+        assert received["Message-ID"].endswith("@example.com>")
