@@ -6,18 +6,45 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist); tests sharing one Redis database stay on one worker
+# (xdist_group "redis", tests/conftest.py). PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: setup run test test-sqlite test-postgres lint e2e screenshots test-dates fuzz fuzz-ci bench bench-core clean
+.PHONY: setup setup-app lock lock-check heroku-sim run test test-sqlite test-postgres lint e2e screenshots test-dates fuzz fuzz-ci bench bench-core clean
 
-setup: $(VENV)/.installed
+# Installs come from uv.lock (the versions the suite passed with; Heroku builds from the same file
+# with `uv sync --locked`). uv itself is pip-installed into the virtualenv; --inexact leaves it there.
+# `setup-app` is what the app runs with (make run); `setup` adds the test extra (make test, lint…).
+UV_VERSION ?= 0.13.9
+UV := $(BIN)/uv
+SYNC := $(UV) sync --locked --inexact --python $(BIN)/python
 
-$(VENV)/.installed: pyproject.toml
+setup: $(VENV)/.installed-test
+
+setup-app: $(VENV)/.installed-app
+
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q uv==$(UV_VERSION)
+
+$(VENV)/.installed-app: uv.lock pyproject.toml | $(UV)
+	$(SYNC) --quiet
 	touch $@
 
-run: setup
+$(VENV)/.installed-test: uv.lock pyproject.toml | $(UV)
+	$(SYNC) --quiet --extra test
+	touch $@ $(VENV)/.installed-app
+
+# After changing pyproject.toml's dependencies: re-resolve uv.lock (locked versions are kept where
+# they still fit; `$(UV) lock --upgrade-package NAME` moves one). CI fails on a stale lock.
+lock: | $(UV)
+	$(UV) lock
+
+lock-check: | $(UV)
+	$(UV) lock --check
+
+run: setup-app
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -28,11 +55,11 @@ test: setup test-sqlite
 
 test-sqlite:
 	@echo "== test suite on SQLite"
-	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not postgres and not e2e and not fuzz" -q $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not postgres and not e2e and not fuzz" -q $(XDIST) $(PYTEST_ARGS)
 
 test-postgres:
 	@echo "== test suite on PostgreSQL ($$TEST_DATABASE_URL) and Redis ($${REDIS_URL:-not set})"
-	$(BIN)/pytest -m "not e2e and not fuzz" -q $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e and not fuzz" -q $(XDIST) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
