@@ -143,7 +143,7 @@ def _total(scores: list[FileScore]) -> FileScore:
 def table(scores: list[FileScore]) -> str:
     """The Markdown table docs/testing.md shows."""
     lines = [
-        "| file | mutants | survived | score | message-only mutants | score without them |",
+        "| file | mutants | not caught | score | message-only mutants | score without them |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for s in [*scores, _total(scores)]:
