@@ -44,6 +44,14 @@ lock: | $(UV)
 lock-check: | $(UV)
 	$(UV) lock --check
 
+# Heroku, simulated from a clean clone of HEAD: install from uv.lock into a fresh virtualenv as the
+# Python buildpack does, the Procfile's release, then web on $PORT, worker and scheduler in
+# production mode on a new PostgreSQL database (HEROKU_SIM_POSTGRES or TEST_DATABASE_URL: a server
+# URL; the database is dropped after) and Redis (HEROKU_SIM_REDIS_URL, default db 14, emptied);
+# checks each process, then SIGTERM. About half a minute (scripts/heroku_sim.py).
+heroku-sim: | $(UV)
+	$(PYTHON) scripts/heroku_sim.py --uv $(UV)
+
 run: setup-app
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
