@@ -168,6 +168,7 @@ class Sim:
         self.timings: dict[str, float] = {}
         self.database: str | None = None
         self.processes: list[Process] = []
+        self.redis_flushed = False
 
     # -- build -------------------------------------------------------------------------------
 
@@ -267,6 +268,7 @@ class Sim:
         say(f"dropped database {self.database}")
 
     def flush_redis(self) -> None:
+        self.redis_flushed = True
         code = "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()"
         run(
             [str(self.venv / "bin" / "python"), "-c", code, self.args.redis],
@@ -508,6 +510,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not Path(args.uv).exists():
         parser.error(f"uv not found at {args.uv} (make heroku-sim installs it)")
+    args.uv = str(Path(args.uv).resolve())
 
     started = time.monotonic()
     sim = Sim(args)
@@ -526,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         sim.check_scheduler(env)
         sim.stop()
         ok = True
-    except (SimFailed, subprocess.TimeoutExpired) as exc:
+    except (SimFailed, OSError, subprocess.SubprocessError) as exc:
         say(f"FAILED: {exc}")
         for process in sim.processes:
             say(f"--- {process.name} log (last lines) ---")
@@ -535,8 +538,9 @@ def main(argv: list[str] | None = None) -> int:
         sim.kill_all()
         try:
             sim.drop_database()
-            sim.flush_redis()
-        except SimFailed as exc:
+            if sim.redis_flushed:
+                sim.flush_redis()
+        except (SimFailed, OSError) as exc:
             say(f"cleanup: {exc}")
         if args.keep or not ok:
             say(f"kept {sim.work}")
