@@ -71,19 +71,29 @@ def rooms_create(name: str) -> None:
     "--if-empty", is_flag=True, help="Do nothing (and succeed) if accounts exist already."
 )
 def seed_demo(password: str, if_empty: bool) -> None:
-    """Fill an empty database with a realistic demo gym and print the logins it made."""
-    from .demo import database_is_empty, seed
+    """Fill an empty database with a realistic demo gym and print the logins it made; with
+    ``--if-empty`` on a database that has accounts, print the demo's logins found there (so
+    ``make run`` shows them on every start)."""
+    from .demo import database_is_empty, demo_logins, seed
 
     if not database_is_empty():
         if if_empty:
             click.echo("The database has accounts already; demo data not added.")
+            logins = demo_logins()
+            if logins:
+                heading = f"The demo gym's logins (password: {password}, unless changed):"
+                _echo_logins(heading, logins)
             return
         raise click.ClickException("the database is not empty: seed-demo only fills a new one")
     try:
         logins = seed(password)
     except DomainError as exc:
         _fail(exc)
-    click.echo(f"Demo gym ready. Log in with any of these (password: {password}):")
+    _echo_logins(f"Demo gym ready. Log in with any of these (password: {password}):", logins)
+
+
+def _echo_logins(heading: str, logins: list[tuple[str, str, str]]) -> None:
+    click.echo(heading)
     for role, email, name in logins:
         click.echo(f"  {role:<7} {email:<32} {name}")
 

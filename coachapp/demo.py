@@ -49,6 +49,17 @@ def database_is_empty() -> bool:
     return not db.session.scalar(select(func.count(User.id)))
 
 
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(role, email, name) of the demo's active accounts in the database, in the order ``seed``
+    made them; empty when the database holds no demo gym."""
+    rows = db.session.execute(
+        select(User.role, User.email, User.name)
+        .where(User.email.endswith(f"@{DOMAIN}"), User.active.is_(True))
+        .order_by(User.id)
+    )
+    return [tuple(row) for row in rows]
+
+
 def _next_weekday(start: date, day_of_week: int) -> date:
     """The first date on/after ``start`` with ``day_of_week`` (0 = Sunday)."""
     return start + timedelta(days=(day_of_week - (start.weekday() + 1) % 7) % 7)

@@ -64,3 +64,30 @@ def test_seed_demo_builds_a_living_gym_once(runner):
     assert again.exit_code != 0 and "not empty" in again.output
     quiet = runner.invoke(args=["seed-demo", "--if-empty"])
     assert quiet.exit_code == 0 and "not added" in quiet.output
+
+
+def test_seed_demo_if_empty_shows_the_demo_logins_on_every_start(runner):
+    """`make run` runs `seed-demo --if-empty` on each start: after the first, it still prints the
+    logins (the active demo accounts in the database), and nothing for a database without them."""
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    lena = db.session.scalar(select(User).where(User.email == "lena@gym.example.com"))
+    lena.active = False
+    db.session.commit()
+
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert again.exit_code == 0 and "not added" in again.output
+    assert "password: demo-pass-2026, unless changed" in again.output
+    lines = [line.split() for line in again.output.splitlines() if "@gym.example.com" in line]
+    assert lines[0][:2] == ["admin", "admin@gym.example.com"]
+    assert ["coach", "sam@gym.example.com", "Sam", "Carter"] in lines
+    assert len(lines) == 15 and not any("lena@" in line[1] for line in lines)  # 16 made, 1 inactive
+
+    # a gym whose demo accounts are gone (or never were) gets no list
+    for user in db.session.scalars(select(User)):
+        user.active = False
+    db.session.commit()
+    quiet = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert quiet.exit_code == 0 and "not added" in quiet.output
+    assert "@" not in quiet.output and "password" not in quiet.output
+
