@@ -8,9 +8,9 @@ workers, the flask CLI, gunicorn and its workers, Chromium) reads the same shift
 monotonic clocks are left alone (``FAKETIME_DONT_FAKE_MONOTONIC=1``): shifted, a thread waiting
 with a timeout waits for months. The library is the one the ``libfaketime`` test dependency ships
 (``pip``): Debian's 0.9.10 (``apt-get install faketime``) makes Python's ``time.sleep`` fail with
-EINVAL once monotonic time is left alone. PostgreSQL's ``now()`` is not shifted, which is why
-this runs the SQLite suite: the app takes every instant from Python (``models.utcnow``), none from
-SQL.
+EINVAL once monotonic time is left alone. PostgreSQL's ``now()`` and Redis's clock are not
+shifted, which is why this runs the SQLite suite without the Redis tests: the app takes every
+instant from Python (``models.utcnow``), none from SQL.
 
 Usage: python tests/run_at_dates.py [--no-e2e | --no-suite] [--list] [NAME ...] [-- PYTEST_ARGS]
 """
@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
-SUITE = ["-n", "2", "-m", "not postgres and not e2e and not fuzz"]
+SUITE = ["-n", "2", "-m", "not postgres and not redis and not e2e and not fuzz"]
 E2E = ["-m", "e2e", "tests/e2e"]
 LIBRARY = Path("vendor", "libfaketime", "src", "libfaketime.so.1")
 """Where in the ``libfaketime`` package its build of the library is."""
@@ -69,7 +69,7 @@ def library() -> str:
 def shifted_env(when: datetime, lib: str) -> dict[str, str]:
     """The environment of a process whose clock reads ``when`` now and moves on from there."""
     offset = round(when.timestamp() - time.time())
-    env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_URL", "REDIS_URL")}
     env.update(LD_PRELOAD=lib, FAKETIME=f"{offset:+d}", FAKETIME_DONT_FAKE_MONOTONIC="1")
     return env
 

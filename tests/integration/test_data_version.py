@@ -45,7 +45,7 @@ def test_each_committed_write_raises_the_version_once(app, gym):
     db.session.commit()
     assert version() == start + 1
     bookings.book_one_time(gym.admin, gym.coach.id, at("2027-03-16", "09:00"),
-                           at("2027-03-16", "10:00"), member_id=gym.member.id)
+                           at("2027-03-16", "10:00"), member_id=gym.member.id, now=NOW)
     assert version() == start + 2
     with db.engine.begin() as conn:  # Core, on a connection of its own (a job, the CLI, psql)
         conn.execute(update(User).where(User.id == gym.member.id).values(name="Mia Meyer"))

@@ -13,6 +13,7 @@ from coachapp.extensions import db
 from coachapp.models import User
 from coachapp.services import availability, bookings, feeds, group_classes, moves, sessions
 from coachapp.services.availability import WindowInput
+from tests.clock import pin_clock
 from tests.integration.service_helpers import BERLIN, NOW, TODAY, at
 
 DST_MONDAY = "2027-03-29"  # Berlin moved to summer time the day before
@@ -115,13 +116,16 @@ def test_times_carry_the_coachs_zone_across_dst_with_a_vtimezone(gym):
     assert str(coach_event["SUMMARY"]) == "Training session: Mia Member"
 
 
-def test_a_cancelled_session_stays_with_status_cancelled_and_a_higher_sequence(gym):
+def test_a_cancelled_session_stays_with_status_cancelled_and_a_higher_sequence(gym, monkeypatch):
+    clock = [NOW]  # booked at NOW, cancelled an hour later: the feed's LAST-MODIFIED moves on
+    pin_clock(monkeypatch, lambda: clock[0])
     _, session = bookings.book_one_time(
         gym.member, gym.coach.id, at("2027-03-03", "10:00"), at("2027-03-03", "11:00"), now=NOW
     )
     token = feeds.feed_token_for(gym.member)
     before = events(feeds.render_feed(token, now=NOW))[uid(session)]
-    sessions.cancel_session(gym.coach, session.id, now=NOW + timedelta(hours=1))
+    clock[0] = NOW + timedelta(hours=1)
+    sessions.cancel_session(gym.coach, session.id, now=clock[0])
     after = events(feeds.render_feed(token, now=NOW + timedelta(hours=2)))[uid(session)]
     assert str(after["STATUS"]) == "CANCELLED"
     assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])

@@ -9,7 +9,6 @@ the test at once.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
@@ -163,7 +162,8 @@ def api(app, client):
 
 
 class Clock:
-    """The services' idea of now, settable: ``clock.set(datetime(2027, 3, 15, 12, tzinfo=UTC))``."""
+    """The services' idea of now, and the creation time rows are stamped with, settable:
+    ``clock.set(datetime(2027, 3, 15, 12, tzinfo=UTC))``."""
 
     def __init__(self, monkeypatch):
         self.now = datetime(2027, 3, 15, 12, 0, tzinfo=UTC)
@@ -171,15 +171,9 @@ class Clock:
         self._patch()
 
     def _patch(self) -> None:
-        import coachapp.models
+        from tests.clock import pin_clock
 
-        def fake() -> datetime:
-            return self.now
-
-        self._monkeypatch.setattr(coachapp.models, "utcnow", fake)
-        for name, module in list(sys.modules.items()):
-            if name.startswith("coachapp.") and getattr(module, "utcnow", None) is not None:
-                self._monkeypatch.setattr(module, "utcnow", fake)
+        pin_clock(self._monkeypatch, lambda: self.now)
 
     def set(self, now: datetime) -> None:
         """Move the clock to ``now`` (aware)."""
