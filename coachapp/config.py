@@ -74,6 +74,21 @@ def _byte_size(value: str, setting: str) -> int:
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
+def redis_url(value: str | None, verify: str | None) -> str | None:
+    """REDIS_URL, empty = None. With REDIS_TLS_VERIFY=false a TLS URL (``rediss://``) gets
+    ``ssl_cert_reqs=none``: the connection stays encrypted but the server's certificate is not
+    checked, as Heroku's Redis (Key-Value Store) presents a self-signed one. Every Redis client of
+    the app (RQ, the scheduler, Flask-Limiter, the readiness check) is built from this URL."""
+    flag = (verify or "true").strip().lower()
+    if flag not in {"true", "false"}:
+        raise ConfigError(f"REDIS_TLS_VERIFY={verify[:20]!r} must be true or false")
+    if not value:
+        return None
+    if flag == "false" and value.startswith("rediss://") and "ssl_cert_reqs=" not in value:
+        value += ("&" if "?" in value else "?") + "ssl_cert_reqs=none"
+    return value
+
+
 def cors_origins(value: str) -> tuple[str, ...]:
     """CORS_ORIGINS: comma-separated exact origins (``https://app.example.com``, no path, no
     wildcard); empty = no cross-origin use. Anything else is a ConfigError naming the setting."""
@@ -137,7 +152,7 @@ def load_config(instance_path: Path, environ: os._Environ | dict | None = None) 
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(normalize_database_url(database_url)),
-        "REDIS_URL": env.get("REDIS_URL") or None,
+        "REDIS_URL": redis_url(env.get("REDIS_URL"), env.get("REDIS_TLS_VERIFY")),
         "COACHAPP_TIMEZONE": check_timezone(env.get("COACHAPP_TIMEZONE", "Europe/Berlin")),
         # Where people open the app (links in mails) and the gym's name (mails' sender and
         # signature); see coachapp/notice_mail.py.

@@ -175,6 +175,27 @@ def test_the_manifests_values_start_the_app_in_production(tmp_path):
     assert not (tmp_path / "secret_key").exists()  # the generated key is used, none is written
 
 
+def test_heroku_redis_tls_url_is_used_without_checking_its_self_signed_certificate(tmp_path):
+    """Heroku's Redis gives a rediss:// REDIS_URL with a self-signed certificate; with app.json's
+    REDIS_TLS_VERIFY=false every client built from the URL encrypts without checking it."""
+    from redis import Redis
+
+    from coachapp.config import ConfigError, load_config
+
+    environ = {name: e["value"] for name, e in manifest()["env"].items() if "value" in e}
+    environ.update(SECRET_KEY="k" * 64, REDIS_URL="rediss://:pw@ec2-1-2-3-4.example.com:6380")
+    url = load_config(tmp_path, environ)["REDIS_URL"]
+    kwargs = Redis.from_url(url).connection_pool.connection_kwargs
+    assert kwargs["ssl_cert_reqs"] == "none" and kwargs["password"] == "pw"
+
+    checked = load_config(tmp_path, {**environ, "REDIS_TLS_VERIFY": "true"})["REDIS_URL"]
+    assert "ssl_cert_reqs" not in Redis.from_url(checked).connection_pool.connection_kwargs
+    plain = load_config(tmp_path, {**environ, "REDIS_URL": "redis://127.0.0.1:6379/3"})
+    assert plain["REDIS_URL"] == "redis://127.0.0.1:6379/3"
+    with pytest.raises(ConfigError, match="REDIS_TLS_VERIFY"):
+        load_config(tmp_path, {**environ, "REDIS_TLS_VERIFY": "maybe"})
+
+
 def test_nothing_is_seeded_after_a_deploy():
     postdeploy = manifest().get("scripts", {}).get("postdeploy", "")
     assert "seed" not in postdeploy
