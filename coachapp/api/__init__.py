@@ -1,4 +1,5 @@
-"""JSON API v1 (contract: shared/spec/api-v1.md). Bearer tokens only: no cookies, no CSRF."""
+"""JSON API v1 (contract: docs/api.md and GET /api/v1/openapi.json). Bearer tokens only: no
+cookies, no CSRF."""
 
 from __future__ import annotations
 
