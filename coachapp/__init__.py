@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cache
+from . import cache, logs
 from .config import engine_options, load_config
 from .extensions import csrf, db, htmx, limiter, login_manager, migrate
 
@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             environ[key] = str(overrides[key])
     app.config.update(load_config(Path(app.instance_path), environ))
     app.config.update(overrides)
+    logs.configure_logging(app.config["LOG_LEVEL"])
     if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
             app.config["SQLALCHEMY_DATABASE_URI"]
@@ -79,6 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     refuse_nul(app)
     register_web_hooks(app)
     register_cli(app)
+    logs.init_app(app)  # outermost: one log line per request, static files included
     return app
 
 

@@ -8,6 +8,8 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .logs import log_level
+
 
 class ConfigError(RuntimeError):
     """The environment asks for something the app cannot run with."""
@@ -181,6 +183,8 @@ def load_config(instance_path: Path, environ: os._Environ | dict | None = None) 
         # Rendered parts of pages each web process keeps, keyed by the data version (see
         # coachapp/cache.py); 0 turns the cache off.
         "CACHE_SIZE": _cache_size(env.get("CACHE_SIZE", "512")),
+        # JSON log lines on stderr from this level up (coachapp/logs.py).
+        "LOG_LEVEL": log_level(env.get("LOG_LEVEL")),
         # Failed logins per client address and per account email and address (docs/rules.md).
         # Counted in Redis by Flask-Limiter when REDIS_URL is set, so every gunicorn worker shares
         # the count (Redis down: each worker counts in memory, logins never fail on it); in the

@@ -8,9 +8,11 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging, unless the app has set logging up already
+# (coachapp.logs: JSON lines at LOG_LEVEL, as in every process): fileConfig would remove its
+# handler and silence every logger created before it.
+if not any(type(h).__name__ == "JsonLineHandler" for h in logging.getLogger().handlers):
+    fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 
