@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cache, logs
+from . import cache, logs, static_files
 from .config import engine_options, load_config
 from .extensions import csrf, db, htmx, limiter, login_manager, migrate
 
@@ -80,6 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     refuse_nul(app)
     register_web_hooks(app)
     register_cli(app)
+    static_files.init_app(app)  # WhiteNoise in front of the app (hashed, compressed files)
     logs.init_app(app)  # outermost: one log line per request, static files included
     return app
 
