@@ -4,6 +4,10 @@ It registers the app's schedule (the nightly run at 02:00 in the gym's zone, the
 notifications) under fixed job ids, so restarting it never adds a second copy, then runs
 rq-scheduler, which moves due jobs onto the queue for the worker. Run one of it; a second one
 would only wait for the first one's lock. SIGTERM/SIGINT stop it at once (it holds no work).
+
+Redis unreachable at start, or lost later, is waited for (a PING after 1, 2, 4 … 30 s, one log
+line per attempt); once it answers, the schedule is registered again (a restarted Redis without
+persistence has lost it) and the loop goes on.
 """
 
 from __future__ import annotations
@@ -12,14 +16,92 @@ import argparse
 import logging
 import signal
 import sys
+import time
+from collections.abc import Callable
+
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import create_app, jobs
+
+log = logging.getLogger(__name__)
+
+REDIS_RETRY_FIRST_SECONDS = 1.0
+REDIS_RETRY_MAX_SECONDS = 30.0
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
+"""What an unreachable or restarting Redis raises (BusyLoadingError, while it loads its data,
+is a ConnectionError)."""
 
 
 def stop_on_sigterm() -> None:
     """Until the loop installs its own handlers, SIGTERM/SIGINT end the process with status 0."""
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: sys.exit(0))
+
+
+def redis_address(connection: Redis) -> str:
+    """``host:port/db`` of a client, for log lines (never the password)."""
+    kwargs = connection.connection_pool.connection_kwargs
+    where = kwargs.get("path") or f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}"
+    return f"{where}/{kwargs.get('db', 0)}"
+
+
+def wait_for_redis(
+    connection: Redis,
+    process: str,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Return once Redis answers a PING, trying again after 1, 2, 4 … seconds (at most 30)
+    while it does not, with one log line per failed attempt; returns the number of attempts.
+    SIGTERM still ends the process while it waits (``stop_on_sigterm``)."""
+    delay = REDIS_RETRY_FIRST_SECONDS
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            connection.ping()
+        except REDIS_DOWN as exc:
+            log.warning(
+                "%s: Redis at %s unreachable (attempt %d: %s); next try in %.0f s",
+                process,
+                redis_address(connection),
+                attempt,
+                exc,
+                delay,
+                extra={"event": "redis_unreachable", "attempt": attempt, "retry_in_s": delay},
+            )
+            sleep(delay)
+            delay = min(delay * 2, REDIS_RETRY_MAX_SECONDS)
+            continue
+        if attempt > 1:
+            log.info(
+                "%s: Redis at %s reachable after %d attempts",
+                process,
+                redis_address(connection),
+                attempt,
+                extra={"event": "redis_reachable", "attempt": attempt},
+            )
+        return attempt
+
+
+class ResilientScheduler(jobs.ZonedScheduler):
+    """The scheduler whose goodbyes (removing its lock, registering its death) do not fail when
+    Redis is gone: the reason it stopped (SIGTERM, or Redis lost mid-run) is what comes out of
+    ``run``, not a second connection error from its ``finally``. Both keys expire by themselves."""
+
+    def register_death(self) -> None:
+        try:
+            super().register_death()
+        except REDIS_DOWN as exc:
+            log.info("scheduler: could not register its death (%s); its key expires", exc)
+
+    def remove_lock(self) -> None:
+        try:
+            super().remove_lock()
+        except REDIS_DOWN as exc:
+            self._lock_acquired = False
+            log.info("scheduler: could not remove its lock (%s); it expires", exc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,9 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     stop_on_sigterm()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
-    app = create_app()
+    app = create_app()  # logs JSON lines at LOG_LEVEL (coachapp.logs)
     url = app.config.get("REDIS_URL")
     if not url:
         print(
@@ -43,14 +124,33 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    scheduler = jobs.ZonedScheduler(
-        queue_name=jobs.QUEUE_NAME, connection=jobs.redis_connection(url), interval=args.interval
-    )
-    with app.app_context():
-        for job_id, due in jobs.register_schedule(scheduler).items():
-            logging.getLogger(__name__).info("registered %s, next run %s", job_id, due.isoformat())
-    scheduler.run(burst=args.burst)
-    return 0
+    connection = jobs.redis_connection(url)
+    while True:
+        # Redis may be down at start or go away later (a restart, a failover, a new instance
+        # without our keys): wait for it, register the schedule again (idempotent), go on.
+        wait_for_redis(connection, "scheduler")
+        try:
+            scheduler = ResilientScheduler(
+                queue_name=jobs.QUEUE_NAME, connection=connection, interval=args.interval
+            )
+            with app.app_context():
+                for job_id, due in jobs.register_schedule(scheduler).items():
+                    log.info(
+                        "registered %s, next run %s",
+                        job_id,
+                        due.isoformat(),
+                        extra={"job_id": job_id, "due": due.isoformat()},
+                    )
+            scheduler.run(burst=args.burst)
+            return 0
+        except REDIS_DOWN as exc:
+            log.warning(
+                "scheduler: lost Redis at %s (%s); waiting for it",
+                redis_address(connection),
+                exc,
+                extra={"event": "redis_lost"},
+            )
+            stop_on_sigterm()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,11 @@ forked child; on SIGTERM (Heroku gives 30 s) the worker stops taking jobs and th
 interrupted after a few seconds (RQ's HerokuWorker) and fails, to be retried or picked up by the
 next nightly run: every job here is idempotent. Retries with a delay need RQ's scheduler, which
 this worker runs alongside.
+
+Redis unreachable at start is waited for (a PING after 1, 2, 4 … 30 s, one log line per attempt);
+Redis lost while it runs is retried by RQ while the worker waits for jobs, and anywhere else
+ends RQ's loop, after which a new worker starts once Redis answers again. Each job writes one
+log line with its id, outcome and duration.
 """
 
 from __future__ import annotations
@@ -14,12 +19,60 @@ import argparse
 import logging
 import os
 import sys
+import time
 
+from rq.exceptions import StopRequested
 from rq.worker import HerokuWorker
 
 from . import create_app, jobs
 from .extensions import db
-from .scheduler import stop_on_sigterm
+from .scheduler import REDIS_DOWN, redis_address, stop_on_sigterm, wait_for_redis
+
+log = logging.getLogger(__name__)
+
+RESTART_PAUSE_SECONDS = 1.0
+RESTART_PAUSE_MAX_SECONDS = 30.0
+
+
+class LoggingWorker(HerokuWorker):
+    """HerokuWorker that writes one line per job with its id, function, outcome and duration
+    (in the job's own process, as JSON like every other line), and remembers a stop request
+    (RQ only records one that arrives during a job)."""
+
+    stop_was_requested = False
+
+    def request_stop(self, signum, frame):
+        self.stop_was_requested = True
+        try:
+            super().request_stop(signum, frame)
+        except REDIS_DOWN as exc:
+            # RQ asks Redis whether a job is running; with Redis gone none can be: stop now
+            # (raised as is, RQ's wait for Redis would swallow the error and the stop with it)
+            raise StopRequested() from exc
+
+    def perform_job(self, job, queue, *args, **kwargs) -> bool:
+        started = time.perf_counter()
+        succeeded = False
+        try:
+            succeeded = super().perform_job(job, queue, *args, **kwargs)
+            return succeeded
+        finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            outcome = "finished" if succeeded else "failed"
+            log.log(
+                logging.INFO if succeeded else logging.WARNING,
+                "job %s %s %s in %.1f ms",
+                job.id,
+                job.func_name,
+                outcome,
+                duration_ms,
+                extra={
+                    "job_id": job.id,
+                    "job": job.func_name,
+                    "outcome": outcome,
+                    "duration_ms": duration_ms,
+                },
+            )
 
 
 def _forget_inherited_connections(app) -> None:
@@ -38,9 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     stop_on_sigterm()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
-    app = create_app()
+    app = create_app()  # logs JSON lines at LOG_LEVEL (coachapp.logs)
     url = app.config.get("REDIS_URL")
     if not url:
         print(
@@ -53,11 +105,43 @@ def main(argv: list[str] | None = None) -> int:
     os.register_at_fork(after_in_child=lambda: _forget_inherited_connections(app))
     connection = jobs.redis_connection(url)
     queue = jobs.get_queue(connection)
-    if not args.no_catch_up:
-        queue.enqueue(jobs.deliver_pending, job_timeout=jobs.DELIVERY_TIMEOUT_SECONDS)
-    worker = HerokuWorker([queue], connection=connection)
-    worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
-    return 0
+    catch_up = not args.no_catch_up
+    pause = RESTART_PAUSE_SECONDS
+    while True:
+        # Redis down at start, or lost in a way RQ's own loop does not retry (it retries a lost
+        # connection while it waits for a job, but quits on one elsewhere): wait for Redis, then
+        # start a fresh worker.
+        wait_for_redis(connection, "worker")
+        started = time.monotonic()
+        worker = None
+        try:
+            if catch_up:
+                queue.enqueue(jobs.deliver_pending, job_timeout=jobs.DELIVERY_TIMEOUT_SECONDS)
+                catch_up = False
+            worker = LoggingWorker([queue], connection=connection)
+            worker.work(
+                burst=args.burst, with_scheduler=True, logging_level=app.config["LOG_LEVEL"]
+            )
+        except REDIS_DOWN as exc:
+            if worker is not None and worker.stop_was_requested:
+                return 0  # stopped while Redis was gone (its goodbye to Redis failed)
+            log.warning(
+                "worker: lost Redis at %s (%s)",
+                redis_address(connection),
+                exc,
+                extra={"event": "redis_lost"},
+            )
+        else:
+            if args.burst or worker.stop_was_requested:
+                return 0
+            log.warning(
+                "worker: RQ's loop ended without a stop request; restarting it",
+                extra={"event": "worker_restart"},
+            )
+        stop_on_sigterm()  # the worker's own handlers point at the worker that ended
+        pause = RESTART_PAUSE_SECONDS if time.monotonic() - started > 60 else pause
+        time.sleep(pause)
+        pause = min(pause * 2, RESTART_PAUSE_MAX_SECONDS)
 
 
 if __name__ == "__main__":
