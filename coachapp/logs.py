@@ -92,14 +92,9 @@ class _DevServerRequestFilter(logging.Filter):
         return '] "%s" %s %s' not in str(record.msg)
 
 
-class JsonLineHandler(logging.StreamHandler):
+class _StderrNow(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is at the moment (as logging's last resort does), so a
     replaced or captured stderr never leaves the handler writing to a closed stream."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFormatter(JsonFormatter())
-        self.addFilter(ContextFilter())
 
     @property  # type: ignore[override]
     def stream(self):
@@ -108,6 +103,19 @@ class JsonLineHandler(logging.StreamHandler):
     @stream.setter
     def stream(self, value) -> None:
         pass
+
+
+class _DevServerHandler(_StderrNow):
+    """The development server's own lines, as plain text."""
+
+
+class JsonLineHandler(_StderrNow):
+    """The process's log: JSON lines on stderr, with the request and job ids."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(JsonFormatter())
+        self.addFilter(ContextFilter())
 
 
 def log_level(value: str | None) -> str:
@@ -132,9 +140,15 @@ def configure_logging(level: str = "INFO") -> logging.Handler:
     root.setLevel(level)
     # Flask's own handler on the app's logger ("coachapp") would print its lines a second time
     logging.getLogger("coachapp").removeHandler(default_handler)
+    # The development server (``flask run``, ``make run``): its banner ("Running on http://…")
+    # stays plain text for the person at the terminal; its request lines are left out.
     werkzeug = logging.getLogger("werkzeug")
     if not any(isinstance(f, _DevServerRequestFilter) for f in werkzeug.filters):
         werkzeug.addFilter(_DevServerRequestFilter())
+        plain = _DevServerHandler()
+        plain.setFormatter(logging.Formatter("%(message)s"))
+        werkzeug.addHandler(plain)
+        werkzeug.propagate = False
     return handler
 
 

@@ -250,3 +250,17 @@ def test_the_procfile_web_process_logs_json_lines_only_one_per_request(tmp_path)
         assert len(mentions) == 1, mentions
         (record,) = [r for r in records if r.get("request_id") == request_id]
         assert (record["path"], record["status"]) == (path, 200)
+
+
+def test_the_development_server_keeps_its_banner_and_drops_its_own_request_lines(
+    database_url, app_config, capsys
+):
+    """``make run`` (flask run): one request line per request, the app's; the "Running on"
+    banner stays readable text."""
+    create_app(app_config(database_url))
+    werkzeug = logging.getLogger("werkzeug")
+    werkzeug.info(" * Running on http://127.0.0.1:5000")
+    werkzeug.info('127.0.0.1 - - [27/Nov/2026 11:00:00] "%s" %s %s', "GET / HTTP/1.1", "200", "-")
+    err = capsys.readouterr().err
+    assert " * Running on http://127.0.0.1:5000\n" in err
+    assert "GET / HTTP/1.1" not in err
