@@ -25,7 +25,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import create_app, jobs
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("coachapp.scheduler")  # also when run as __main__
 
 REDIS_RETRY_FIRST_SECONDS = 1.0
 REDIS_RETRY_MAX_SECONDS = 30.0
@@ -55,6 +55,7 @@ def wait_for_redis(
     """Return once Redis answers a PING, trying again after 1, 2, 4 … seconds (at most 30)
     while it does not, with one log line per failed attempt; returns the number of attempts.
     SIGTERM still ends the process while it waits (``stop_on_sigterm``)."""
+    process_log = logging.getLogger(f"coachapp.{process}")
     delay = REDIS_RETRY_FIRST_SECONDS
     attempt = 0
     while True:
@@ -62,7 +63,7 @@ def wait_for_redis(
         try:
             connection.ping()
         except REDIS_DOWN as exc:
-            log.warning(
+            process_log.warning(
                 "%s: Redis at %s unreachable (attempt %d: %s); next try in %.0f s",
                 process,
                 redis_address(connection),
@@ -75,7 +76,7 @@ def wait_for_redis(
             delay = min(delay * 2, REDIS_RETRY_MAX_SECONDS)
             continue
         if attempt > 1:
-            log.info(
+            process_log.info(
                 "%s: Redis at %s reachable after %d attempts",
                 process,
                 redis_address(connection),

@@ -28,7 +28,7 @@ from . import create_app, jobs
 from .extensions import db
 from .scheduler import REDIS_DOWN, redis_address, stop_on_sigterm, wait_for_redis
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("coachapp.worker")  # also when run as __main__
 
 RESTART_PAUSE_SECONDS = 1.0
 RESTART_PAUSE_MAX_SECONDS = 30.0

@@ -161,6 +161,7 @@ def test_worker_started_before_redis_consumes_once_it_is_up_and_after_a_restart(
         assert [r["attempt"] for r in attempts[:2]] == [1, 2]
         assert [r["retry_in_s"] for r in attempts[:2]] == [1.0, 2.0]  # backing off
         assert attempts[0]["level"] == "warning" and "unreachable" in attempts[0]["message"]
+        assert attempts[0]["logger"] == "coachapp.worker"
 
         throwaway_redis.start()
         job = _delivered_by_worker(throwaway_redis, [first])
@@ -177,6 +178,7 @@ def test_worker_started_before_redis_consumes_once_it_is_up_and_after_a_restart(
         # one line per job, with its id and duration; the mail itself in the log (no MAIL_SERVER)
         done = [r for r in worker.records() if r.get("job_id") == job.id and "duration_ms" in r]
         assert len(done) == 1 and done[0]["outcome"] == "finished"
+        assert done[0]["logger"] == "coachapp.worker"
         assert done[0]["duration_ms"] > 0
         mails = [r for r in worker.records() if r["logger"] == "coachapp.mail"]
         assert any("Session 0 was cancelled." in r["message"] for r in mails)
