@@ -134,6 +134,14 @@ def http(url: str, *, data: dict | None = None, headers: dict | None = None):
         return exc.code, exc.headers, exc.read().decode(errors="replace")
 
 
+def _is_json(line: str) -> bool:
+    """Whether a log line is one JSON object (what the app logs in every process)."""
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
 def wait_until(check, what: str, timeout: float, processes: list[Process] = ()):
     """Call ``check`` until it returns something truthy (returned), or fail after ``timeout``."""
     deadline = time.monotonic() + timeout
@@ -350,6 +358,13 @@ class Sim:
         cookie = headers.get("Set-Cookie") or ""
         if "Secure" not in cookie:
             raise SimFailed(f"the session cookie is not Secure: {cookie!r}")
+        stylesheet = re.search(r'href="(/static/[^"]+\.css)"', page)
+        if not stylesheet:
+            raise SimFailed("the login page links no stylesheet under /static/")
+        status, static_headers, _ = http(base + stylesheet.group(1), headers=router)
+        cache = static_headers.get("Cache-Control") or ""
+        if status != 200 or "max-age=31536000" not in cache:
+            raise SimFailed(f"GET {stylesheet.group(1)}: {status}, Cache-Control {cache!r}")
         # an operator command, as `heroku run flask --app wsgi users create …` would run it
         password = secrets.token_urlsafe(12)
         run(
@@ -385,7 +400,7 @@ class Sim:
         say(
             f"web: /login 200 on $PORT in {self.timings['web answering']:.1f} s, /healthz/live, "
             "/healthz/ready and /healthz 200, HSTS and Secure cookie behind the router, "
-            "`flask users create` and a login work"
+            f"{stylesheet.group(1)} cached for a year, `flask users create` and a login work"
         )
 
     def check_worker(self, env: dict) -> None:
@@ -473,6 +488,8 @@ else:
                 failures.append(f"{process.name} exited {code} on SIGTERM")
             elif "Traceback" in output:
                 failures.append(f"{process.name} printed a traceback")
+            elif plain := [line for line in output.splitlines() if not _is_json(line)]:
+                failures.append(f"{process.name} logged a line that is not JSON: {plain[0]!r}")
             else:
                 continue
             failures[-1] += ":\n" + output[-3000:]
@@ -480,7 +497,8 @@ else:
         if failures:
             raise SimFailed("\n".join(failures))
         say(
-            f"SIGTERM: web, worker and scheduler exited 0 in {self.timings['SIGTERM to all exited']:.1f} s"
+            "SIGTERM: web, worker and scheduler exited 0 in "
+            f"{self.timings['SIGTERM to all exited']:.1f} s; every log line was JSON"
         )
 
     def kill_all(self) -> None:
