@@ -48,6 +48,9 @@ DATES: dict[str, tuple[str, str, str]] = {
                         "Mon in Berlin, still Sunday 28 February in UTC"),
     "monday-morning": ("2027-03-29 09:30", "Europe/Berlin",
                        "Mon after the spring change, inside the e2e coach's hours"),
+    "year-end": ("2027-12-31 23:30", "Europe/Berlin", "Fri; the next week is in another year"),
+    "two-years-on": ("2029-07-02 12:00", "Europe/Berlin",
+                     "Mon; the tests' pinned 2027 is long past"),
 }
 """name: (local wall-clock time, zone, why this date)."""
 
