@@ -56,6 +56,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _stamp() -> datetime:
+    """The creation time a row gets by default: ``utcnow`` looked up when the row is written (the
+    column keeps this function), so a test that pins ``utcnow`` pins creation times too."""
+    return utcnow()
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
@@ -118,7 +124,7 @@ class User(UserMixin, db.Model):
     # raised by logout (everywhere) and a password change: a login cookie or remembered login
     # carries the version it was made under and is refused once it is stale
     auth_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
 
     coach_settings: Mapped[CoachSettings | None] = relationship(
         back_populates="coach", foreign_keys="CoachSettings.coach_id", uselist=False
@@ -156,7 +162,7 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # NULL = never expires (tokens issued before expiry existed); new tokens always get one
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -245,7 +251,7 @@ class BlockedSlot(db.Model):
     start_time: Mapped[datetime] = mapped_column(UTCDateTime)
     end_time: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
 
 
 class AvailabilityAddition(db.Model):
@@ -263,7 +269,7 @@ class AvailabilityAddition(db.Model):
     end_time: Mapped[datetime] = mapped_column(UTCDateTime)
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
 
 
 class RecurringBooking(db.Model):
@@ -308,7 +314,7 @@ class RecurringBooking(db.Model):
     frequency: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     status: Mapped[str] = mapped_column(String(10), default="ACTIVE", server_default="ACTIVE")
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     member: Mapped[User | None] = relationship(foreign_keys=[member_id])
@@ -379,7 +385,7 @@ class TrainingSession(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
     cancelled_by: Mapped[str | None] = mapped_column(String(10))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
 
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])
     member: Mapped[User | None] = relationship(foreign_keys=[member_id])
@@ -412,7 +418,7 @@ class Booking(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="CONFIRMED")
     membership_id: Mapped[str | None] = mapped_column(String(64))
     late_cancel: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[TrainingSession] = relationship(foreign_keys=[session_id])
@@ -432,7 +438,7 @@ class Notification(db.Model):
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("training_sessions.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -467,7 +473,7 @@ class IdempotentRequest(db.Model):
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
 
 
 class LoginFailure(db.Model):
@@ -483,7 +489,7 @@ class LoginFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
 
 
 # --- database-enforced overlap rules -------------------------------------------------------------
