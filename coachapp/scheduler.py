@@ -89,7 +89,26 @@ def wait_for_redis(
 class ResilientScheduler(jobs.ZonedScheduler):
     """The scheduler whose goodbyes (removing its lock, registering its death) do not fail when
     Redis is gone: the reason it stopped (SIGTERM, or Redis lost mid-run) is what comes out of
-    ``run``, not a second connection error from its ``finally``. Both keys expire by themselves."""
+    ``run``, not a second connection error from its ``finally``. Both keys expire by themselves.
+    It logs each job it hands to the queue (``job_id``) and how long that pass took."""
+
+    def enqueue_jobs(self):
+        started = time.perf_counter()
+        self._handed: list = []
+        result = super().enqueue_jobs()  # a spent generator: the jobs are noted by enqueue_job
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        for job in self._handed:
+            log.info(
+                "scheduler: %s handed to the queue",
+                job.id,
+                extra={"job_id": job.id, "job": job.func_name, "duration_ms": duration_ms},
+            )
+        return result
+
+    def enqueue_job(self, job) -> None:
+        super().enqueue_job(job)
+        if isinstance(getattr(self, "_handed", None), list):
+            self._handed.append(job)
 
     def register_death(self) -> None:
         try:

@@ -7,6 +7,7 @@ this run's database file or PostgreSQL database, as they do in production.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -150,8 +151,12 @@ def test_scheduler_process_registers_once_and_runs_a_missed_night(
         next_night = jobs.next_run(utcnow(), BERLIN).replace(tzinfo=None)
         assert abs(scheduled[jobs.NIGHTLY_JOB_ID] - next_night) < timedelta(minutes=1)
 
-    run_process("coachapp.scheduler", database_url, redis_url)  # hands over the missed run
+    handed = run_process("coachapp.scheduler", database_url, redis_url)  # hands over the missed run
     assert len(jobs.get_queue(connection)) == 1
+    logged = [json.loads(line) for line in handed.stderr.splitlines() if line.startswith("{")]
+    assert any(
+        line.get("job_id") == jobs.NIGHTLY_JOB_ID and "duration_ms" in line for line in logged
+    ), handed.stderr
     assert_next_night_registered()  # by the scheduler, as it handed the job over
     run_process("coachapp.scheduler", database_url, redis_url)  # a restart: nothing to hand over
     assert len(jobs.get_queue(connection)) == 1
