@@ -6,10 +6,10 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 PYTEST_ARGS ?=
-# The suite runs on every core (pytest-xdist); tests sharing one Redis database stay on one worker
-# (xdist_group "redis", tests/conftest.py). PYTEST_WORKERS=0 runs it in one process.
+# The suite runs on every core (pytest-xdist); the tests sharing one Redis database take turns
+# (a lock, tests/conftest.py). PYTEST_WORKERS=0 runs it in one process.
 PYTEST_WORKERS ?= auto
-XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
+XDIST := -n $(PYTEST_WORKERS)
 
 .PHONY: setup setup-app lock lock-check heroku-sim run test test-sqlite test-postgres lint e2e screenshots test-dates fuzz fuzz-ci bench bench-core clean
 
