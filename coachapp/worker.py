@@ -21,6 +21,7 @@ import os
 import sys
 import time
 
+from rq import scheduler as rq_scheduler
 from rq.exceptions import StopRequested
 from rq.worker import HerokuWorker
 
@@ -34,12 +35,55 @@ RESTART_PAUSE_SECONDS = 1.0
 RESTART_PAUSE_MAX_SECONDS = 30.0
 
 
+def _run_rq_scheduler(scheduler) -> None:
+    """The body of RQ's scheduler process (delayed retries), which logs its error itself: on a
+    lost Redis the process ends without multiprocessing's second, plain-text traceback. The
+    worker's maintenance pass starts a new one."""
+    try:
+        rq_scheduler.run(scheduler)
+    except REDIS_DOWN:
+        os._exit(1)
+
+
+class _RQScheduler(rq_scheduler.RQScheduler):
+    """RQ's scheduler process, started with ``_run_rq_scheduler``."""
+
+    def start(self):
+        self._status = self.Status.STARTED
+        self._connection = None  # a Redis client cannot cross the fork (as RQ does)
+        self._process = rq_scheduler.ForkProcess(
+            target=_run_rq_scheduler, args=(self,), name="Scheduler"
+        )
+        self._process.start()
+        return self._process
+
+
 class LoggingWorker(HerokuWorker):
     """HerokuWorker that writes one line per job with its id, function, outcome and duration
     (in the job's own process, as JSON like every other line), and remembers a stop request
     (RQ only records one that arrives during a job)."""
 
     stop_was_requested = False
+
+    def _start_scheduler(self, burst=False, logging_level="INFO", *args, **kwargs):
+        """RQ's own, with ``_RQScheduler`` (see ``_run_rq_scheduler``)."""
+        self.scheduler = _RQScheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks()
+        if self.scheduler.acquired_locks:
+            if burst:
+                try:
+                    self.scheduler.register_birth()
+                    self.scheduler.enqueue_scheduled_jobs()
+                finally:
+                    self.scheduler.release_locks()
+                    self.scheduler.register_death()
+            else:
+                self.scheduler.start()
 
     def request_stop(self, signum, frame):
         self.stop_was_requested = True

@@ -186,6 +186,8 @@ def test_worker_started_before_redis_consumes_once_it_is_up_and_after_a_restart(
         # Redis gone again: SIGTERM still stops the worker cleanly
         throwaway_redis.stop()
         assert worker.stop() == 0
+        plain = [line for line in worker.lines if line.strip() and not line.startswith("{")]
+        assert plain == [], "every line the worker wrote is JSON, through two Redis outages"
     finally:
         worker.kill()
 
@@ -229,5 +231,7 @@ def test_scheduler_started_before_redis_registers_its_schedule_and_again_after_a
         throwaway_redis.stop()
         wait_until(lambda: scheduler.count("redis_unreachable") >= 3, "waiting again")
         assert scheduler.stop() == 0
+        plain = [line for line in scheduler.lines if line.strip() and not line.startswith("{")]
+        assert plain == [], "every line the scheduler wrote is JSON"
     finally:
         scheduler.kill()
