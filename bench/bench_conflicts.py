@@ -25,11 +25,13 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import (  # noqa: E402
+    busy_week_coach,
     drop_database,
     machine,
     median,
     recreate_database,
     report,
+    session_rows,
     timed_ms,
     verdict,
 )
@@ -48,49 +50,20 @@ def far_day(far: str, today: date) -> date:
     return today + timedelta(days=number) if number < 1000 else date(number, 3, 6)
 
 
-def _row(coach_id: int, member_id: int, start: datetime) -> dict:
-    return {
-        "coach_id": coach_id,
-        "member_id": member_id,
-        "room_id": None,
-        "start_time": start,
-        "end_time": start + timedelta(hours=1),
-        "type": "ONE_TO_ONE",
-        "status": "scheduled",
-        "title": "Training session",
-        "capacity": 1,
-        "created_at": datetime(2024, 1, 1, tzinfo=UTC),
-    }
-
-
 def seed(cases: list[str], now: datetime) -> tuple[dict[str, int], object]:
     """One coach per case (``none`` first) with the same week and sessions; returns their ids by
     case and the admin."""
     from coachapp.extensions import db
     from coachapp.models import TrainingSession
-    from coachapp.services import accounts, availability
-    from coachapp.services.availability import WindowInput
+    from coachapp.services import accounts
 
     admin = accounts.create_user("admin@bench.example.com", "Admin", "admin", PASSWORD, None)
     member = accounts.create_user("member@bench.example.com", "Member", "member", PASSWORD, None)
     today = now.astimezone(BERLIN).date() + timedelta(days=1)
     ids = {}
     for case in cases:
-        coach = accounts.create_user(
-            f"coach-{case}@bench.example.com", f"Coach {case}", "coach", PASSWORD, "Europe/Berlin"
-        )
-        for day in range(7):
-            availability.replace_weekly_day(
-                admin, coach.id, day,
-                [WindowInput("06:00", "10:00"), WindowInput("11:00", "15:00"),
-                 WindowInput("16:00", "22:00")],
-                now=now,
-            )
-        availability.create_blocked_slot(
-            admin, coach.id,
-            datetime.combine(today + timedelta(days=10), time(0), BERLIN),
-            datetime.combine(today + timedelta(days=11), time(0), BERLIN),
-            "Dentist", now=now,
+        coach = busy_week_coach(
+            admin, f"coach-{case}@bench.example.com", f"Coach {case}", today, now, PASSWORD
         )
         starts = [
             datetime.combine(today + timedelta(days=d), time(hour), BERLIN)
@@ -101,7 +74,7 @@ def seed(cases: list[str], now: datetime) -> tuple[dict[str, int], object]:
         starts[40] = datetime.combine(starts[40].date(), time(23, 0), BERLIN)  # 23:00: one more
         if case != "none":
             starts.append(datetime.combine(far_day(case, today), time(3), BERLIN))
-        db.session.execute(insert(TrainingSession), [_row(coach.id, member.id, s) for s in starts])
+        db.session.execute(insert(TrainingSession), session_rows(coach.id, member.id, starts))
         ids[case] = coach.id
     db.session.commit()
     db.session.execute(db.text("ANALYZE"))

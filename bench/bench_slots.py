@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,11 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import (  # noqa: E402
     StatementCounter,
+    busy_week_coach,
     drop_database,
     machine,
     median,
     recreate_database,
     report,
+    session_rows,
     timed_ms,
     verdict,
 )
@@ -42,51 +44,18 @@ TARGET_MS = 10.0
 TARGET_RATIO = 1.2
 
 
-def _session_rows(coach_id: int, member_id: int, starts, status: str) -> list[dict]:
-    created = datetime(2024, 1, 1, tzinfo=UTC)
-    return [
-        {
-            "coach_id": coach_id,
-            "member_id": member_id,
-            "room_id": None,
-            "start_time": start,
-            "end_time": start + timedelta(hours=1),
-            "type": "ONE_TO_ONE",
-            "status": status,
-            "title": "Training session",
-            "capacity": 1,
-            "created_at": created,
-        }
-        for start in starts
-    ]
-
-
 def seed(past: int) -> tuple[int, int]:
     """The two coaches (ids of "Zero" and "Busy"), their week, bookings and history."""
     from coachapp.extensions import db
     from coachapp.models import TrainingSession
-    from coachapp.services import accounts, availability
-    from coachapp.services.availability import WindowInput
+    from coachapp.services import accounts
 
     admin = accounts.create_user("admin@bench.example.com", "Admin", "admin", "bench-pass-1", None)
     member = accounts.create_user("member@bench.example.com", "Member", "member", "bench-pass-1", None)
     ids = []
     for name in ("Zero", "Busy"):
-        coach = accounts.create_user(
-            f"{name.lower()}@bench.example.com", name, "coach", "bench-pass-1", "Europe/Berlin"
-        )
-        for day in range(7):
-            availability.replace_weekly_day(
-                admin, coach.id, day,
-                [WindowInput("06:00", "10:00"), WindowInput("11:00", "15:00"),
-                 WindowInput("16:00", "22:00")],
-                now=NOW,
-            )
-        availability.create_blocked_slot(
-            admin, coach.id,
-            datetime.combine(TODAY + timedelta(days=10), time(0), BERLIN),
-            datetime.combine(TODAY + timedelta(days=11), time(0), BERLIN),
-            "Dentist", now=NOW,
+        coach = busy_week_coach(
+            admin, f"{name.lower()}@bench.example.com", name, TODAY, NOW, "bench-pass-1"
         )
         future = [
             datetime.combine(TODAY + timedelta(days=d), time(hour), BERLIN)
@@ -94,7 +63,7 @@ def seed(past: int) -> tuple[int, int]:
             for hour in (7, 17)
         ]
         db.session.execute(
-            insert(TrainingSession), _session_rows(coach.id, member.id, future, "scheduled")
+            insert(TrainingSession), session_rows(coach.id, member.id, future, "scheduled")
         )
         ids.append(coach.id)
     busy = ids[1]
@@ -108,7 +77,7 @@ def seed(past: int) -> tuple[int, int]:
     for i in range(0, len(history), 5000):
         db.session.execute(
             insert(TrainingSession),
-            _session_rows(busy, member.id, history[i : i + 5000], "completed"),
+            session_rows(busy, member.id, history[i : i + 5000], "completed"),
         )
     db.session.commit()
     db.session.execute(db.text("ANALYZE"))

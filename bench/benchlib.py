@@ -146,3 +146,53 @@ def report(result: dict, heading: str, rows: list[tuple[str, ...]], as_json: boo
         print("| " + " | ".join(row) + " |")
     if result.get("profile"):
         print("\n" + result["profile"])
+
+
+def session_rows(coach_id: int, member_id: int, starts, status: str = "scheduled") -> list[dict]:
+    """``training_sessions`` rows of one-hour one-to-one sessions starting at ``starts``, for a
+    bulk insert that skips the services (the benches build their history this way)."""
+    from datetime import UTC, datetime, timedelta
+
+    created = datetime(2024, 1, 1, tzinfo=UTC)
+    return [
+        {
+            "coach_id": coach_id,
+            "member_id": member_id,
+            "room_id": None,
+            "start_time": start,
+            "end_time": start + timedelta(hours=1),
+            "type": "ONE_TO_ONE",
+            "status": status,
+            "title": "Training session",
+            "capacity": 1,
+            "created_at": created,
+        }
+        for start in starts
+    ]
+
+
+def busy_week_coach(admin, email: str, name: str, first_day, now, password: str):
+    """A Berlin coach working every day 06–10, 11–15 and 16–22, away on ``first_day`` + 10 days
+    (a dentist's day): the benches' typical coach. Returns the user."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from coachapp.services import accounts, availability
+    from coachapp.services.availability import WindowInput
+
+    berlin = ZoneInfo("Europe/Berlin")
+    coach = accounts.create_user(email, name, "coach", password, "Europe/Berlin")
+    for day in range(7):
+        availability.replace_weekly_day(
+            admin, coach.id, day,
+            [WindowInput("06:00", "10:00"), WindowInput("11:00", "15:00"),
+             WindowInput("16:00", "22:00")],
+            now=now,
+        )
+    availability.create_blocked_slot(
+        admin, coach.id,
+        datetime.combine(first_day + timedelta(days=10), time(0), berlin),
+        datetime.combine(first_day + timedelta(days=11), time(0), berlin),
+        "Dentist", now=now,
+    )
+    return coach

@@ -10,30 +10,15 @@ from coachapp.scheduling import (
     CoachCalendar,
     Interval,
     Occurrence,
-    RecurringSeries,
     local_datetime,
     plan_materialization,
 )
 from coachapp.scheduling.materialize import Unfinished, unfinished_series
+from tests.unit.test_scheduling_materialize import series
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TODAY = date(2027, 3, 1)  # a Monday: the horizon is 1 March to 11 April (a Sunday)
 SUNDAY, MONDAY, TUESDAY = 0, 1, 2
-
-
-def series(
-    id: str = "s1",
-    coach_id: str = "c1",
-    day: int = MONDAY,
-    start: int = 600,
-    end: int = 660,
-    start_date: date = date(2027, 1, 4),
-    end_date: date | None = None,
-    frequency: int = 1,
-) -> RecurringSeries:
-    return RecurringSeries(
-        id, coach_id, day, start, end, start_date, end_date, frequency, f"m-{id}", None
-    )
 
 
 def span(day: date, start: int, end: int) -> Interval:

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from coachapp.scheduling import (
-    RecurringSeries,
     ValidationError,
     first_occurrence_date,
     occurrence_dates,
@@ -19,32 +18,11 @@ from coachapp.scheduling import (
     validate_series,
 )
 from coachapp.scheduling.recurrence import occurrence_ordinals
+from tests.unit.test_scheduling_recurrence import series
 
 BERLIN = ZoneInfo("Europe/Berlin")
 KOLKATA = ZoneInfo("Asia/Kolkata")
 SUNDAY, MONDAY, TUESDAY, SATURDAY = 0, 1, 2, 6
-
-
-def series(
-    day: int = TUESDAY,
-    start: str = "10:00",
-    end: str = "11:00",
-    start_date: date = date(2027, 1, 5),
-    end_date: date | None = None,
-    frequency: int = 1,
-    id: str = "s1",
-) -> RecurringSeries:
-    return RecurringSeries(
-        id=id,
-        coach_id="c1",
-        day_of_week=day,
-        start_minute=parse_hhmm(start),
-        end_minute=parse_hhmm(end),
-        start_date=start_date,
-        end_date=end_date,
-        frequency=frequency,
-        member_id="m1",
-    )
 
 
 def test_series_collide_says_yes_when_two_series_overlap():

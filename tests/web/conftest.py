@@ -201,3 +201,15 @@ def gym(app, make_user):
         room2=accounts.create_room("Studio B"),
     )
 
+
+
+@pytest.fixture
+def mondays_gym(api, gym, clock):
+    """The gym with the coach (Berlin) working Mondays 09:00–12:00 in Studio A, set through the
+    API; the clock is 2027-03-15 12:00 UTC (the API booking tests' common start)."""
+    response = api.put(
+        f"/api/v1/coaches/{gym.coach.id}/weekly-availability/1", gym.coach,
+        json={"windows": [{"start_time": "09:00", "end_time": "12:00",
+                           "room_id": str(gym.room.id)}]})
+    assert response.status_code == 200
+    return gym

@@ -10,14 +10,9 @@ MONDAY = 1
 
 
 @pytest.fixture
-def setup(api, gym, clock):
+def setup(mondays_gym):
     """Coach (Berlin) works Mondays 09:00–12:00 in Studio A; the clock is 2027-03-15 12:00 UTC."""
-    response = api.put(
-        f"/api/v1/coaches/{gym.coach.id}/weekly-availability/{MONDAY}", gym.coach,
-        json={"windows": [{"start_time": "09:00", "end_time": "12:00",
-                           "room_id": str(gym.room.id)}]})
-    assert response.status_code == 200
-    return gym
+    return mondays_gym
 
 
 def _booking(gym, start="2027-03-29T10:00", end="2027-03-29T11:00", **extra):

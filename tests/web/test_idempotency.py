@@ -19,14 +19,9 @@ KEY = "9f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
 
 
 @pytest.fixture
-def setup(api, gym, clock):
+def setup(mondays_gym):
     """Coach (Berlin) works Mondays 09:00–12:00 in Studio A; the clock is 2027-03-15 12:00 UTC."""
-    response = api.put(
-        f"/api/v1/coaches/{gym.coach.id}/weekly-availability/{MONDAY}", gym.coach,
-        json={"windows": [{"start_time": "09:00", "end_time": "12:00",
-                           "room_id": str(gym.room.id)}]})
-    assert response.status_code == 200
-    return gym
+    return mondays_gym
 
 
 def _booking(gym, day="2027-03-29", start="10:00", end="11:00", **extra) -> dict:
