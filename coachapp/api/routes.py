@@ -112,6 +112,9 @@ def update_settings(id: str):
     coach_id = p.to_id(id)
     current = coaches.get_settings(coach_id)
     body = p.json_object()
+    for name in ("default_duration", "cancellation_window_hours", "timezone"):
+        if name in body and body[name] is None:
+            raise p.invalid(name, "must not be null; leave it out to keep the current value")
     room_id = p.get_id(body, "default_room_id") if "default_room_id" in body else (
         current.default_room_id)
     duration = p.get_int(body, "default_duration", default=current.default_duration,

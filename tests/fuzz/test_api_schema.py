@@ -9,14 +9,6 @@ cross-field rules cannot be said in the OpenAPI document: an end after its start
 after ``from``, at most 62 days per slot search, no impossible dates such as 2027-02-30. A
 schema-valid request may break them and is rightly refused with 422.
 
-Tolerated for now (``NULL_READ_AS_LEFT_OUT``): ``PATCH /api/v1/coaches/{id}/settings`` reads
-``"timezone": null`` (and a null duration or cancellation window) as the field left out and
-answers 200, where the document says these fields are not nullable. Once the fuzzer reached real
-coaches it flagged this on every run; which side is right (document the fields nullable, or answer
-422) is for the API to settle. Until then such a request is not held to
-``negative_data_rejection``; every other check still applies, and the tally counts how often this
-was used.
-
 Ids: most path ids, and the coach, member and room a query or body names, are replaced by ids that
 exist in the served database (``before_call`` below, from ``tally.EXISTING``); one in
 ``KEEP_ONE_IN`` is sent as drawn. ``DELETE /api/v1/tokens/{id}`` revokes the admin's spare tokens,
@@ -35,7 +27,7 @@ import re
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from coachapp.api.openapi import document
 from tests.fuzz.tally import EXISTING, TALLY, TOKEN, reached_share, split
@@ -66,13 +58,6 @@ FIELD_KINDS = {
     "default_room_id": "rooms",
 }
 """The kind of an id named by a query parameter or body field."""
-NULL_READ_AS_LEFT_OUT = {
-    ("PATCH", "/api/v1/coaches/{id}/settings"): {
-        "timezone", "default_duration", "cancellation_window_hours"
-    },
-}
-"""Body fields an operation takes null for (as if left out) although the document does not allow
-null: reported, not yet settled (see the module's docstring)."""
 ID = re.compile(r"[0-9]+")
 """A well-formed id in a body (the document's pattern); any string is one in a query."""
 ANY = re.compile(r".*", re.DOTALL)
@@ -172,12 +157,6 @@ def served(fuzz_server):
 def test_api_conforms_to_its_schema(case, served):
     """Every generated request gets a documented, schema-conforming, non-5xx answer."""
     excluded = [positive_data_acceptance]
-    nullable_here = NULL_READ_AS_LEFT_OUT.get((case.operation.method.upper(), case.operation.path))
-    if nullable_here and isinstance(case.body, dict) and any(
-        case.body.get(field, 0) is None for field in nullable_here
-    ):
-        excluded.append(negative_data_rejection)
-        TALLY["tolerated: null read as left out"] += 1
     response = case.call_and_validate(base_url=served.url, excluded_checks=excluded, timeout=30)
     TALLY["requests"] += 1
     TALLY[f"{response.status_code // 100}xx"] += 1

@@ -26,6 +26,17 @@ def setup(api, gym, clock):
     return gym
 
 
+@pytest.mark.parametrize("field", ["timezone", "default_duration", "cancellation_window_hours"])
+def test_settings_refuse_null_for_a_field_that_cannot_be_empty(api, setup, field):
+    # The document says these are not nullable; null used to be read as "left out" (200).
+    url = f"/api/v1/coaches/{setup.coach.id}/settings"
+    response = api.request("PATCH", url, setup.coach, json={field: None})
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_error" and error["field"] == field
+    assert "must not be null" in error["message"]
+
+
 def test_settings_change_and_unknown_zone(api, setup):
     url = f"/api/v1/coaches/{setup.coach.id}/settings"
     response = api.request("PATCH", url, setup.coach, json={"timezone": "Mars/Olympus"})
