@@ -46,6 +46,16 @@ def account():
     return _page()
 
 
+@bp.get("/account/password")
+@bp.get("/account/tokens")
+@bp.get("/account/tokens/revoke")
+@login_required
+def back_to_account():
+    """The forms' addresses, opened again (a reload after a new token was shown, Back, a bookmark):
+    the account page, not "405 Method Not Allowed"."""
+    return redirect(url_for("auth.account"))
+
+
 @bp.post("/account/password")
 @login_required
 def change_password():

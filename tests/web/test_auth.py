@@ -446,3 +446,12 @@ def test_next_with_control_characters_or_junk_never_errs_or_leaves(client, make_
         data={"email": member.email, "password": PASSWORD},
     )
     assert plain.headers["Location"].startswith("/me/sessions?page=2&x=")
+
+
+@pytest.mark.parametrize("path", ["/account/tokens", "/account/password", "/account/tokens/revoke"])
+def test_opening_a_form_address_again_leads_to_the_account_page(client, make_user, login, path):
+    # A reload after a new token was shown opened /account/tokens with GET: 405 Method Not Allowed.
+    login(make_user("member"))
+    response = client.get(path)
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/account"

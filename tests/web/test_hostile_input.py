@@ -64,6 +64,7 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "main.healthz_live": (),
     "auth.login": ("next", "email", "password", "remember"),
     "auth.logout": (),
+    "auth.back_to_account": (),
     "admin.index": (),
     "admin.coaches": (),
     "admin.members": (),

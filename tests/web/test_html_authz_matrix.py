@@ -46,6 +46,7 @@ POLICY: dict[str, frozenset[str]] = {
     "billing.my_billing": MEMBERS,
     "billing.my_csv": MEMBERS,
     "auth.account": EVERYONE,
+    "auth.back_to_account": EVERYONE,
 }
 """Pages whose allowed roles differ from their blueprint's."""
 
@@ -62,6 +63,7 @@ REDIRECTING = {
     "coach.day_row": "/coach/availability",
     "coach.edit_day": "/coach/availability",
     "member.close_sheet": "/book",
+    "auth.back_to_account": "/account",
 }
 """Pages that, opened without htmx, send an allowed user on to another page."""
 
