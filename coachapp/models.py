@@ -191,7 +191,7 @@ class Room(db.Model):
 
 
 class CoachSettings(db.Model):
-    """A coach's defaults: time zone, session length, room, cancellation window."""
+    """A coach's defaults: time zone, session length, room, cancellation window, booking rules."""
 
     __tablename__ = "coach_settings"
     __table_args__ = (
@@ -199,6 +199,12 @@ class CoachSettings(db.Model):
             "default_duration >= 5 AND default_duration <= 720", name="default_duration"
         ),
         CheckConstraint("cancellation_window_hours >= 0", name="cancellation_window_hours"),
+        CheckConstraint(
+            "booking_horizon_days >= 1 AND booking_horizon_days <= 730", name="booking_horizon_days"
+        ),
+        CheckConstraint(
+            "min_notice_minutes >= 0 AND min_notice_minutes <= 10080", name="min_notice_minutes"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -208,6 +214,13 @@ class CoachSettings(db.Model):
     timezone: Mapped[str] = mapped_column(String(64))
     cancellation_window_hours: Mapped[int] = mapped_column(
         Integer, default=24, server_default=text("24")
+    )
+    # Booking rules for members (api-v1.md, second wave): how many days ahead, how much notice.
+    booking_horizon_days: Mapped[int] = mapped_column(
+        Integer, default=56, server_default=text("56")
+    )
+    min_notice_minutes: Mapped[int] = mapped_column(
+        Integer, default=120, server_default=text("120")
     )
 
     coach: Mapped[User] = relationship(back_populates="coach_settings", foreign_keys=[coach_id])

@@ -61,6 +61,18 @@ def _array(items: dict) -> dict:
 
 ID = {"type": "string", "pattern": "^[0-9]+$", "description": "An id: digits, as a string."}
 NULLABLE_ID = {"type": ["string", "null"], "pattern": "^[0-9]+$"}
+BOOKING_RULES = {
+    "booking_horizon_days": {
+        "type": "integer", "minimum": 1, "maximum": 730,
+        "description": "How many days ahead (by the coach's local date) a member may book a "
+                       "one-time session, a group place or a series start (default 56).",
+    },
+    "min_notice_minutes": {
+        "type": "integer", "minimum": 0, "maximum": 10080,
+        "description": "How many minutes before its start a member may still book a session "
+                       "(default 120).",
+    },
+}
 INSTANT = {
     "type": "string",
     "format": "date-time",
@@ -166,8 +178,10 @@ SCHEMAS: dict[str, Any] = {
             "timezone": {"type": "string", "description": "IANA time zone."},
             "default_duration": {"type": "integer", "description": "Minutes."},
             "default_room_id": NULLABLE_ID,
+            **BOOKING_RULES,
         },
-        ["id", "name", "timezone", "default_duration", "default_room_id"],
+        ["id", "name", "timezone", "default_duration", "default_room_id",
+         "booking_horizon_days", "min_notice_minutes"],
     ),
     "CoachSettings": _obj(
         {
@@ -176,9 +190,10 @@ SCHEMAS: dict[str, Any] = {
             "default_duration": {"type": "integer", "minimum": 5, "maximum": 720},
             "default_room_id": NULLABLE_ID,
             "cancellation_window_hours": {"type": "integer", "minimum": 0},
+            **BOOKING_RULES,
         },
         ["coach_id", "timezone", "default_duration", "default_room_id",
-         "cancellation_window_hours"],
+         "cancellation_window_hours", "booking_horizon_days", "min_notice_minutes"],
     ),
     "Notification": _obj(
         {
@@ -353,7 +368,7 @@ ERROR_TEXT = {
     "404": "No such resource (or an id that is not a number).",
     "409": (
         "The current state forbids it: slot_unavailable, slot_taken, overlap, in_past, "
-        "capacity_full, already_cancelled, not_started or conflict."
+        "capacity_full, already_cancelled, not_started, too_soon, beyond_horizon or conflict."
     ),
     "422": "Well-formed but invalid input; the message names the field.",
     "413": "payload_too_large: the request body is over 1 MiB (it is not read).",
@@ -362,12 +377,14 @@ ERROR_TEXT = {
 
 BOOK_409 = (
     "slot_unavailable (outside availability), slot_taken (booked or overlapping), "
-    "in_past"
+    "in_past, too_soon (a member, inside the coach's minimum notice), beyond_horizon (a member, "
+    "past the coach's booking horizon)"
 )
 CANCEL_409 = "already_cancelled, in_past (started)"
 SERIES_409 = (
     "slot_unavailable (no weekly window holds it), overlap (another series or session of the "
-    "coach), slot_taken (lost a race)"
+    "coach), slot_taken (lost a race), too_soon / beyond_horizon (a member: the first "
+    "session breaks the coach's minimum notice / the start date is past the booking horizon)"
 )
 SERIES_CANCEL_409 = "already_cancelled"
 IDEMPOTENT_409 = (
@@ -400,7 +417,8 @@ GROUP_SESSION_409 = (
 )
 PLACE_409 = (
     "capacity_full (no place left and waitlist false), conflict (already booked or waiting; not a "
-    "group class), already_cancelled (the class is), in_past (it has started)"
+    "group class), already_cancelled (the class is), in_past (it has started), too_soon / "
+    "beyond_horizon (a member: inside the coach's minimum notice / past the booking horizon)"
 )
 CLASS_FIELDS = {
     "title": {"type": "string", "maxLength": 200},
@@ -582,6 +600,7 @@ def _paths() -> dict:
                     "default_room_id": NULLABLE_REQUEST_ID,
                     "cancellation_window_hours": {"type": "integer", "minimum": 0,
                                                   "maximum": 720},
+                    **BOOKING_RULES,
                 })),
             )
         },

@@ -18,6 +18,7 @@ from ..scheduling import ValidationError as CoreValidationError
 from ..services import (
     availability,
     billing,
+    booking_rules,
     bookings,
     coach_settings,
     coaches,
@@ -112,7 +113,8 @@ def update_settings(id: str):
     coach_id = p.to_id(id)
     current = coaches.get_settings(coach_id)
     body = p.json_object()
-    for name in ("default_duration", "cancellation_window_hours", "timezone"):
+    for name in ("default_duration", "cancellation_window_hours", "timezone",
+                 "booking_horizon_days", "min_notice_minutes"):
         if name in body and body[name] is None:
             raise p.invalid(name, "must not be null; leave it out to keep the current value")
     room_id = p.get_id(body, "default_room_id") if "default_room_id" in body else (
@@ -122,9 +124,16 @@ def update_settings(id: str):
     window = p.get_int(body, "cancellation_window_hours",
                        default=current.cancellation_window_hours, minimum=0,
                        maximum=coach_settings.MAX_WINDOW_HOURS)
+    horizon_days = p.get_int(body, "booking_horizon_days",
+                             default=current.booking_horizon_days,
+                             minimum=coach_settings.MIN_HORIZON_DAYS,
+                             maximum=coach_settings.MAX_HORIZON_DAYS)
+    notice = p.get_int(body, "min_notice_minutes", default=current.min_notice_minutes,
+                       minimum=0, maximum=coach_settings.MAX_NOTICE_MINUTES)
     zone = p.get_str(body, "timezone", max_length=64)
     settings, conflicts = coach_settings.update_settings(
-        _actor(), coach_id, room_id, duration, current.timezone if zone is None else zone, window
+        _actor(), coach_id, room_id, duration, current.timezone if zone is None else zone, window,
+        booking_horizon_days=horizon_days, min_notice_minutes=notice,
     )
     return {"settings": out.settings_json(settings), "conflicts": out.conflicts_json(conflicts)}
 
@@ -278,7 +287,9 @@ def list_slots(id: str):
         raise p.invalid("to", "must not be before from")
     if (last - first).days + 1 > MAX_SLOT_DAYS:
         raise p.invalid("to", f"ask for at most {MAX_SLOT_DAYS} days at a time")
-    found = slots.bookable_slots(coach_id, first, last)
+    # A member is offered only what they may book (the coach's horizon and notice).
+    rules = booking_rules.for_actor(_actor(), coaches.get_settings(coach_id))
+    found = slots.bookable_slots(coach_id, first, last, rules=rules)
     return {"slots": [out.slot_json(s, zone) for s in found]}
 
 

@@ -87,6 +87,8 @@ def coach_json(user: User, settings: CoachSettings | None) -> dict:
         "timezone": settings.timezone if settings else current_app.config["COACHAPP_TIMEZONE"],
         "default_duration": settings.default_duration if settings else 60,
         "default_room_id": sid(settings.default_room_id) if settings else None,
+        "booking_horizon_days": settings.booking_horizon_days if settings else 56,
+        "min_notice_minutes": settings.min_notice_minutes if settings else 120,
     }
 
 
@@ -98,6 +100,8 @@ def settings_json(settings: CoachSettings) -> dict:
         "default_duration": settings.default_duration,
         "default_room_id": sid(settings.default_room_id),
         "cancellation_window_hours": settings.cancellation_window_hours,
+        "booking_horizon_days": settings.booking_horizon_days,
+        "min_notice_minutes": settings.min_notice_minutes,
     }
 
 

@@ -234,7 +234,14 @@ def addition_span(form: Form, tz: tzinfo) -> tuple[datetime, datetime] | None:
     return local_datetime(day, start, tz), local_datetime(day, end, tz)
 
 
-SETTINGS_FIELDS = ("default_room_id", "default_duration", "timezone", "cancellation_window_hours")
+SETTINGS_FIELDS = (
+    "default_room_id",
+    "default_duration",
+    "timezone",
+    "cancellation_window_hours",
+    "booking_horizon_days",
+    "min_notice_minutes",
+)
 
 
 def settings_form(data: MultiDict | None = None, settings=None) -> Form:
@@ -248,6 +255,8 @@ def settings_form(data: MultiDict | None = None, settings=None) -> Form:
                 "default_duration": str(settings.default_duration),
                 "timezone": settings.timezone,
                 "cancellation_window_hours": str(settings.cancellation_window_hours),
+                "booking_horizon_days": str(settings.booking_horizon_days),
+                "min_notice_minutes": str(settings.min_notice_minutes),
             }
         )
     return Form({name: data.get(name, "") for name in SETTINGS_FIELDS})

@@ -990,7 +990,7 @@ def delete_addition(addition_id: int):
 @bp.route("/coach/settings", methods=["GET", "POST"])
 @roles_required(*COACH_ROLES)
 def settings():
-    """Default room and duration, time zone, cancellation window."""
+    """Default room and duration, time zone, cancellation window, booking rules for members."""
     coach_id, picker = coach_or_picker()
     if picker is not None:
         return picker
@@ -1007,6 +1007,13 @@ def settings():
     form = forms.settings_form(request.form)
     duration = forms.whole_number(form, "default_duration")
     hours = forms.whole_number(form, "cancellation_window_hours")
+    # A post without the booking rules (a page opened before they existed) keeps them.
+    rules = {}
+    for name in ("booking_horizon_days", "min_notice_minutes"):
+        if name in request.form:
+            rules[name] = forms.whole_number(form, name)
+        else:
+            form.values[name] = str(getattr(context["settings"], name))
     if form.ok:
         try:
             saved, found = coach_settings.update_settings(
@@ -1016,6 +1023,7 @@ def settings():
                 duration,
                 form.get("timezone"),
                 hours,
+                **rules,
             )
         except DomainError as exc:
             if isinstance(exc, NotFound):

@@ -9,7 +9,7 @@ their status (409 slot taken, 422 invalid input); ``static/js/member.js`` lets h
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, make_response, redirect, request, url_for
@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models import RecurringBooking, Room, TrainingSession, utcnow
 from ..scheduling import day_of_week
 from ..services import (
+    booking_rules,
     bookings,
     coaches,
     feeds,
@@ -100,7 +101,7 @@ def book():
     """The coaches a member can book, each with their next free slot (a shortcut to book it),
     and the group classes of the coming weeks with the places left."""
     now = _now()
-    offers = member_views.coach_offers(now=now)
+    offers = member_views.coach_offers(now=now, actor=current_user)
     return render(
         "member/book.html",
         offers=offers,
@@ -234,6 +235,12 @@ def _coach_context(
     if first_day > horizon.last_day(tz, now):
         slot_error = _plain(horizon.too_far("from", tz, now))
         more = None
+    # The member sees only what they may book; past the coach's horizon the page says why.
+    rules = coach.rules if current_user.role == "member" else None
+    horizon_note = None
+    if rules is not None and first_day + timedelta(days=days - 1) > rules.last_day(now):
+        horizon_note = coach.horizon_message + "."
+        more = None
     return {
         "coach": coach,
         "coach_zone": tz,
@@ -242,10 +249,11 @@ def _coach_context(
         # Kept per data version and minute (coachapp.cache): the slot search is most of the page.
         "days": [] if slot_error else cache.cached(
             "slots",
-            (coach_id, first_day, days),
-            lambda: member_views.slot_days(coach_id, first_day, days, now=now),
+            (coach_id, first_day, days, rules),
+            lambda: member_views.slot_days(coach_id, first_day, days, now=now, rules=rules),
         ),
         "slot_error": slot_error,
+        "horizon_note": horizon_note,
         "refresh_url": url_for("member.coach_slots", days=days, **range_args),
         "more_url": url_for("member.coach_slots", days=more, **range_args) if more else None,
         "sheet": None,
@@ -285,7 +293,12 @@ def _sheet(
     no longer open turns the sheet into "just taken" with the nearest free times."""
     check = check and state == "form"
     too_far = start > horizon.latest_start(_now())
-    slot = member_views.find_slot(coach_id, start, end, now=_now()) if check and not too_far else None
+    rules = booking_rules.for_actor(current_user, coaches.get_settings(coach_id))
+    slot = (
+        member_views.find_slot(coach_id, start, end, now=_now(), rules=rules)
+        if check and not too_far
+        else None
+    )
     room_id = slot.room_id if slot else None
     sheet = {
         "state": state,
@@ -304,13 +317,22 @@ def _sheet(
         sheet["taken_title"] = "Not available"
         sheet["message"] = _plain(horizon.too_far("start_time", tz, _now()))
         sheet["status"] = 422
+    elif check and slot is None and rules is not None and not rules.allows(start, _now()):
+        sheet["state"] = "taken"
+        sheet["taken_title"] = "Not available"
+        try:
+            booking_rules.check(current_user, coaches.get_settings(coach_id), start, _now())
+        except Conflict as exc:
+            sheet["message"] = _plain(exc)
     elif check and slot is None:
         sheet["state"] = "taken"
         sheet["taken_title"] = "Just taken"
         sheet["message"] = "this time is no longer free."
     if sheet["state"] == "taken":
         sheet["alternatives"] = (
-            [] if too_far else member_views.nearest_free_slots(coach_id, start, now=_now())
+            []
+            if too_far
+            else member_views.nearest_free_slots(coach_id, start, now=_now(), rules=rules)
         )
     return sheet
 

@@ -35,7 +35,7 @@ from ..scheduling import (
     series_collision_dates,
     validate_series,
 )
-from . import coaches, horizon
+from . import booking_rules, coaches, horizon
 from .db import coach_lock, constraint_name, locked_row, transaction, visible_row, write_lock
 from .errors import (
     AlreadyCancelled,
@@ -96,6 +96,7 @@ def book_one_time(
     if start <= now:
         raise InPast("That time has already started; pick a time in the future.")
     horizon.check_start(start, "start_time", tz, now)
+    booking_rules.check(actor, settings, start, now)
     try:
         with transaction():
             write_lock()
@@ -341,7 +342,13 @@ def series_request(
             field="end_date",
         )
     # The series may end later, but it must begin within reach (its later dates wait for it).
-    horizon.check_start(local_datetime(first_date, start_minute, tz), "start_date", tz, now)
+    first_start = local_datetime(first_date, start_minute, tz)
+    horizon.check_start(first_start, "start_date", tz, now)
+    # A member's series starts within the coach's horizon and notice; it may run beyond them. A
+    # first date whose time has passed today is skipped (as below), so the next one is judged.
+    if first_start <= now:
+        first_start = local_datetime(first_date + timedelta(weeks=frequency), start_minute, tz)
+    booking_rules.check(actor, settings, first_start, now, field="start_date")
     windows = [
         w
         for w in coaches.core_windows(coaches.weekly_rows(coach_id), session_type)

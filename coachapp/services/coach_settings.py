@@ -1,4 +1,5 @@
-"""A coach's settings: default room and session length, time zone, cancellation window."""
+"""A coach's settings: default room and session length, time zone, cancellation window, and the
+booking rules members are bound by (booking horizon, minimum notice)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from .sessions import ConflictView, conflicts_among, future_scheduled
 
 MIN_DURATION, MAX_DURATION = 5, 720
 MAX_WINDOW_HOURS = 24 * 30
+MIN_HORIZON_DAYS, MAX_HORIZON_DAYS = 1, 730
+MAX_NOTICE_MINUTES = 7 * 24 * 60
 
 
 def list_rooms() -> list[Room]:
@@ -45,8 +48,11 @@ def update_settings(
     timezone: str,
     cancellation_window_hours: int,
     now: datetime | None = None,
+    booking_horizon_days: int | None = None,
+    min_notice_minutes: int | None = None,
 ) -> tuple[CoachSettings, list[ConflictView]]:
-    """Change a coach's settings (the coach themself or an admin).
+    """Change a coach's settings (the coach themself or an admin); a booking rule given as None
+    keeps its value.
 
     The weekly template stays in wall-clock times, so a new time zone moves it in real time: the
     result lists every future session that is now a conflict. The coach's account zone follows the
@@ -65,6 +71,22 @@ def update_settings(
         MAX_WINDOW_HOURS,
         "The cancellation window",
     )
+    if booking_horizon_days is not None:
+        booking_horizon_days = _whole_number(
+            booking_horizon_days,
+            "booking_horizon_days",
+            MIN_HORIZON_DAYS,
+            MAX_HORIZON_DAYS,
+            "The booking horizon (days ahead)",
+        )
+    if min_notice_minutes is not None:
+        min_notice_minutes = _whole_number(
+            min_notice_minutes,
+            "min_notice_minutes",
+            0,
+            MAX_NOTICE_MINUTES,
+            "The minimum notice (minutes)",
+        )
     if not isinstance(timezone, str) or not timezone.strip():
         raise ValidationFailed("timezone: choose a time zone.", field="timezone")
     try:
@@ -80,6 +102,10 @@ def update_settings(
         settings.default_room_id = room_id
         settings.default_duration = duration
         settings.cancellation_window_hours = hours
+        if booking_horizon_days is not None:
+            settings.booking_horizon_days = booking_horizon_days
+        if min_notice_minutes is not None:
+            settings.min_notice_minutes = min_notice_minutes
         settings.timezone = zone
         coach = db.session.get(User, coach_id)
         coach.timezone = zone

@@ -91,3 +91,15 @@ class NotStarted(Conflict):
     """The session has not started yet (e.g. marking a no-show before its start)."""
 
     code = "not_started"
+
+
+class TooSoon(Conflict):
+    """A member asked for a session that starts sooner than the coach's minimum notice."""
+
+    code = "too_soon"
+
+
+class BeyondHorizon(Conflict):
+    """A member asked for a session (or a series start) beyond the coach's booking horizon."""
+
+    code = "beyond_horizon"

@@ -31,7 +31,7 @@ from ..models import (
     utcnow,
 )
 from ..scheduling import Interval
-from . import coaches, horizon
+from . import booking_rules, coaches, horizon
 from .bookings import can_see_booking, check_open, make_series, series_request, taken_error
 from .db import constraint_name, locked_row, transaction, visible_row, write_lock
 from .errors import (
@@ -239,7 +239,8 @@ def book_place(
     (when ``waitlist``) or CapacityFull.
 
     A member books for themself; the class's coach or an admin for the member named by
-    ``member_id``. One active place (confirmed or waiting) per member and class. The class's row
+    ``member_id``. A member is bound by the coach's booking horizon and minimum notice
+    (``booking_rules``). One active place (confirmed or waiting) per member and class. The class's row
     is locked before the confirmed places are counted, so concurrent bookings never exceed the
     capacity.
     """
@@ -262,6 +263,10 @@ def book_place(
             )
             if mine is not None:
                 raise _already(mine)
+            # A member taking a place (or a waitlist place) obeys the coach's booking rules.
+            booking_rules.check(
+                actor, coaches.get_settings(session.coach_id), session.start_time, now
+            )
             if _confirmed_count(session.id) < session.capacity:
                 status = "CONFIRMED"
             elif waitlist:

@@ -27,7 +27,8 @@ from ..models import (
     WeeklyAvailability,
     utcnow,
 )
-from . import coaches, group_classes, sessions, slots
+from ..scheduling.booking_rules import BookingRules
+from . import booking_rules, coaches, group_classes, sessions, slots
 from .sessions import is_late_cancel
 from .slots import Slot
 
@@ -54,9 +55,12 @@ class CoachOffer:
 
 
 def coach_offers(
-    now: datetime | None = None, horizon_days: int = NEXT_SLOT_HORIZON_DAYS
+    now: datetime | None = None,
+    horizon_days: int = NEXT_SLOT_HORIZON_DAYS,
+    actor: User | None = None,
 ) -> list[CoachOffer]:
-    """Every active coach with their next bookable one-to-one slot within ``horizon_days``.
+    """Every active coach with their next bookable one-to-one slot within ``horizon_days``;
+    with a member ``actor``, the next slot that member may book (the coach's booking rules).
 
     The same rule as ``slots.bookable_slots`` (``slots.slots_from``: weekly one-to-one windows
     minus blocked slots plus additions, minus scheduled sessions, on the coach's duration grid, not
@@ -112,6 +116,7 @@ def coach_offers(
             now,
             held=held,
             limit=1,
+            rules=booking_rules.for_actor(actor, settings),
         )
         result.append(CoachOffer(coach, settings, tz, found[0] if found else None))
     return result
@@ -137,13 +142,23 @@ class CoachCard:
     name: str
     timezone: str
     default_duration: int
+    rules: BookingRules
+    horizon_message: str
 
 
 def coach_card(coach_id: int) -> CoachCard:
-    """The coach's card; NotFound unless ``coach_id`` is a coach."""
+    """The coach's card, with the booking rules a member is bound by; NotFound unless
+    ``coach_id`` is a coach."""
     settings = coaches.get_settings(coach_id)
     coach = coaches.get_coach(coach_id)
-    return CoachCard(coach.id, coach.name, settings.timezone, settings.default_duration)
+    return CoachCard(
+        coach.id,
+        coach.name,
+        settings.timezone,
+        settings.default_duration,
+        booking_rules.rules_of(settings),
+        booking_rules.horizon_message(settings),
+    )
 
 
 @dataclass(frozen=True)
@@ -155,11 +170,16 @@ class DaySlots:
 
 
 def slot_days(
-    coach_id: int, first_day: date, days: int, now: datetime | None = None
+    coach_id: int,
+    first_day: date,
+    days: int,
+    now: datetime | None = None,
+    rules: BookingRules | None = None,
 ) -> list[DaySlots]:
-    """A coach's open slots on ``days`` local dates from ``first_day``, grouped by date."""
+    """A coach's open slots on ``days`` local dates from ``first_day``, grouped by date (with
+    ``rules``, only those the member may book)."""
     last_day = first_day + timedelta(days=days - 1)
-    found = slots.bookable_slots(coach_id, first_day, last_day, now=now)
+    found = slots.bookable_slots(coach_id, first_day, last_day, now=now, rules=rules)
     grouped: dict[date, list[Slot]] = defaultdict(list)
     for slot in found:
         grouped[slot.start.date()].append(slot)
@@ -170,31 +190,42 @@ def slot_days(
 
 
 def find_slot(
-    coach_id: int, start: datetime, end: datetime, now: datetime | None = None
+    coach_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime | None = None,
+    rules: BookingRules | None = None,
 ) -> Slot | None:
-    """The open slot exactly ``[start, end)`` of a coach, or None when it is not (or no longer) open."""
+    """The open slot exactly ``[start, end)`` of a coach, or None when it is not (or no longer)
+    open (with ``rules``: to that member)."""
     tz = coaches.coach_zone(coach_id)
     day = start.astimezone(tz).date()
-    for slot in slots.bookable_slots(coach_id, day, day, now=now):
+    for slot in slots.bookable_slots(coach_id, day, day, now=now, rules=rules):
         if slot.start == start and slot.end == end:
             return slot
     return None
 
 
 def nearest_free_slots(
-    coach_id: int, around: datetime, count: int = 4, now: datetime | None = None
+    coach_id: int,
+    around: datetime,
+    count: int = 4,
+    now: datetime | None = None,
+    rules: BookingRules | None = None,
 ) -> list[Slot]:
     """The ``count`` open slots of a coach closest in time to ``around`` (a slot just taken),
-    in time order: what to offer instead."""
+    in time order: what to offer instead (with ``rules``: what that member may book)."""
     now = now or utcnow()
     tz = coaches.coach_zone(coach_id)
     today = now.astimezone(tz).date()
     center = around.astimezone(tz).date()
     first_day = max(today, center - timedelta(days=3))
     last_day = max(first_day, center + timedelta(days=7))
-    found = slots.bookable_slots(coach_id, first_day, last_day, now=now)
+    found = slots.bookable_slots(coach_id, first_day, last_day, now=now, rules=rules)
     if len(found) < count:
-        found = slots.bookable_slots(coach_id, first_day, first_day + timedelta(days=27), now=now)
+        found = slots.bookable_slots(
+            coach_id, first_day, first_day + timedelta(days=27), now=now, rules=rules
+        )
     closest = sorted(found, key=lambda s: (abs((s.start - around).total_seconds()), s.start))
     return sorted(closest[:count], key=lambda s: s.start)
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from ..models import AvailabilityAddition, CoachSettings, WeeklyAvailability, utcnow
 from ..scheduling import Timeline, expand_weekly_windows, open_time
 from ..scheduling import bookable_slots as core_slots
+from ..scheduling.booking_rules import BookingRules
 from . import coaches, horizon
 from .errors import ValidationFailed
 
@@ -26,7 +27,11 @@ class Slot:
 
 
 def bookable_slots(
-    coach_id: int, first_day: date, last_day: date, now: datetime | None = None
+    coach_id: int,
+    first_day: date,
+    last_day: date,
+    now: datetime | None = None,
+    rules: BookingRules | None = None,
 ) -> list[Slot]:
     """A coach's bookable one-to-one slots on the local dates ``[first_day, last_day]``, in order.
 
@@ -34,7 +39,8 @@ def bookable_slots(
     (one-to-one weekly windows minus blocked slots, plus additions), overlap none of the coach's
     scheduled sessions and have not started. The room is the first of the addition's, the window's
     and the coach's default room that no other session (of any coach) holds then; a slot whose
-    rooms are all held is not offered.
+    rooms are all held is not offered. With ``rules`` (a member's: ``booking_rules.for_actor``),
+    only slots that caller may book now: not sooner than the notice, not beyond the horizon.
     """
     settings = coaches.get_settings(coach_id)
     tz = coaches.zone_of(settings)
@@ -48,6 +54,10 @@ def bookable_slots(
     # Nothing is offered beyond the 2-year horizon; a range may reach past it, its start may not.
     horizon.check_day(first_day, "from", tz, now)
     last_day = min(last_day, horizon.last_day(tz, now))
+    if rules is not None:
+        last_day = min(last_day, rules.last_day(now))
+        if last_day < first_day:
+            return []  # the whole range lies beyond the coach's booking horizon
     # One day either side, so that a stretch crossing midnight is seen whole.
     wide_lo, wide_hi = coaches.day_bounds(
         first_day - timedelta(days=1), last_day + timedelta(days=1), tz
@@ -57,7 +67,7 @@ def bookable_slots(
     additions = coaches.additions_in(coach_id, wide_lo, wide_hi)
     busy = coaches.scheduled_in(coach_id, wide_lo, wide_hi)
     return slots_from(
-        settings, weekly, blocked, additions, busy, first_day, last_day, now, held=None
+        settings, weekly, blocked, additions, busy, first_day, last_day, now, held=None, rules=rules
     )
 
 
@@ -72,6 +82,7 @@ def slots_from(
     now: datetime,
     held: Mapping[int, Timeline] | None = None,
     limit: int | None = None,
+    rules: BookingRules | None = None,
 ) -> list[Slot]:
     """The bookable slots of one coach from rows already loaded (their weekly windows, and the
     blocked slots, additions and scheduled sessions around ``[first_day, last_day]`` with a day
@@ -79,6 +90,7 @@ def slots_from(
 
     A slot whose every usable room is held by another session then is left out; ``held``
     (``coaches.rooms_held``) is read here when not given. ``limit``: stop after that many.
+    ``rules``: leave out what the caller (a member) may not book at ``now``.
     """
     tz = coaches.zone_of(settings)
     lo, hi = coaches.day_bounds(first_day, last_day, tz)
@@ -106,6 +118,8 @@ def slots_from(
     for slot in found:
         if slot.start_utc > latest:
             break  # nothing is offered beyond the 2-year horizon
+        if rules is not None and not rules.allows(slot.start_utc, now):
+            continue  # too soon, or beyond the coach's horizon, for this member
         pick = room_of(slot)
         if pick.taken is not None:
             continue

@@ -119,10 +119,12 @@ def test_a_series_must_begin_within_reach_but_may_end_beyond_it(gym):
             now=NOW,
         ),
     )
-    # Starting a week before the horizon: only the occurrence within reach is made now.
+    # Starting a week before the horizon: only the occurrence within reach is made now. (The
+    # coach books it for the member: a member could not start a series past the coach's own
+    # 8-week booking horizon; the 2-year limit binds everyone.)
     series, made = bookings.create_recurring(
-        gym.member, gym.coach.id, monday, "10:00", "11:00", date(2029, 2, 20), date(2030, 1, 1), 1,
-        now=NOW,
+        gym.coach, gym.coach.id, monday, "10:00", "11:00", date(2029, 2, 20), date(2030, 1, 1), 1,
+        member_id=gym.member.id, now=NOW,
     )
     assert series.end_date == date(2030, 1, 1)
     assert [s.start_time for s in made] == [at("2029-02-26", "10:00")]

@@ -55,7 +55,8 @@ def test_settings_change_and_unknown_zone(api, setup):
     assert response.status_code == 200
     assert response.get_json()["settings"] == {
         "coach_id": str(setup.coach.id), "timezone": "Europe/Berlin", "default_duration": 30,
-        "default_room_id": str(setup.room.id), "cancellation_window_hours": 24}
+        "default_room_id": str(setup.room.id), "cancellation_window_hours": 24,
+        "booking_horizon_days": 56, "min_notice_minutes": 120}
     assert response.get_json()["conflicts"] == []
     slots = api.get(f"/api/v1/coaches/{setup.coach.id}/slots?from=2027-04-05&to=2027-04-05",
                     setup.member).get_json()["slots"]

@@ -112,7 +112,7 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "coach.delete_addition": COACH_BASE,
     "coach.settings": (
         *COACH_BASE, "default_room_id", "default_duration", "timezone",
-        "cancellation_window_hours",
+        "cancellation_window_hours", "booking_horizon_days", "min_notice_minutes",
     ),
     "coach.regenerate_feed": ("confirmed",),
     "member.book": (),
@@ -244,6 +244,8 @@ def valid_values(endpoint: str, hw) -> dict[str, str]:
         "default_duration": "60",
         "timezone": "Europe/Berlin",
         "cancellation_window_hours": "24",
+        "booking_horizon_days": "56",
+        "min_notice_minutes": "120",
         "from": day.isoformat(),
         "days": "7",
         "end": free_end,
