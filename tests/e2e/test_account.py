@@ -9,6 +9,7 @@ axe-core comes from the ``axe-playwright-python`` package (its bundled ``axe.min
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,20 @@ def axe_violations(page: Page) -> list[str]:
     return list(found)
 
 
+@contextmanager
+def two_browsers(browser, server, email: str, password: str, first: dict, second: dict):
+    """Two browsers (``first`` and ``second`` window options) logged in as the same person."""
+    contexts = [_context(browser, server, first), _context(browser, server, second)]
+    try:
+        pages = [context.new_page() for context in contexts]
+        for page in pages:
+            log_in(page, email, password)
+        yield pages
+    finally:
+        for context in contexts:
+            context.close()
+
+
 @pytest.fixture(scope="module")
 def sam(e2e_gym):
     flask_cli(e2e_gym.database_url, "users", "create", EMAIL, "--name", "Sam Reyes",
@@ -47,13 +62,7 @@ def sam(e2e_gym):
 def test_password_change_by_keyboard_on_a_phone_and_no_axe_violations(
     browser, server, sam, shot
 ):
-    phone = _context(browser, server, PHONE)
-    laptop = _context(browser, server, WIDE)
-    try:
-        page, other = phone.new_page(), laptop.new_page()
-        log_in(page, sam, OLD)
-        log_in(other, sam, OLD)
-
+    with two_browsers(browser, server, sam, OLD, PHONE, WIDE) as (page, other):
         # Keyboard only: from the top of the page to the Account link, then through the form.
         page.keyboard.press("Tab")
         for _ in range(30):
@@ -86,18 +95,10 @@ def test_password_change_by_keyboard_on_a_phone_and_no_axe_violations(
         expect(page.get_by_role("heading", name="Your account")).to_be_visible()
         other.goto("/account")
         expect(other).to_have_url(re.compile(r"/login"))
-    finally:
-        phone.close()
-        laptop.close()
 
 
 def test_tokens_on_a_laptop_and_logout_ends_the_other_browser(browser, server, sam, shot):
-    laptop = _context(browser, server, WIDE)
-    phone = _context(browser, server, PHONE)
-    try:
-        page, other = laptop.new_page(), phone.new_page()
-        log_in(page, sam, NEW)
-        log_in(other, sam, NEW)
+    with two_browsers(browser, server, sam, NEW, WIDE, PHONE) as (page, other):
         page.goto("/account")
         page.get_by_label("Valid for (days)").fill("30")
         page.get_by_role("button", name="Create a token").click()
@@ -119,6 +120,3 @@ def test_tokens_on_a_laptop_and_logout_ends_the_other_browser(browser, server, s
         expect(page).to_have_url(re.compile(r"/login"))
         other.goto("/account")
         expect(other).to_have_url(re.compile(r"/login"))
-    finally:
-        laptop.close()
-        phone.close()

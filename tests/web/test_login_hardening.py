@@ -8,11 +8,8 @@ These run on SQLite and, with TEST_DATABASE_URL, on PostgreSQL.
 from __future__ import annotations
 
 import statistics
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -21,8 +18,8 @@ from coachapp import create_app
 from coachapp.extensions import db
 from coachapp.models import DataVersion, LoginFailure
 from tests.conftest import PASSWORD
+from tests.web.login_helpers import fail_logins_in_another_process
 
-ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2027, 3, 15, 12, 0, tzinfo=UTC)
 
 
@@ -142,17 +139,7 @@ def test_other_processes_see_the_same_count(database_url, app_config, make_user)
     here: the count lives in the database, not in a worker's memory."""
     member = make_user("member", email="workers@example.com")
     db.session.commit()
-    script = (
-        "import sys; from coachapp import create_app; "
-        "from tests.conftest import make_test_config as c; "
-        f"app = create_app(c({database_url!r}, LOGIN_RATE_LIMITED=True)); "
-        "cl = app.test_client(); "
-        f"codes = [cl.post('/login', data={{'email': {member.email!r}, 'password': 'no'}}, "
-        "environ_base={'REMOTE_ADDR': '192.0.2.44'}).status_code for _ in range(5)]; "
-        "sys.exit(0 if codes == [422] * 5 else codes[0] % 256)"
-    )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = fail_logins_in_another_process(database_url, member.email, "192.0.2.44")
     assert done.returncode == 0, done.stdout + done.stderr
     app = _limited_app(database_url, app_config)
     blocked = _attempt(app.test_client(), member.email, PASSWORD, addr="192.0.2.44")

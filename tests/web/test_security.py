@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from flask import url_for
 
 from coachapp import create_app
 from tests.conftest import PASSWORD
+from tests.web.login_helpers import fail_logins_in_another_process
 from tests.web.test_html_authz_matrix import ACTIONS, path_values, world  # noqa: F401
 
-ROOT = Path(__file__).resolve().parents[2]
 CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
 
 
@@ -274,17 +271,9 @@ def test_workers_share_the_count_through_redis(database_url, app_config, make_us
     from coachapp.extensions import db
 
     db.session.commit()
-    script = (
-        "import sys; from coachapp import create_app; "
-        "from tests.conftest import make_test_config as c; "
-        f"app = create_app(c({database_url!r}, LOGIN_RATE_LIMITED=True, REDIS_URL={redis_url!r}));"
-        " cl = app.test_client(); "
-        f"codes = [cl.post('/login', data={{'email': {email!r}, 'password': 'no'}}, "
-        "environ_base={'REMOTE_ADDR': '127.0.0.40'}).status_code for _ in range(5)]; "
-        "sys.exit(0 if codes == [422] * 5 else codes[0])"
+    done = fail_logins_in_another_process(
+        database_url, email, "127.0.0.40", REDIS_URL=redis_url
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     connection = Redis.from_url(redis_url)
     try:
