@@ -18,7 +18,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 
 from rq import scheduler as rq_scheduler
@@ -33,6 +35,32 @@ log = logging.getLogger("coachapp.worker")  # also when run as __main__
 
 RESTART_PAUSE_SECONDS = 1.0
 RESTART_PAUSE_MAX_SECONDS = 30.0
+STOP_DEADLINE_SECONDS = 10.0
+"""After SIGTERM the worker is gone within this many seconds, whatever RQ's shutdown waits on
+(Heroku sends SIGKILL 30 s after SIGTERM). Once, under load with Redis gone, a clean stop hung
+past 15 s; the suspect is RQ joining its scheduler child without a timeout."""
+
+
+def exit_after(seconds: float, child_pids=lambda: ()) -> threading.Timer:
+    """Start the stop deadline: after ``seconds`` log why and end the process (status 0, it was
+    asked to stop), killing ``child_pids()`` first so none is left behind."""
+
+    def give_up() -> None:
+        log.error(
+            "worker: still stopping %.0f s after SIGTERM; exiting now", seconds,
+            extra={"event": "stop_deadline"},
+        )
+        for pid in child_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        os._exit(0)
+
+    timer = threading.Timer(seconds, give_up)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def _run_rq_scheduler(scheduler) -> None:
@@ -86,6 +114,8 @@ class LoggingWorker(HerokuWorker):
                 self.scheduler.start()
 
     def request_stop(self, signum, frame):
+        if not self.stop_was_requested:
+            exit_after(STOP_DEADLINE_SECONDS, self._children)
         self.stop_was_requested = True
         try:
             super().request_stop(signum, frame)
@@ -93,6 +123,12 @@ class LoggingWorker(HerokuWorker):
             # RQ asks Redis whether a job is running; with Redis gone none can be: stop now
             # (raised as is, RQ's wait for Redis would swallow the error and the stop with it)
             raise StopRequested() from exc
+
+    def _children(self) -> list[int]:
+        """The processes this worker forked that still run: the job's horse, RQ's scheduler."""
+        process = getattr(getattr(self, "scheduler", None), "_process", None)
+        pids = [getattr(self, "horse_pid", 0), getattr(process, "pid", 0)]
+        return [pid for pid in pids if pid]
 
     def perform_job(self, job, queue, *args, **kwargs) -> bool:
         started = time.perf_counter()
