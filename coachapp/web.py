@@ -11,6 +11,8 @@ from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.http import parse_set_header
 
+from . import vocab
+
 NAV = {
     "coach": [
         ("coach.week", "Week"),
@@ -32,6 +34,20 @@ NAV = {
         ("coach.week", "Coaches' weeks"),
     ],
 }
+
+VOCABULARY = {
+    enum.__name__: enum
+    for enum in (
+        vocab.Role,
+        vocab.SessionType,
+        vocab.SessionStatus,
+        vocab.BookingStatus,
+        vocab.SeriesStatus,
+        vocab.Canceller,
+        vocab.NotificationKind,
+    )
+} | {"ACTIVE_BOOKING_STATUSES": vocab.ACTIVE_BOOKING_STATUSES}
+"""What the ``vocabulary`` context processor gives every template (``coachapp.vocab``)."""
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -63,8 +79,11 @@ def register_web_hooks(app: Flask) -> None:
         length = request.content_length
         if limit is not None and length is not None and length > limit:
             raise RequestEntityTooLarge()
-        if (request.method == "OPTIONS" and request.path.startswith("/api/")
-                and request.url_rule is not None):
+        if (
+            request.method == "OPTIONS"
+            and request.path.startswith("/api/")
+            and request.url_rule is not None
+        ):
             response = app.make_default_options_response()
             response.status_code = 204
             return response
@@ -96,6 +115,12 @@ def register_web_hooks(app: Flask) -> None:
             if endpoint in app.view_functions
         ]
         return {"nav_links": links}
+
+    @app.context_processor
+    def vocabulary():
+        """The domain's enums by name (``SessionStatus.CANCELLED``, ``BookingStatus.CONFIRMED``…),
+        so templates compare with the vocabulary instead of spelling the stored strings."""
+        return VOCABULARY
 
     @app.template_filter("local")
     def local_time(value, zone: str | None = None, fmt: str = "%a %d %b %Y, %H:%M"):
@@ -152,7 +177,8 @@ def _cors(response, origins) -> None:
     response.headers["Access-Control-Allow-Origin"] = origin
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         response.headers["Access-Control-Allow-Methods"] = response.headers.get(
-            "Allow", "GET, POST, PUT, PATCH, DELETE")
+            "Allow", "GET, POST, PUT, PATCH, DELETE"
+        )
         response.headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
         response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
         response.vary.update(["Access-Control-Request-Method", "Access-Control-Request-Headers"])
