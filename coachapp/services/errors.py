@@ -103,3 +103,10 @@ class BeyondHorizon(Conflict):
     """A member asked for a session (or a series start) beyond the coach's booking horizon."""
 
     code = "beyond_horizon"
+
+
+class TooLateToChange(Conflict):
+    """A member asked to move a session inside the coach's cancellation window (they may still
+    cancel it, late)."""
+
+    code = "too_late_to_change"

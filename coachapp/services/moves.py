@@ -9,7 +9,8 @@ the database constraints, as for a booking.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -24,7 +25,8 @@ from ..models import (
     utcnow,
 )
 from ..scheduling import Interval
-from . import coaches, horizon
+from ..vocab import NotificationKind, SessionStatus, SessionType
+from . import booking_rules, coaches, horizon
 from .bookings import check_open
 from .db import constraint_name, transaction, write_lock
 from .errors import (
@@ -33,10 +35,18 @@ from .errors import (
     InPast,
     NotFound,
     SlotTaken,
+    TooLateToChange,
     ValidationFailed,
 )
 from .notifications import local_when, notify, recipient_zone
-from .sessions import RESOLVE_ACTIONS, cancel_one, conflicts_among, keep, locked_session
+from .sessions import (
+    RESOLVE_ACTIONS,
+    cancel_one,
+    conflicts_among,
+    is_late_cancel,
+    keep,
+    locked_session,
+)
 from .slots import Slot, bookable_slots
 
 
@@ -74,52 +84,20 @@ def move_session(
     (``occurrence_start``), so the nightly job does not make that occurrence again at the old time.
     """
     now = now or utcnow()
-    try:
+    with _race_refused():
         with transaction():
             session = locked_session(actor, session_id)
             coaches.require_manager(actor, session.coach_id)
-            if session.status == "cancelled":
-                raise AlreadyCancelled("This session is cancelled; it cannot be moved.")
-            if session.status != "scheduled" or session.start_time <= now:
-                raise InPast("This session has already started; it can no longer be moved.")
-            settings = coaches.get_settings(session.coach_id)
-            tz = coaches.zone_of(settings)
-            start = coaches.aware(start, tz, "start_time")
-            if end is None:
-                end = start + (session.end_time - session.start_time)
-            start, end = coaches.span(start, end, tz)
-            if end - start > coaches.MAX_SESSION:
-                raise ValidationFailed(
-                    "end_time: a session lasts at most 12 hours.", field="end_time"
-                )
-            if start <= now:
-                raise InPast("That time has already started; pick a time in the future.")
-            horizon.check_start(start, "start_time", tz, now)
-            if start == session.start_time and end == session.end_time:
-                raise ValidationFailed(
-                    "start_time: the session is already at that time.", field="start_time"
-                )
-            old = Interval(session.start_time, session.end_time)
-            wanted = Interval(start, end)
-            room_id = check_open(settings, wanted, session.type, ignore_session_id=session.id)
-            # A series occurrence keeps its key (occurrence_start): the nightly job will not
-            # make it again at the old time.
-            session.start_time, session.end_time, session.room_id = start, end, room_id
-            db.session.flush()
+            old = _reschedule(actor, session, start, end, now)
             coach = db.session.get(User, session.coach_id)
             for member_id in _recipients(session):
                 zone = recipient_zone(member_id)
                 message = (
                     f"Your session on {local_when(old.start, zone, now)} with {coach.name} was "
-                    f"moved to {local_when(start, zone, now, end)} (your time, {zone.key}) by "
-                    "your coach."
+                    f"moved to {local_when(session.start_time, zone, now, session.end_time)} "
+                    f"(your time, {zone.key}) by your coach."
                 )
                 notify(member_id, "session_moved", message, session_id=session.id)
-    except IntegrityError as exc:
-        name = constraint_name(exc)
-        if "room_overlap" in name:
-            raise SlotTaken("The room is taken by another session at that time.") from exc
-        raise SlotTaken("Another session has just taken that time; pick another.") from exc
     return session
 
 
@@ -227,4 +205,111 @@ def _runs(free: list[Slot]) -> dict[datetime, datetime]:
     return ends
 
 
-__all__ = ["move_session", "resolve_series", "suggest_moves"]
+@contextmanager
+def _race_refused() -> Iterator[None]:
+    """Turn the database's refusal of a move (another session or the room took the time after the
+    checks passed) into SlotTaken."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "room_overlap" in constraint_name(exc):
+            raise SlotTaken("The room is taken by another session at that time.") from exc
+        raise SlotTaken("Another session has just taken that time; pick another.") from exc
+
+
+def _reschedule(
+    actor: User, session: TrainingSession, start: datetime, end: datetime | None, now: datetime
+) -> Interval:
+    """Move the locked ``session`` to ``[start, end)`` (default: same length) under the rules
+    ``actor`` is bound by, and return its old time. The coach's move and the member's share it.
+
+    The session must be scheduled and not started; the new time in the future, within the 2-year
+    horizon and, for a member, within the coach's booking rules (``booking_rules.check``); wholly
+    inside the coach's availability for the session's type, overlapping none of the coach's other
+    sessions, with a free room. Call it inside the write transaction.
+    """
+    if session.status == SessionStatus.CANCELLED:
+        raise AlreadyCancelled("This session is cancelled; it cannot be moved.")
+    if session.status != SessionStatus.SCHEDULED or session.start_time <= now:
+        raise InPast("This session has already started; it can no longer be moved.")
+    settings = coaches.get_settings(session.coach_id)
+    tz = coaches.zone_of(settings)
+    start = coaches.aware(start, tz, "start_time")
+    if end is None:
+        end = start + (session.end_time - session.start_time)
+    start, end = coaches.span(start, end, tz)
+    if end - start > coaches.MAX_SESSION:
+        raise ValidationFailed("end_time: a session lasts at most 12 hours.", field="end_time")
+    if start <= now:
+        raise InPast("That time has already started; pick a time in the future.")
+    horizon.check_start(start, "start_time", tz, now)
+    booking_rules.check(actor, settings, start, now)
+    if start == session.start_time and end == session.end_time:
+        raise ValidationFailed(
+            "start_time: the session is already at that time.", field="start_time"
+        )
+    old = Interval(session.start_time, session.end_time)
+    room_id = check_open(settings, Interval(start, end), session.type, ignore_session_id=session.id)
+    # A series occurrence keeps its key (occurrence_start): the nightly job will not make it
+    # again at the old time.
+    session.start_time, session.end_time, session.room_id = start, end, room_id
+    db.session.flush()
+    return old
+
+
+def too_late_to_move(session: TrainingSession, window_hours: int, now: datetime) -> bool:
+    """Whether a member may no longer move ``session`` at ``now``: it starts inside the coach's
+    cancellation window (the late-cancel rule, ``sessions.is_late_cancel``)."""
+    return is_late_cancel(session.start_time, window_hours, now)
+
+
+def too_late_message(window_hours: int) -> str:
+    """Why a member may not move a session inside the window (the page and the API say it)."""
+    return (
+        f"Too late to move: less than {window_hours} h before the start; "
+        "you can still cancel (late)."
+    )
+
+
+def member_move(
+    session_id: int, member: User, start: datetime, end: datetime | None, now: datetime
+) -> TrainingSession:
+    """A member moves their own one-to-one session (one-time or one occurrence of a series) to
+    ``[start, end)`` (default: same length) with the same coach.
+
+    The same rules as a new booking bind the new time (the coach's minimum notice and booking
+    horizon, availability, overlaps, rooms); the session keeps its bookings, its series and its
+    occurrence key. Inside the coach's cancellation window it is refused (TooLateToChange): the
+    member may still cancel, late. Another member's session, or a group class, is NotFound. The
+    coach is notified.
+    """
+    with _race_refused():
+        with transaction():
+            session = locked_session(member, session_id)
+            if session.type != SessionType.ONE_TO_ONE or session.member_id != member.id:
+                raise NotFound(f"There is no one-to-one session of yours with id {session_id}.")
+            if session.status == SessionStatus.SCHEDULED and session.start_time > now:
+                window = coaches.get_settings(session.coach_id).cancellation_window_hours
+                if too_late_to_move(session, window, now):
+                    raise TooLateToChange(too_late_message(window), field="start_time")
+            old = _reschedule(member, session, start, end, now)
+            zone = recipient_zone(session.coach_id)
+            notify(
+                session.coach_id,
+                NotificationKind.SESSION_MOVED,
+                f"{member.name} moved their session on {local_when(old.start, zone, now)} to "
+                f"{local_when(session.start_time, zone, now, session.end_time)} "
+                f"(your time, {zone.key}).",
+                session_id=session.id,
+            )
+    return session
+
+
+__all__ = [
+    "member_move",
+    "move_session",
+    "resolve_series",
+    "suggest_moves",
+    "too_late_message",
+    "too_late_to_move",
+]
