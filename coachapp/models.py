@@ -35,20 +35,24 @@ from sqlalchemy.types import TypeDecorator
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
-
-ROLES = ("admin", "coach", "member")
-SERIES_STATUSES = ("ACTIVE", "CANCELLED")
-BOOKING_STATUSES = (
-    "CONFIRMED",
-    "WAITLISTED",
-    "CANCELLED_BY_MEMBER",
-    "CANCELLED_BY_COACH",
-    "NO_SHOW",
+from .vocab import (
+    ACTIVE_BOOKING_STATUSES,
+    BookingStatus,
+    Canceller,
+    Role,
+    SeriesStatus,
+    SessionStatus,
+    SessionType,
+    values,
 )
-ACTIVE_BOOKING_STATUSES = ("CONFIRMED", "WAITLISTED")
-SESSION_TYPES = ("ONE_TO_ONE", "GROUP")
-SESSION_STATUSES = ("scheduled", "completed", "cancelled", "no_show")
-CANCELLERS = ("MEMBER", "COACH")
+
+# The stored spellings of each vocabulary (coachapp.vocab), for the check constraints below.
+ROLES = values(Role)
+SERIES_STATUSES = values(SeriesStatus)
+BOOKING_STATUSES = values(BookingStatus)
+SESSION_TYPES = values(SessionType)
+SESSION_STATUSES = values(SessionStatus)
+CANCELLERS = values(Canceller)
 
 
 def utcnow() -> datetime:
@@ -124,6 +128,9 @@ class User(UserMixin, db.Model):
     # raised by logout (everywhere) and a password change: a login cookie or remembered login
     # carries the version it was made under and is refused once it is stale
     auth_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # reminder mails before each session (the in-app reminder is made anyway); the account page
+    # turns them off
+    reminder_mails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
 
     coach_settings: Mapped[CoachSettings | None] = relationship(
@@ -304,7 +311,8 @@ class RecurringBooking(db.Model):
         CheckConstraint(_in("session_type", SESSION_TYPES), name="session_type"),
         CheckConstraint("capacity >= 1", name="capacity"),
         CheckConstraint(
-            "session_type = 'GROUP' OR member_id IS NOT NULL", name="member_unless_group"
+            f"session_type = '{SessionType.GROUP}' OR member_id IS NOT NULL",
+            name="member_unless_group",
         ),
         Index("ix_recurring_bookings_coach_status", "coach_id", "status"),
         Index("ix_recurring_bookings_member", "member_id"),
@@ -315,7 +323,7 @@ class RecurringBooking(db.Model):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     coach_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     session_type: Mapped[str] = mapped_column(
-        String(12), default="ONE_TO_ONE", server_default="ONE_TO_ONE"
+        String(12), default=SessionType.ONE_TO_ONE, server_default=SessionType.ONE_TO_ONE.value
     )
     title: Mapped[str | None] = mapped_column(String(200))
     capacity: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
@@ -325,7 +333,9 @@ class RecurringBooking(db.Model):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     frequency: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
-    status: Mapped[str] = mapped_column(String(10), default="ACTIVE", server_default="ACTIVE")
+    status: Mapped[str] = mapped_column(
+        String(10), default=SeriesStatus.ACTIVE, server_default=SeriesStatus.ACTIVE.value
+    )
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -363,14 +373,14 @@ class TrainingSession(db.Model):
         ExcludeConstraint(
             (text("coach_id"), "="),
             (text("tstzrange(start_time, end_time, '[)')"), "&&"),
-            where=text("status = 'scheduled'"),
+            where=text(f"status = '{SessionStatus.SCHEDULED}'"),
             using="gist",
             name="ex_training_sessions_coach_overlap",
         ).ddl_if(dialect="postgresql"),
         ExcludeConstraint(
             (text("room_id"), "="),
             (text("tstzrange(start_time, end_time, '[)')"), "&&"),
-            where=text("status = 'scheduled' AND room_id IS NOT NULL"),
+            where=text(f"status = '{SessionStatus.SCHEDULED}' AND room_id IS NOT NULL"),
             using="gist",
             name="ex_training_sessions_room_overlap",
         ).ddl_if(dialect="postgresql"),
@@ -382,8 +392,8 @@ class TrainingSession(db.Model):
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
     start_time: Mapped[datetime] = mapped_column(UTCDateTime)
     end_time: Mapped[datetime] = mapped_column(UTCDateTime)
-    type: Mapped[str] = mapped_column(String(12), default="ONE_TO_ONE")
-    status: Mapped[str] = mapped_column(String(10), default="scheduled")
+    type: Mapped[str] = mapped_column(String(12), default=SessionType.ONE_TO_ONE)
+    status: Mapped[str] = mapped_column(String(10), default=SessionStatus.SCHEDULED)
     recurring_booking_id: Mapped[int | None] = mapped_column(
         ForeignKey("recurring_bookings.id", ondelete="SET NULL")
     )
@@ -420,15 +430,15 @@ class Booking(db.Model):
             "session_id",
             "member_id",
             unique=True,
-            postgresql_where=text("status IN ('CONFIRMED', 'WAITLISTED')"),
-            sqlite_where=text("status IN ('CONFIRMED', 'WAITLISTED')"),
+            postgresql_where=text(_in("status", ACTIVE_BOOKING_STATUSES)),
+            sqlite_where=text(_in("status", ACTIVE_BOOKING_STATUSES)),
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(20), default="CONFIRMED")
+    status: Mapped[str] = mapped_column(String(20), default=BookingStatus.CONFIRMED)
     membership_id: Mapped[str | None] = mapped_column(String(64))
     late_cancel: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
@@ -455,6 +465,25 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+
+class ReminderSent(db.Model):
+    """One reminder made for a member's place in a session at one start instant: the unique key
+    lets two concurrent reminder runs make it once; a session moved after its reminder (a new
+    start) gets a new one."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (
+        UniqueConstraint(
+            "session_id", "member_id", "kind", "starts_at", name="uq_reminders_sent_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
 
 
 class DataVersion(db.Model):
@@ -513,20 +542,24 @@ _SQLITE_OVERLAP_BODY = """
 BEGIN
     SELECT RAISE(ABORT, 'ex_training_sessions_coach_overlap') WHERE EXISTS (
         SELECT 1 FROM training_sessions t
-        WHERE t.status = 'scheduled' AND t.coach_id = NEW.coach_id {same_row}
+        WHERE t.status = '{scheduled}' AND t.coach_id = NEW.coach_id {same_row}
           AND t.start_time < NEW.end_time AND t.end_time > NEW.start_time);
     SELECT RAISE(ABORT, 'ex_training_sessions_room_overlap') WHERE NEW.room_id IS NOT NULL AND EXISTS (
         SELECT 1 FROM training_sessions t
-        WHERE t.status = 'scheduled' AND t.room_id = NEW.room_id {same_row}
+        WHERE t.status = '{scheduled}' AND t.room_id = NEW.room_id {same_row}
           AND t.start_time < NEW.end_time AND t.end_time > NEW.start_time);
 END"""
 
+_WHEN_SCHEDULED = f"WHEN NEW.status = '{SessionStatus.SCHEDULED}'"
+
 SQLITE_TRIGGERS = (
     "CREATE TRIGGER trg_training_sessions_overlap_insert BEFORE INSERT ON training_sessions "
-    "WHEN NEW.status = 'scheduled'" + _SQLITE_OVERLAP_BODY.format(same_row=""),
+    + _WHEN_SCHEDULED
+    + _SQLITE_OVERLAP_BODY.format(same_row="", scheduled=SessionStatus.SCHEDULED),
     "CREATE TRIGGER trg_training_sessions_overlap_update "
     "BEFORE UPDATE OF status, start_time, end_time, coach_id, room_id ON training_sessions "
-    "WHEN NEW.status = 'scheduled'" + _SQLITE_OVERLAP_BODY.format(same_row="AND t.id <> NEW.id"),
+    + _WHEN_SCHEDULED
+    + _SQLITE_OVERLAP_BODY.format(same_row="AND t.id <> NEW.id", scheduled=SessionStatus.SCHEDULED),
 )
 
 event.listen(db.metadata, "before_create", PG_EXTENSION.execute_if(dialect="postgresql"))
@@ -537,6 +570,8 @@ def _occurrence_key(mapper, connection, target: TrainingSession) -> None:
     """A session made from a series is keyed by its occurrence: its start when it is made."""
     if target.recurring_booking_id is not None and target.occurrence_start is None:
         target.occurrence_start = target.start_time
+
+
 for _trigger in SQLITE_TRIGGERS:
     event.listen(
         TrainingSession.__table__, "after_create", DDL(_trigger).execute_if(dialect="sqlite")
@@ -552,6 +587,7 @@ __all__ = [
     "LoginFailure",
     "Notification",
     "RecurringBooking",
+    "ReminderSent",
     "Room",
     "TrainingSession",
     "User",
