@@ -9,7 +9,8 @@ with only environment variables mails the same way as the web process:
 is sent as ``GYM_NAME <address>``).
 
 Every message carries ``Date`` and a ``Message-ID`` in MAIL_FROM's domain, and may carry an HTML
-alternative to its plain text (``multipart/alternative``).
+alternative to its plain text (``multipart/alternative``) and attached files (a reminder's ``.ics``:
+``multipart/mixed``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,15 @@ class MailError(RuntimeError):
     def __init__(self, message: str, this_message_only: bool = False):
         super().__init__(message)
         self.this_message_only = this_message_only
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message: its name, MIME type (``text/calendar``) and content."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -119,10 +129,16 @@ def load_settings(config: Mapping[str, Any] | None = None) -> MailSettings:
 
 
 def build_message(
-    settings: MailSettings, to: str, subject: str, body: str, html: str | None = None
+    settings: MailSettings,
+    to: str,
+    subject: str,
+    body: str,
+    html: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> EmailMessage:
-    """A message from the configured sender, dated now, with a fresh Message-ID: plain text, and
-    ``html`` as its alternative when given (mail clients show the richest part they can)."""
+    """A message from the configured sender, dated now, with a fresh Message-ID: plain text,
+    ``html`` as its alternative when given (mail clients show the richest part they can), and the
+    ``attachments`` after them."""
     message = EmailMessage()
     message["From"] = settings.from_header
     message["To"] = to
@@ -132,6 +148,11 @@ def build_message(
     message.set_content(body)
     if html is not None:
         message.add_alternative(html, subtype="html")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return message
 
 
@@ -155,12 +176,23 @@ class Mailer:
             raise
         return smtp
 
-    def send(self, to: str, subject: str, body: str, html: str | None = None) -> None:
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        html: str | None = None,
+        attachments: tuple[Attachment, ...] = (),
+    ) -> None:
         """Hand one message to the SMTP server (or the log); raise MailError if that fails."""
-        message = build_message(self.settings, to, subject, body, html)
+        message = build_message(self.settings, to, subject, body, html, attachments)
         if not self.settings.enabled:
             log.info(
-                "mail (MAIL_SERVER not set, logged only) to=%s subject=%r\n%s", to, subject, body
+                "mail (MAIL_SERVER not set, logged only) to=%s subject=%r attachments=%s\n%s",
+                to,
+                subject,
+                [a.filename for a in attachments],
+                body,
             )
             return
         try:
@@ -200,13 +232,15 @@ def send(
     body: str,
     settings: MailSettings | None = None,
     html: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> None:
     """Send one message (or log it when MAIL_SERVER is unset); raise MailError on failure."""
     with mailer(settings) as m:
-        m.send(to, subject, body, html)
+        m.send(to, subject, body, html, attachments)
 
 
 __all__ = [
+    "Attachment",
     "MailError",
     "MailSettings",
     "Mailer",
