@@ -73,6 +73,16 @@ def _byte_size(value: str, setting: str) -> int:
     return int(value)
 
 
+def reminder_hours(value: str) -> int:
+    """COACHAPP_REMINDER_HOURS: how long before a session its reminder is sent (and the feeds'
+    VALARM rings), 1 to 168 hours, or a ConfigError naming the setting."""
+    if not value.strip().isdigit() or not 1 <= int(value) <= 168:
+        raise ConfigError(
+            f"COACHAPP_REMINDER_HOURS={value[:20]!r} must be a whole number of hours from 1 to 168"
+        )
+    return int(value)
+
+
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
@@ -180,6 +190,9 @@ def load_config(instance_path: Path, environ: os._Environ | dict | None = None) 
         # Origins whose pages may call the JSON API from a browser; none by default.
         "CORS_ORIGINS": cors_origins(env.get("CORS_ORIGINS", "")),
         "MATERIALIZE_WEEKS": 6,
+        # Reminders: sent this many hours before a session starts (`flask reminders send`, every
+        # 10 minutes from the scheduler); the calendar feeds' VALARM rings at the same offset.
+        "COACHAPP_REMINDER_HOURS": reminder_hours(env.get("COACHAPP_REMINDER_HOURS", "24")),
         # Rendered parts of pages each web process keeps, keyed by the data version (see
         # coachapp/cache.py); 0 turns the cache off.
         "CACHE_SIZE": _cache_size(env.get("CACHE_SIZE", "512")),

@@ -7,6 +7,10 @@ subscribed feed, updates the same event; a cancelled session stays in with ``STA
 The single-session file and the feed write the same VEVENT, SEQUENCE and LAST-MODIFIED included
 (``services.feeds``), so a calendar that imported the file before a cancellation or a move replaces
 its copy when the file is imported again (RFC 5545: same UID, higher SEQUENCE wins).
+
+A feed (and a reminder mail's file) gives each confirmed event of a scheduled session a ``VALARM``
+at the reminder offset (``COACHAPP_REMINDER_HOURS`` before its start, ``TRIGGER:-PT24H`` by
+default), the same moment the app's reminder is sent; cancelled events and waitlist places get none.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vDuration
+from icalendar import Alarm, Calendar, Event, vDuration
 
 from .models import TrainingSession
+from .vocab import SessionStatus
 
 PRODID = "-//coachapp//member pages//EN"
 FEED_PRODID = "-//coachapp//calendar feed//EN"
@@ -50,8 +55,19 @@ def session_uid(session: TrainingSession) -> str:
     return f"session-{session.id}@coachapp"
 
 
-def _vevent(item: FeedEvent, stamp: datetime) -> Event:
-    """The VEVENT of one session as ``item`` describes it (``stamp``: DTSTAMP, in UTC)."""
+def reminder_alarm(summary: str, before: timedelta) -> Alarm:
+    """A ``VALARM`` that shows ``summary`` ``before`` the event starts (``TRIGGER:-PT24H``)."""
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"Reminder: {summary}")
+    alarm.add("trigger", -before)
+    return alarm
+
+
+def _vevent(item: FeedEvent, stamp: datetime, alarm: timedelta | None = None) -> Event:
+    """The VEVENT of one session as ``item`` describes it (``stamp``: DTSTAMP, in UTC), with a
+    reminder ``alarm`` before its start when given and the event is a confirmed place in a
+    scheduled session."""
     session = item.session
     event = Event()
     event.add("uid", session_uid(session))
@@ -68,21 +84,29 @@ def _vevent(item: FeedEvent, stamp: datetime) -> Event:
         event.add("description", item.description)
     event.add("status", item.status)
     event.add("transp", "TRANSPARENT" if item.status == "CANCELLED" else "OPAQUE")
+    if (
+        alarm is not None
+        and item.status == "CONFIRMED"
+        and session.status == SessionStatus.SCHEDULED
+    ):
+        event.add_component(reminder_alarm(item.summary, alarm))
     return event
 
 
-def session_calendar(item: FeedEvent, stamp: datetime | None = None) -> bytes:
+def session_calendar(
+    item: FeedEvent, stamp: datetime | None = None, alarm: timedelta | None = None
+) -> bytes:
     """A VCALENDAR with one VEVENT for ``item``'s session, in its coach's zone, as bytes.
 
     The event is the one the person's feed shows (same UID, SEQUENCE, STATUS): a cancelled
     session is ``STATUS:CANCELLED`` with a higher SEQUENCE, so re-importing the file replaces the
-    earlier import instead of being ignored as stale.
+    earlier import instead of being ignored as stale. ``alarm``: a reminder that long before.
     """
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("method", "PUBLISH")
-    cal.add_component(_vevent(item, (stamp or datetime.now(UTC)).astimezone(UTC)))
+    cal.add_component(_vevent(item, (stamp or datetime.now(UTC)).astimezone(UTC), alarm))
     day = item.session.start_time.astimezone(item.zone).date()
     # Only the zone's rules around the session: a small file that is still right for it.
     cal.add_missing_timezones(
@@ -92,10 +116,15 @@ def session_calendar(item: FeedEvent, stamp: datetime | None = None) -> bytes:
 
 
 def feed_calendar(
-    events: Iterable[FeedEvent], name: str, zone: ZoneInfo, stamp: datetime | None = None
+    events: Iterable[FeedEvent],
+    name: str,
+    zone: ZoneInfo,
+    stamp: datetime | None = None,
+    alarm: timedelta | None = None,
 ) -> bytes:
     """A subscribable VCALENDAR of ``events`` named ``name`` (``zone``: the calendar's default
-    zone), with a VTIMEZONE for every zone an event uses, as bytes."""
+    zone), with a VTIMEZONE for every zone an event uses, as bytes; ``alarm``: a reminder that
+    long before each confirmed event of a scheduled session."""
     stamp = (stamp or datetime.now(UTC)).astimezone(UTC)
     cal = Calendar()
     cal.add("prodid", FEED_PRODID)
@@ -108,7 +137,7 @@ def feed_calendar(
     cal.add("x-published-ttl", vDuration(FEED_REFRESH).to_ical().decode())
     days = []
     for item in events:
-        cal.add_component(_vevent(item, stamp))
+        cal.add_component(_vevent(item, stamp, alarm))
         days.append(item.session.start_time.astimezone(item.zone).date())
     if days:
         cal.add_missing_timezones(
@@ -117,4 +146,12 @@ def feed_calendar(
     return cal.to_ical()
 
 
-__all__ = ["FEED_PRODID", "PRODID", "FeedEvent", "feed_calendar", "session_calendar", "session_uid"]
+__all__ = [
+    "FEED_PRODID",
+    "PRODID",
+    "FeedEvent",
+    "feed_calendar",
+    "reminder_alarm",
+    "session_calendar",
+    "session_uid",
+]

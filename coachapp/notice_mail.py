@@ -6,15 +6,24 @@ recipient's zone, named — see ``services.notifications``), a link back to the 
 on, and the gym's name (``GYM_NAME``). Links need ``APP_URL`` (the address people open the app
 at): a worker has no request to take a host from. Without it the mail carries no link and says
 where to look instead ("Sign in to <gym> and open My sessions").
+
+A reminder (``kind`` ``reminder``) carries the session's ``.ics`` as an attachment: the event the
+member's feed shows (same UID, so importing it updates rather than duplicates), with a ``VALARM``
+at the reminder offset (``COACHAPP_REMINDER_HOURS``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 
-from .models import Notification, User
+from . import ics
+from .extensions import db
+from .mail import Attachment
+from .models import Notification, TrainingSession, User
+from .vocab import NotificationKind
 
 SUBJECTS = {
     "session_cancelled": "Your session was cancelled",
@@ -22,17 +31,19 @@ SUBJECTS = {
     "series_cancelled": "Your recurring sessions were cancelled",
     "place_cancelled": "Your place in a class was cancelled",
     "place_confirmed": "A place came free: you are booked",
+    NotificationKind.REMINDER: "Reminder: your session is coming up",
 }
 PLACES = {"member": "My sessions", "coach": "your week", "admin": "the admin pages"}
 
 
 @dataclass(frozen=True)
 class NoticeMail:
-    """A notification ready to send: subject, plain text and HTML."""
+    """A notification ready to send: subject, plain text, HTML and attached files."""
 
     subject: str
     text: str
     html: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 def subject_for(kind: str) -> str:
@@ -61,6 +72,36 @@ def link_for(notification: Notification, user: User) -> str | None:
     return base.rstrip("/") + page_path(notification, user)
 
 
+def reminder_offset() -> timedelta:
+    """How long before a session its reminder goes out (``COACHAPP_REMINDER_HOURS``)."""
+    return timedelta(hours=int(current_app.config.get("COACHAPP_REMINDER_HOURS") or 24))
+
+
+def session_attachment(session_id: int, user: User) -> Attachment | None:
+    """The session's ``.ics`` as ``user``'s feed shows it, with the reminder's VALARM; None when
+    the session no longer exists."""
+    from .services import feeds
+
+    session = db.session.get(TrainingSession, session_id)
+    if session is None:
+        return None
+    event = feeds.session_event(user, session)
+    start = session.start_time.astimezone(event.zone)
+    return Attachment(
+        filename=f"session-{start:%Y-%m-%d-%H%M}.ics",
+        content_type="text/calendar",
+        data=ics.session_calendar(event, alarm=reminder_offset()),
+    )
+
+
+def attachments_for(notification: Notification, user: User) -> tuple[Attachment, ...]:
+    """What a notification's mail carries: a reminder the session's ``.ics``, others nothing."""
+    if notification.kind != NotificationKind.REMINDER or notification.session_id is None:
+        return ()
+    attachment = session_attachment(notification.session_id, user)
+    return (attachment,) if attachment is not None else ()
+
+
 def compose(notification: Notification, user: User) -> NoticeMail:
     """The mail for ``notification`` to ``user`` (templates ``mail/notification.txt``/``.html``)."""
     context = {
@@ -76,7 +117,18 @@ def compose(notification: Notification, user: User) -> NoticeMail:
         subject=context["subject"],
         text=env.get_template("mail/notification.txt").render(context),
         html=env.get_template("mail/notification.html").render(context),
+        attachments=attachments_for(notification, user),
     )
 
 
-__all__ = ["NoticeMail", "SUBJECTS", "compose", "link_for", "page_path", "subject_for"]
+__all__ = [
+    "NoticeMail",
+    "SUBJECTS",
+    "attachments_for",
+    "compose",
+    "link_for",
+    "page_path",
+    "reminder_offset",
+    "session_attachment",
+    "subject_for",
+]
