@@ -1,17 +1,21 @@
-"""Cross-cutting web behaviour: security headers (CSP, HSTS), CORS for the API, the request size
-limit, HTMX caching hints, template helpers."""
+"""Cross-cutting web behaviour: the htmx response layer every blueprint answers through (``page``,
+``fragment``, ``respond``), security headers (CSP, HSTS), CORS for the API, the request size
+limit, template helpers (navigation, the vocabulary, local times)."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, Response, render_template, request
+from flask_htmx import make_response as htmx_response
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.http import parse_set_header
 
 from . import vocab
+from .extensions import htmx
 
 NAV = {
     "coach": [
@@ -48,6 +52,9 @@ VOCABULARY = {
     )
 } | {"ACTIVE_BOOKING_STATUSES": vocab.ACTIVE_BOOKING_STATUSES}
 """What the ``vocabulary`` context processor gives every template (``coachapp.vocab``)."""
+
+FRAGMENT_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
+"""The request headers that decide between a page and a fragment (``Vary`` names them)."""
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -187,27 +194,52 @@ def _cors(response, origins) -> None:
 
 
 def wants_fragment() -> bool:
-    """Whether this is an HTMX request for part of a page.
+    """Whether this is an htmx request for part of a page (flask-htmx reads the headers).
 
-    Boosted links and history restores also carry ``HX-Request`` but want the whole page.
+    Boosted links and history restores also carry ``HX-Request`` but replace the whole body, so
+    they get the whole page.
     """
-    headers = request.headers
-    return (
-        headers.get("HX-Request") == "true"
-        and headers.get("HX-Boosted") != "true"
-        and headers.get("HX-History-Restore-Request") != "true"
-    )
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def render(template: str, block: str | None = None, status: int = 200, **context):
-    """Render the whole page, or only ``block`` of it for an HTMX request (one template per page).
+def page(
+    template: str,
+    block: str | None = None,
+    status: int = 200,
+    events: Iterable[str] = (),
+    **context,
+) -> Response:
+    """The one way a page answers: the whole of ``template``, or only its ``block`` for an htmx
+    request for part of the page (one template per page, its blocks are the fragments).
 
-    Always sends ``Vary: HX-Request`` so a cache never serves the fragment as the page.
+    ``events`` are sent as ``HX-Trigger`` (always JSON: ``{"slots-changed": true}``) so other
+    parts of the page refresh; ``status`` is kept for fragments too (a 409 or 422 fragment is
+    swapped in place: ``responseHandling`` in ``base.html``).
     """
-    if block and wants_fragment():
+    if block is not None and wants_fragment():
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)
-    response = make_response(body, status)
-    response.vary.add("HX-Request")
+    return respond(body, status, events)
+
+
+def fragment(template: str, status: int = 200, events: Iterable[str] = (), **context) -> Response:
+    """A template that is itself a fragment (a table row, a badge), answered as it is."""
+    return respond(render_template(template, **context), status, events)
+
+
+def respond(body: str = "", status: int = 200, events: Iterable[str] = ()) -> Response:
+    """``body`` with ``events`` as a JSON ``HX-Trigger`` and the ``Vary`` a cache needs: the
+    answer depends on whether htmx asked for a part (``wants_fragment``)."""
+    response = htmx_response(body, status, trigger=trigger_header(events))
+    response.vary.update(FRAGMENT_HEADERS)
     return response
+
+
+def trigger_header(events: Iterable[str]) -> dict[str, bool]:
+    """The ``HX-Trigger`` value for ``events``: each name mapped to ``true``."""
+    return dict.fromkeys(events, True)
+
+
+render = page
+"""The former name of ``page`` (``auth/account.py`` still imports it)."""

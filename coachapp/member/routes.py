@@ -3,8 +3,11 @@ my sessions, read and dismiss notifications.
 
 Every page works without JavaScript; htmx swaps the parts that change: the slot list (more days,
 refreshed on ``slots-changed``), the bottom sheet (confirm, preview, just taken, booked, cancel)
-and the session list (refreshed on ``sessions-changed``). Fragments that report a refusal keep
-their status (409 slot taken, 422 invalid input); ``static/js/member.js`` lets htmx swap them.
+and the session list (refreshed on ``sessions-changed``). Every answer goes through
+``web.page``: the whole page, or (htmx) the block that changed, with its ``HX-Trigger`` events.
+Fragments that report a refusal keep their status (409 slot taken, 422 invalid input); htmx swaps
+them in place (``responseHandling`` in ``base.html``). Only members see these pages: the role
+check is the blueprint's (``member/__init__.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from .. import cache, ics, inputs
-from ..auth.decorators import roles_required
 from ..extensions import db
 from ..models import RecurringBooking, Room, TrainingSession, utcnow
 from ..scheduling import day_of_week
@@ -40,7 +42,8 @@ from ..services.errors import (
     SlotTaken,
     ValidationFailed,
 )
-from ..web import render
+from ..vocab import BookingStatus, Role, SessionType
+from ..web import page, respond, wants_fragment
 from . import bp
 from .forms import BookForm, CancelForm, parse_instant
 
@@ -52,21 +55,10 @@ MAX_DAYS = 91
 
 PREVIEW_PROMPT = "Check the first dates below, then confirm."
 
-
-def _is_htmx() -> bool:
-    """Whether htmx asks for a part of a page: not boosted navigation, not a history restore,
-    both of which replace the whole body and so need the whole page."""
-    headers = request.headers
-    return (
-        headers.get("HX-Request") == "true"
-        and headers.get("HX-Boosted") != "true"
-        and headers.get("HX-History-Restore-Request") != "true"
-    )
-
-
-def _block(name: str) -> str | None:
-    """``name`` for an htmx request for a part, else None (the whole page)."""
-    return name if _is_htmx() else None
+CLASSES_CHANGED = ("classes-changed",)
+SLOTS_CHANGED = ("slots-changed",)
+SESSIONS_CHANGED = ("sessions-changed",)
+"""The ``HX-Trigger`` events the member pages send: the parts listening refresh themselves."""
 
 
 def _day_label(day: date) -> str:
@@ -96,13 +88,12 @@ def _now() -> datetime:
 
 
 @bp.get("/book")
-@roles_required("member")
 def book():
     """The coaches a member can book, each with their next free slot (a shortcut to book it),
     and the group classes of the coming weeks with the places left."""
     now = _now()
     offers = member_views.coach_offers(now=now, actor=current_user)
-    return render(
+    return page(
         "member/book.html",
         offers=offers,
         classes=member_views.class_offers(current_user, now=now),
@@ -127,21 +118,17 @@ def _class_context(session_id: int, now: datetime, **extra) -> dict:
     return context
 
 
-def _class_page(session_id: int, now: datetime, status: int = 200, trigger: str | None = None,
-                **extra):
-    response = render(
+def _class_page(session_id: int, now: datetime, status: int = 200, events=(), **extra):
+    return page(
         "member/class.html",
-        block=_block("class_card"),
-        status=status,
+        "class_card",
+        status,
+        events,
         **_class_context(session_id, now, **extra),
     )
-    if trigger:
-        response.headers["HX-Trigger"] = trigger
-    return response
 
 
 @bp.get("/classes/<int:session_id>")
-@roles_required("member")
 def class_detail(session_id: int):
     """A group class: when, with whom, places left; book a place, join the waitlist, or leave.
 
@@ -149,13 +136,12 @@ def class_detail(session_id: int):
     any other id is a 404.
     """
     found = db.session.get(TrainingSession, session_id)
-    if found is not None and found.type != "GROUP":
+    if found is not None and found.type != SessionType.GROUP:
         return session_detail(session_id)
     return _class_page(session_id, _now())
 
 
 @bp.post("/classes/<int:session_id>/book")
-@roles_required("member")
 def book_class(session_id: int):
     """Book a place (``waitlist=1``: or a waitlist place when the class is full).
 
@@ -168,12 +154,16 @@ def book_class(session_id: int):
         booking = group_classes.book_place(current_user, session_id, waitlist=waitlist, now=now)
     except CapacityFull:
         return _class_page(
-            session_id, now, status=409, trigger="classes-changed", offer_waitlist=True,
+            session_id,
+            now,
+            status=409,
+            events=CLASSES_CHANGED,
+            offer_waitlist=True,
             error="The last place was just taken. Join the waitlist to get the next one that frees up.",
         )
     except Conflict as exc:
-        return _class_page(session_id, now, status=409, trigger="classes-changed", error=_plain(exc))
-    if booking.status == "CONFIRMED":
+        return _class_page(session_id, now, status=409, events=CLASSES_CHANGED, error=_plain(exc))
+    if booking.status == BookingStatus.CONFIRMED:
         done = "You're booked."
     else:
         position = group_classes.waitlist_positions([booking]).get(booking.id, 1)
@@ -181,30 +171,32 @@ def book_class(session_id: int):
             f"You're on the waitlist, number {position}. If a place frees up it is yours, "
             "and we'll tell you."
         )
-    if not _is_htmx():
+    if not wants_fragment():
         flash(done, "success")
         return redirect(url_for("member.class_detail", session_id=session_id), 303)
-    return _class_page(session_id, now, trigger="classes-changed", notice=done)
+    return _class_page(session_id, now, events=CLASSES_CHANGED, notice=done)
 
 
 @bp.post("/classes/<int:session_id>/leave")
-@roles_required("member")
 def leave_class(session_id: int):
     """Give up my place (or waitlist place) in a class; inside the coach's cancellation window
     a confirmed place counts as a late cancel, which the card says before the member confirms."""
     now = _now()
-    waiting = member_views.class_offer(current_user, session_id, now=now).status == "WAITLISTED"
+    waiting = (
+        member_views.class_offer(current_user, session_id, now=now).status
+        == BookingStatus.WAITLISTED
+    )
     try:
         booking = group_classes.leave_session(current_user, session_id, now=now)
     except Conflict as exc:
-        return _class_page(session_id, now, status=409, trigger="classes-changed", error=_plain(exc))
+        return _class_page(session_id, now, status=409, events=CLASSES_CHANGED, error=_plain(exc))
     done = "You left the waitlist." if waiting else "You left the class."
     if booking.late_cancel:
         done += " It counts as a late cancel."
-    if not _is_htmx():
+    if not wants_fragment():
         flash(done, "success")
         return redirect(url_for("member.class_detail", session_id=session_id), 303)
-    return _class_page(session_id, now, trigger="classes-changed", notice=done)
+    return _class_page(session_id, now, events=CLASSES_CHANGED, notice=done)
 
 
 # --- a coach's slots and the booking sheet ----------------------------------------------------
@@ -236,7 +228,7 @@ def _coach_context(
         slot_error = _plain(horizon.too_far("from", tz, now))
         more = None
     # The member sees only what they may book; past the coach's horizon the page says why.
-    rules = coach.rules if current_user.role == "member" else None
+    rules = coach.rules if current_user.role == Role.MEMBER else None
     horizon_note = None
     if rules is not None and first_day + timedelta(days=days - 1) > rules.last_day(now):
         horizon_note = coach.horizon_message + "."
@@ -247,7 +239,9 @@ def _coach_context(
         "member_zone": mz,
         "show_member_time": mz.key != tz.key,
         # Kept per data version and minute (coachapp.cache): the slot search is most of the page.
-        "days": [] if slot_error else cache.cached(
+        "days": []
+        if slot_error
+        else cache.cached(
             "slots",
             (coach_id, first_day, days, rules),
             lambda: member_views.slot_days(coach_id, first_day, days, now=now, rules=rules),
@@ -261,7 +255,6 @@ def _coach_context(
 
 
 @bp.get("/book/<int:coach_id>")
-@roles_required("member")
 def coach_slots(coach_id: int):
     """A coach's open slots for the coming days, by day in the coach's zone.
 
@@ -269,7 +262,7 @@ def coach_slots(coach_id: int):
     """
     context = _coach_context(coach_id, _now())
     status = 422 if context["slot_error"] else 200
-    return render("member/coach.html", block=_block("slot_list"), status=status, **context)
+    return page("member/coach.html", "slot_list", status, **context)
 
 
 def _slot_from(form: BookForm) -> tuple[datetime, datetime] | None:
@@ -380,10 +373,10 @@ def _plain(exc: DomainError) -> str:
 
 
 def _page_with_sheet(
-    coach_id: int, sheet: dict, block: str = "sheet", status: int = 200, trigger: str | None = None
+    coach_id: int, sheet: dict, block: str = "sheet", status: int = 200, events=()
 ):
     """The coach page with the sheet open, or (htmx) only ``block`` of it."""
-    if _is_htmx():
+    if wants_fragment():
         context = {
             "coach": coaches.get_coach(coach_id),
             "sheet": sheet,
@@ -391,14 +384,10 @@ def _page_with_sheet(
             "member_zone": member_views.member_zone(current_user),
         }
         context["show_member_time"] = context["member_zone"].key != context["coach_zone"].key
-        response = render("member/coach.html", block=block, status=status, **context)
     else:
         context = _coach_context(coach_id, _now())
         context["sheet"] = sheet
-        response = render("member/coach.html", status=status, **context)
-    if trigger:
-        response.headers["HX-Trigger"] = trigger
-    return response
+    return page("member/coach.html", block, status, events, **context)
 
 
 def _get_form() -> BookForm:
@@ -406,7 +395,6 @@ def _get_form() -> BookForm:
 
 
 @bp.get("/book/<int:coach_id>/slot")
-@roles_required("member")
 def slot_sheet(coach_id: int):
     """The confirmation sheet of one slot (``start``, ``end``): once, or every 1 or 2 weeks.
 
@@ -428,7 +416,6 @@ def slot_sheet(coach_id: int):
 
 
 @bp.get("/book/<int:coach_id>/preview")
-@roles_required("member")
 def preview(coach_id: int):
     """The first sessions, skipped and colliding dates of the repeating booking the sheet's form
     describes (htmx: the preview only, refreshed whenever the form changes)."""
@@ -454,7 +441,6 @@ def preview(coach_id: int):
 
 
 @bp.post("/book/<int:coach_id>/slot")
-@roles_required("member")
 def book_slot(coach_id: int):
     """Book the sheet's slot once, or as a weekly / bi-weekly series after its preview was shown.
 
@@ -485,7 +471,7 @@ def book_slot(coach_id: int):
                         coach_id, sheet, status=422 if sheet["preview_error"] else 200
                     )
                 return _page_with_sheet(
-                    coach_id, sheet, status=_sheet_status(sheet), trigger="slots-changed"
+                    coach_id, sheet, status=_sheet_status(sheet), events=SLOTS_CHANGED
                 )
             series, made = bookings.create_recurring(
                 current_user, coach_id, **_series_args(form, start, end, tz)
@@ -520,14 +506,14 @@ def book_slot(coach_id: int):
             taken_title=title,
             message=message,
         )
-        return _page_with_sheet(coach_id, sheet, status=409, trigger="slots-changed")
+        return _page_with_sheet(coach_id, sheet, status=409, events=SLOTS_CHANGED)
 
     if first is None:
         flash("Your repeating booking is made; its first session is further ahead.", "success")
         target = url_for("member.my_sessions")
     else:
         target = url_for("member.session_detail", session_id=first.id, booked=1)
-    if not _is_htmx():
+    if not wants_fragment():
         return redirect(target, 303)
     sheet = _sheet(
         coach_id,
@@ -539,7 +525,7 @@ def book_slot(coach_id: int):
         zone=tz,
         booked=_booked_context(first, series, tz),
     )
-    return _page_with_sheet(coach_id, sheet, trigger="slots-changed")
+    return _page_with_sheet(coach_id, sheet, events=SLOTS_CHANGED)
 
 
 def _booked_context(first, series: RecurringBooking | None, tz: ZoneInfo) -> dict:
@@ -559,11 +545,10 @@ def _booked_context(first, series: RecurringBooking | None, tz: ZoneInfo) -> dic
 
 
 @bp.get("/book/close")
-@roles_required("member")
 def close_sheet():
     """Close the bottom sheet (htmx swaps in nothing); without htmx, back to the coaches."""
-    if _is_htmx():
-        return ""
+    if wants_fragment():
+        return respond()
     return redirect(url_for("member.book"))
 
 
@@ -593,19 +578,18 @@ def _feed_card(notice: str | None = None) -> dict:
 
 
 @bp.post("/me/feed/regenerate")
-@roles_required("member")
 def regenerate_feed():
     """Make a new calendar feed URL; the old one stops working (asks first without htmx)."""
     if request.form.get("confirmed") != "1":
-        return render(
+        return page(
             "feeds/confirm.html",
             action=url_for("member.regenerate_feed"),
             back=url_for("member.my_sessions"),
         )
     feeds.regenerate(current_user)
     text = "New feed URL made. The old one no longer works: subscribe your calendar to this one."
-    if _is_htmx():
-        return render("member/sessions.html", block="feed", feed=_feed_card(notice=text))
+    if wants_fragment():
+        return page("member/sessions.html", "feed", feed=_feed_card(notice=text))
     flash(text, "success")
     return redirect(url_for("member.my_sessions"), 303)
 
@@ -616,17 +600,15 @@ def _zones() -> dict[int, ZoneInfo]:
 
 
 @bp.get("/me/sessions")
-@roles_required("member")
 def my_sessions():
     """Upcoming and past sessions (cancelled ones too), notifications on top until dismissed.
 
     An htmx request (the refresh on ``sessions-changed``) gets the session list only.
     """
-    return render("member/sessions.html", block=_block("session_list"), **_sessions_context(_now()))
+    return page("member/sessions.html", "session_list", **_sessions_context(_now()))
 
 
 @bp.get("/me/sessions/<int:session_id>")
-@roles_required("member")
 def session_detail(session_id: int):
     """One of my sessions: when, coach, room, status, add to calendar, cancel (``?booked=1``:
     the confirmation after booking without htmx)."""
@@ -638,7 +620,7 @@ def session_detail(session_id: int):
     booked = None
     if request.args.get("booked"):
         booked = _booked_context(session, series, tz)
-    return render(
+    return page(
         "member/session.html",
         item=item,
         session=session,
@@ -651,7 +633,6 @@ def session_detail(session_id: int):
 
 
 @bp.get("/me/sessions/<int:session_id>.ics")
-@roles_required("member")
 def session_ics(session_id: int):
     """The session as an iCalendar file, in the coach's zone, to add to a phone's calendar; the
     event is the one the member's feed shows (SEQUENCE included), so importing it again after a
@@ -679,23 +660,14 @@ def _cancel_form(item, zone: ZoneInfo, formdata=None) -> tuple[CancelForm, list[
     return form, dates
 
 
-def _cancel_page(item, sheet: dict, status: int = 200, trigger: str | None = None):
+def _cancel_page(item, sheet: dict, status: int = 200, events=()):
     """The sessions page with the cancel sheet open, or (htmx) only the sheet."""
-    if _is_htmx():
-        response = render(
-            "member/sessions.html",
-            block="sheet",
-            status=status,
-            sheet=sheet,
-            member_zone=member_views.member_zone(current_user),
-        )
+    if wants_fragment():
+        context = {"sheet": sheet, "member_zone": member_views.member_zone(current_user)}
     else:
         context = _sessions_context(_now())
         context["sheet"] = sheet
-        response = render("member/sessions.html", status=status, **context)
-    if trigger:
-        response.headers["HX-Trigger"] = trigger
-    return response
+    return page("member/sessions.html", "sheet", status, events, **context)
 
 
 def _cancel_sheet(item, form, dates, zone, state: str = "form", message: str | None = None) -> dict:
@@ -709,12 +681,11 @@ def _cancel_sheet(item, form, dates, zone, state: str = "form", message: str | N
         "zone": zone,
         "message": message,
         "coach_name": session.coach.name,
-        "series": None if session.type == "GROUP" else session.recurring_booking,
+        "series": None if session.type == SessionType.GROUP else session.recurring_booking,
     }
 
 
 @bp.get("/me/sessions/<int:session_id>/cancel")
-@roles_required("member")
 def cancel_sheet(session_id: int):
     """Ask before cancelling: this session only, or the series from a date; says up front when
     the cancellation would fall inside the coach's cancellation window (a late cancel)."""
@@ -727,7 +698,6 @@ def cancel_sheet(session_id: int):
 
 
 @bp.post("/me/sessions/<int:session_id>/cancel")
-@roles_required("member")
 def cancel(session_id: int):
     """Cancel one session, or the whole series from the chosen date on."""
     now = _now()
@@ -736,7 +706,7 @@ def cancel(session_id: int):
     zone = coaches.coach_zone(session.coach_id)
     form, dates = _cancel_form(item, zone)
     if form.scope.data == "series" and (
-        session.recurring_booking_id is None or session.type == "GROUP"
+        session.recurring_booking_id is None or session.type == SessionType.GROUP
     ):
         form.scope.errors = [*form.scope.errors, "This session is not part of a repeating booking."]
         return _cancel_page(item, _cancel_sheet(item, form, dates, zone), status=422)
@@ -749,9 +719,9 @@ def cancel(session_id: int):
                 current_user, session.recurring_booking_id, from_date=from_date, now=now
             )
             done = f"Cancelled every session of this booking from {_day_label(from_date)} on."
-        elif session.type == "GROUP":
+        elif session.type == SessionType.GROUP:
             group_classes.leave_session(current_user, session_id, now=now)
-            waiting = item.place is not None and item.place.status == "WAITLISTED"
+            waiting = item.place is not None and item.place.status == BookingStatus.WAITLISTED
             done = (
                 f"You left {'the waitlist of ' if waiting else ''}{session.title} on "
                 f"{_when(session.start_time, zone)}."
@@ -761,22 +731,21 @@ def cancel(session_id: int):
             done = f"Cancelled {_when(session.start_time, zone)}."
     except Conflict as exc:
         sheet = _cancel_sheet(item, form, dates, zone, state="closed", message=_plain(exc))
-        return _cancel_page(item, sheet, status=409, trigger="sessions-changed")
+        return _cancel_page(item, sheet, status=409, events=SESSIONS_CHANGED)
     item = member_views.session_item(current_user, session_id, now=now)
     if item.cancelled_late:
         done += " It counts as a late cancel."
-    if not _is_htmx():
+    if not wants_fragment():
         flash(done, "success")
         return redirect(url_for("member.my_sessions"), 303)
     sheet = _cancel_sheet(item, form, dates, zone, state="done", message=done)
-    return _cancel_page(item, sheet, trigger="sessions-changed")
+    return _cancel_page(item, sheet, events=SESSIONS_CHANGED)
 
 
 @bp.post("/me/notifications/<int:notification_id>/dismiss")
-@roles_required("member")
 def dismiss(notification_id: int):
     """Hide a notification (htmx removes it in place; without htmx, back to my sessions)."""
     notifications.dismiss(current_user, notification_id)
-    if _is_htmx():
-        return ""
+    if wants_fragment():
+        return respond()
     return redirect(url_for("member.my_sessions"), 303)

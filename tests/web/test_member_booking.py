@@ -126,7 +126,7 @@ def test_one_time_booking_in_the_sheet(ava, gym):
     assert response.status_code == 200, html
     assert "<html" not in html
     assert "You're booked" in html and "Tue 16 Mar, 10:00–11:00" in html
-    assert response.headers["HX-Trigger"] == "slots-changed"
+    assert response.headers["HX-Trigger"] == '{"slots-changed": true}'
     [session] = sessions_of(gym.ava)
     assert session.start_time == start and session.status == "scheduled"
     assert f"/me/sessions/{session.id}.ics" in html and "/me/sessions" in html
@@ -163,7 +163,7 @@ def test_lost_race_says_just_taken_with_the_nearest_free_times(app, ava, gym):
     assert lost.status_code == 409
     assert "<html" not in html
     assert "Just taken" in html and "nearest free times" in html
-    assert lost.headers["HX-Trigger"] == "slots-changed"
+    assert lost.headers["HX-Trigger"] == '{"slots-changed": true}'
     alternatives = re.findall(r'href="[^"]*start=(2027-03-\d\dT\d\d:\d\d)', html)
     assert alternatives[:3] == ["2027-03-16T09:00", "2027-03-16T11:00", "2027-03-17T09:00"]
     assert sessions_of(gym.ava) == []
