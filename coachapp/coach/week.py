@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from ..scheduling import day_of_week
 from ..services.coach_calendar import WeekData
+from ..vocab import SessionType
 from .forms import KIND_LABELS, WindowRow
 
 STEP = 15
@@ -110,7 +111,7 @@ def _spans_of(start: datetime, end: datetime, days: list[date], tz: tzinfo):
 
 def session_label(data: WeekData, session) -> str:
     """Who a session is for: the member's name, or the title and booked/capacity of a group."""
-    if session.type == "GROUP":
+    if session.type == SessionType.GROUP:
         return f"{session.title} · {data.booked.get(session.id, 0)}/{session.capacity}"
     member = data.members.get(session.member_id)
     return member.name if member else session.title

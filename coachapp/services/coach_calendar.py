@@ -1,4 +1,12 @@
-"""What the coach pages show: a coach's week, their conflicts and one session, read in few queries.
+"""A coach's calendar, read once: settings, weekly windows, blocked slots, additions and sessions
+of a span of time in one value (``Calendar``), and what the coach pages show from it.
+
+``load`` is the one place a coach's calendar is read. It costs the same few statements whatever
+it holds: the availability (windows, blocked slots and additions) in one, the sessions (with, as
+asked, their members and confirmed places, the coach's upcoming sessions for the conflict badge,
+and the other sessions holding the rooms the coach may use) in another; the coach's settings are
+the request's one read of them (``coaches.get_settings``). The scheduling core, the slot search,
+the week grid and the templates all work from that value.
 
 Read-only use cases for the HTML face. Each loads one kind of row per query (members and bookings
 batched by id), so a page costs the same number of queries whether it shows one session or fifty.
@@ -6,12 +14,13 @@ batched by id), so a page costs the same number of queries whether it shows one 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from flask import g, has_request_context
+from sqlalchemy import and_, func, literal_column, null, or_, select, type_coerce, union_all
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -24,37 +33,337 @@ from ..models import (
     Room,
     TrainingSession,
     User,
+    UTCDateTime,
     WeeklyAvailability,
     utcnow,
 )
+from ..scheduling import CoachCalendar, Interval, SessionSpan, Timeline, find_conflicts
+from ..vocab import ACTIVE_BOOKING_STATUSES, BookingStatus, Role, SessionStatus, SessionType
 from . import coaches
 from .errors import NotFound
-from .sessions import conflicts_among, count_conflicts, get_session, list_conflicts
+from .sessions import ConflictView, conflicts_among, count_conflicts, get_session, list_conflicts
 
 UPCOMING_DAYS = 366
 """How far ahead the availability page lists blocked slots and additions."""
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One weekly window of the coach's template (a ``weekly_availability`` row, as plain data):
+    wall-clock ``HH:MM`` times in the coach's zone, 0 = Sunday."""
+
+    id: int
+    coach_id: int
+    day_of_week: int
+    start_time: str
+    end_time: str
+    room_id: int | None
+    is_individual: bool
+    is_group: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A blocked slot or an availability addition (plain data): ``[start_time, end_time)``."""
+
+    id: int
+    coach_id: int
+    start_time: datetime
+    end_time: datetime
+    reason: str | None
+    room_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """One coach's calendar around ``[lo, hi)``, read by ``load``.
+
+    ``windows`` is the whole weekly template; ``blocked`` and ``additions`` overlap the span (with
+    ``upcoming``: every one that has not ended); ``sessions`` are the coach's sessions that are not
+    cancelled and overlap the span, then (``upcoming``) every scheduled one starting after
+    ``now``, in start order. ``booked`` and ``members`` (``people``): each session's confirmed
+    places and its member. ``held`` (``rooms``): per room the coach may use, when a scheduled
+    session of any coach holds it in the span.
+    """
+
+    settings: CoachSettings
+    tz: ZoneInfo
+    lo: datetime
+    hi: datetime
+    now: datetime
+    windows: tuple[Window, ...]
+    blocked: tuple[Span, ...]
+    additions: tuple[Span, ...]
+    sessions: tuple[TrainingSession, ...]
+    booked: Mapping[int, int] = field(default_factory=dict)
+    members: Mapping[int, User] = field(default_factory=dict)
+    held: Mapping[int, Timeline] | None = None
+
+    @property
+    def coach(self) -> User:
+        """The coach's account (the request's copy: the logged-in coach costs no query)."""
+        return db.session.get(User, self.settings.coach_id)
+
+    def blocked_in(self, lo: datetime, hi: datetime) -> list[Span]:
+        """The blocked slots overlapping ``[lo, hi)``."""
+        return [b for b in self.blocked if b.start_time < hi and b.end_time > lo]
+
+    def additions_in(self, lo: datetime, hi: datetime) -> list[Span]:
+        """The additions overlapping ``[lo, hi)``."""
+        return [a for a in self.additions if a.start_time < hi and a.end_time > lo]
+
+    def sessions_in(self, lo: datetime, hi: datetime) -> list[TrainingSession]:
+        """The sessions (not cancelled) overlapping ``[lo, hi)``."""
+        return [s for s in self.sessions if s.start_time < hi and s.end_time > lo]
+
+    def scheduled_in(self, lo: datetime, hi: datetime) -> list[TrainingSession]:
+        """The scheduled sessions overlapping ``[lo, hi)``: what makes the coach busy."""
+        return [s for s in self.sessions_in(lo, hi) if s.status == SessionStatus.SCHEDULED]
+
+    def upcoming(self) -> list[TrainingSession]:
+        """The scheduled sessions starting after ``now`` (all of them with ``upcoming``)."""
+        return [
+            s
+            for s in self.sessions
+            if s.status == SessionStatus.SCHEDULED and s.start_time > self.now
+        ]
+
+    def core(self, existing_keys: frozenset[tuple[str, datetime]] = frozenset()) -> CoachCalendar:
+        """The scheduling core's ``CoachCalendar`` of the span: blocked slots, additions and
+        scheduled sessions, with ``existing_keys`` (the ``(series id, start)`` already made)."""
+        settings = self.settings
+        return CoachCalendar(
+            coach_id=str(settings.coach_id),
+            tz=self.tz,
+            blocked=tuple(coaches.interval(b) for b in self.blocked_in(self.lo, self.hi)),
+            additions=tuple(coaches.interval(a) for a in self.additions_in(self.lo, self.hi)),
+            busy=tuple(coaches.interval(s) for s in self.scheduled_in(self.lo, self.hi)),
+            existing_keys=existing_keys,
+            default_room_id=(
+                None if settings.default_room_id is None else str(settings.default_room_id)
+            ),
+        )
+
+    def conflicts(self, sessions: Iterable[TrainingSession]) -> list[ConflictView]:
+        """Which of ``sessions`` (the coach's, inside what was loaded) lie outside availability,
+        in start order: one-to-one sessions against one-to-one windows, group sessions against
+        group windows (the core decides, as ``sessions.conflicts_among``)."""
+        sessions = list(sessions)
+        if not sessions:
+            return []
+        blocked = [coaches.interval(b) for b in self.blocked]
+        additions = [coaches.interval(a) for a in self.additions]
+        by_id = {s.id: s for s in sessions}
+        out: list[ConflictView] = []
+        for kind in (SessionType.ONE_TO_ONE, SessionType.GROUP):
+            spans = [
+                SessionSpan(str(s.id), coaches.interval(s)) for s in sessions if s.type == kind
+            ]
+            if not spans:
+                continue
+            windows = coaches.core_windows(self.windows, kind)
+            for found in find_conflicts(spans, windows, self.tz, blocked, additions):
+                out.append(ConflictView(by_id[int(found.session_id)], found.reason))
+        out.sort(key=lambda c: (c.session.start_time, c.session.id))
+        return out
+
+
+def _request_memo() -> dict | None:
+    """What this request already read, valid while the data version it read first stands
+    (``coachapp.cache``: a request's own write forgets the version); None outside a request."""
+    if not has_request_context():
+        return None
+    version = g.get("data_version")
+    if version is None:
+        return None
+    memo = g.get("_coach_calendar_memo")
+    if memo is None or memo.get("version") != version:
+        memo = g._coach_calendar_memo = {"version": version}
+    return memo
+
+
+def _availability(
+    coach_id: int, lo: datetime, hi: datetime | None
+) -> tuple[list[Window], list[Span], list[Span]]:
+    """The coach's weekly windows, and the blocked slots and additions overlapping ``[lo, hi)``
+    (``hi`` None: no end), in one statement."""
+    w, b, a = WeeklyAvailability, BlockedSlot, AvailabilityAddition
+    no_text, no_int = null(), type_coerce(null(), w.room_id.type)
+    no_instant, no_bool = type_coerce(null(), UTCDateTime()), type_coerce(null(), w.is_group.type)
+    windows = select(
+        literal_column("'w'").label("kind"),
+        w.id,
+        w.day_of_week,
+        w.start_time.label("start_hhmm"),
+        w.end_time.label("end_hhmm"),
+        no_instant.label("start_at"),
+        no_instant.label("end_at"),
+        w.room_id,
+        w.is_individual,
+        w.is_group,
+        type_coerce(null(), b.reason.type).label("reason"),
+    ).where(w.coach_id == coach_id)
+
+    def spans(model, kind: str):
+        where = [model.coach_id == coach_id, model.end_time > lo]
+        if hi is not None:
+            where.append(model.start_time < hi)
+        return select(
+            literal_column(f"'{kind}'"),
+            model.id,
+            no_int,
+            no_text,
+            no_text,
+            model.start_time,
+            model.end_time,
+            model.room_id if kind == "a" else no_int,
+            no_bool,
+            no_bool,
+            model.reason,
+        ).where(*where)
+
+    rows = db.session.execute(union_all(windows, spans(b, "b"), spans(a, "a"))).all()
+    found_windows, blocked, additions = [], [], []
+    for kind, row_id, day, start_hhmm, end_hhmm, start_at, end_at, room, one, group, why in rows:
+        if kind == "w":
+            found_windows.append(
+                Window(row_id, coach_id, day, start_hhmm, end_hhmm, room, bool(one), bool(group))
+            )
+        else:
+            span = Span(row_id, coach_id, start_at, end_at, why, room)
+            (blocked if kind == "b" else additions).append(span)
+    found_windows.sort(key=lambda r: (r.day_of_week, r.start_time, r.id))
+    blocked.sort(key=lambda r: (r.start_time, r.id))
+    additions.sort(key=lambda r: (r.start_time, r.id))
+    return found_windows, blocked, additions
+
+
+def load(
+    coach_id: int,
+    lo: datetime,
+    hi: datetime,
+    now: datetime | None = None,
+    *,
+    upcoming: bool = False,
+    people: bool = False,
+    rooms: bool = False,
+) -> Calendar:
+    """A coach's calendar around ``[lo, hi)`` (NotFound unless ``coach_id`` is a coach).
+
+    ``upcoming``: also every scheduled session after ``now``, and every blocked slot and addition
+    not ended by then (the conflict badge counts them). ``people``: each session's member and
+    confirmed places, read with the sessions. ``rooms``: also when other sessions (any coach's)
+    hold the rooms the coach may use in the span (``held``, for the slot search).
+    """
+    settings = coaches.get_settings(coach_id)
+    tz = coaches.zone_of(settings)
+    now = now or utcnow()
+    since = min(lo, now) if upcoming else lo
+    windows, blocked, additions = _availability(coach_id, since, None if upcoming else hi)
+
+    ts = TrainingSession
+    mine = ts.coach_id == coach_id
+    near = and_(ts.start_time >= lo - coaches.MAX_SESSION, ts.start_time < hi, ts.end_time > lo)
+    wanted = [and_(mine, ts.status != SessionStatus.CANCELLED, near)]
+    if upcoming:
+        wanted.append(and_(mine, ts.status == SessionStatus.SCHEDULED, ts.start_time > now))
+    room_ids: set[int] = set()
+    if rooms:
+        room_ids = {w.room_id for w in windows if w.room_id is not None}
+        room_ids.update(a.room_id for a in additions if a.room_id is not None)
+        if settings.default_room_id is not None:
+            room_ids.add(settings.default_room_id)
+        if room_ids:
+            wanted.append(
+                and_(ts.room_id.in_(sorted(room_ids)), ts.status == SessionStatus.SCHEDULED, near)
+            )
+    columns: list = [ts]
+    if people:
+        places = (
+            select(func.count(Booking.id))
+            .where(Booking.session_id == ts.id, Booking.status == BookingStatus.CONFIRMED)
+            .correlate(ts)
+            .scalar_subquery()
+        )
+        columns += [User, places]
+    query = select(*columns).where(or_(*wanted)).order_by(ts.start_time, ts.id)
+    if people:
+        query = query.outerjoin(User, User.id == ts.member_id)
+    sessions: list[TrainingSession] = []
+    booked: dict[int, int] = {}
+    members: dict[int, User] = {}
+    spans: dict[int, list[Interval]] = {}
+    for row in db.session.execute(query):
+        session = row[0]
+        if session.room_id in room_ids and session.status == SessionStatus.SCHEDULED:
+            spans.setdefault(session.room_id, []).append(coaches.interval(session))
+        if session.coach_id != coach_id or session.status == SessionStatus.CANCELLED:
+            continue
+        sessions.append(session)
+        if people:
+            if row[1] is not None:
+                members[row[1].id] = row[1]
+            if row[2]:
+                booked[session.id] = row[2]
+    return Calendar(
+        settings=settings,
+        tz=tz,
+        lo=lo,
+        hi=hi,
+        now=now,
+        windows=tuple(windows),
+        blocked=tuple(blocked),
+        additions=tuple(additions),
+        sessions=tuple(sessions),
+        booked=booked,
+        members=members,
+        held={room: Timeline(found) for room, found in spans.items()} if rooms else None,
+    )
 
 
 @dataclass(frozen=True)
 class WeekData:
     """Everything the week grid shows for one coach and one Monday-to-Sunday week (coach's zone).
 
-    ``sessions`` are the week's sessions that are not cancelled; ``booked`` counts each session's
-    confirmed bookings; ``conflicts`` maps the ids of the week's conflicting sessions to the reason.
+    ``calendar`` is what was read (the week, and every upcoming session for the conflicts);
+    ``sessions`` are the week's sessions that are not cancelled; ``blocked`` and ``additions``
+    those overlapping the week; ``booked`` counts each session's confirmed bookings;
+    ``conflicts`` maps the ids of the week's conflicting sessions to the reason, and
+    ``conflict_total`` counts all of the coach's upcoming conflicts.
     """
 
-    coach: User
-    settings: CoachSettings
-    tz: ZoneInfo
+    calendar: Calendar
     monday: date
-    windows: list[WeeklyAvailability]
-    blocked: list[BlockedSlot]
-    additions: list[AvailabilityAddition]
+    blocked: list[Span]
+    additions: list[Span]
     sessions: list[TrainingSession]
-    booked: dict[int, int]
-    members: dict[int, User]
     rooms: dict[int, str]
     conflicts: dict[int, str]
+    conflict_total: int
+
+    @property
+    def coach(self) -> User:
+        return self.calendar.coach
+
+    @property
+    def settings(self) -> CoachSettings:
+        return self.calendar.settings
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.calendar.tz
+
+    @property
+    def windows(self) -> tuple[Window, ...]:
+        return self.calendar.windows
+
+    @property
+    def booked(self) -> Mapping[int, int]:
+        return self.calendar.booked
+
+    @property
+    def members(self) -> Mapping[int, User]:
+        return self.calendar.members
 
     @property
     def days(self) -> list[date]:
@@ -113,56 +422,59 @@ def booked_counts(session_ids: Iterable[int]) -> dict[int, int]:
         return {}
     rows = db.session.execute(
         select(Booking.session_id, func.count(Booking.id))
-        .where(Booking.session_id.in_(ids), Booking.status == "CONFIRMED")
+        .where(Booking.session_id.in_(ids), Booking.status == BookingStatus.CONFIRMED)
         .group_by(Booking.session_id)
     )
     return {session_id: count for session_id, count in rows}
 
 
+def rooms() -> list[Room]:
+    """The gym's rooms by name, read once per request (the week's labels and the forms' choices
+    share them)."""
+    memo = _request_memo()
+    if memo is not None and "rooms" in memo:
+        return memo["rooms"]
+    found = list(db.session.scalars(select(Room).order_by(Room.name, Room.id)))
+    if memo is not None:
+        memo["rooms"] = found
+    return found
+
+
 def room_names() -> dict[int, str]:
     """Every room's name by id."""
-    return {room_id: name for room_id, name in db.session.execute(select(Room.id, Room.name))}
+    return {room.id: room.name for room in rooms()}
 
 
 def week(actor: User, coach_id: int, monday: date, now: datetime | None = None) -> WeekData:
     """A coach's week from ``monday`` (coach's local dates): template, exceptions and sessions.
 
-    Only the coach themself or an admin may see it (Forbidden otherwise).
+    Only the coach themself or an admin may see it (Forbidden otherwise). The conflicts of every
+    upcoming session are worked out from the same read: the week marks its own, and the count is
+    kept for the request's conflict badge (``conflict_count``).
     """
     settings = coaches.get_settings(coach_id)
     coaches.require_manager(actor, coach_id)
     coaches.check_date(monday, "start")
     monday = monday_of(monday)
     tz = coaches.zone_of(settings)
-    now = now or utcnow()
     lo, hi = coaches.day_bounds(monday, monday + timedelta(days=6), tz)
-    sessions = list(
-        db.session.scalars(
-            select(TrainingSession)
-            .where(
-                TrainingSession.coach_id == coach_id,
-                TrainingSession.status != "cancelled",
-                TrainingSession.start_time >= lo - coaches.MAX_SESSION,
-                TrainingSession.start_time < hi,
-                TrainingSession.end_time > lo,
-            )
-            .order_by(TrainingSession.start_time, TrainingSession.id)
-        )
-    )
-    upcoming = [s for s in sessions if s.status == "scheduled" and s.start_time > now]
+    calendar = load(coach_id, lo, hi, now, upcoming=True, people=True)
+    found = calendar.conflicts(calendar.upcoming())
+    if now is None:
+        memo = _request_memo()
+        if memo is not None:
+            memo[("conflict count", coach_id)] = len(found)
+    shown = calendar.sessions_in(lo, hi)
+    in_week = {s.id for s in shown}
     return WeekData(
-        coach=db.session.get(User, coach_id),
-        settings=settings,
-        tz=tz,
+        calendar=calendar,
         monday=monday,
-        windows=coaches.weekly_rows(coach_id),
-        blocked=coaches.blocked_in(coach_id, lo, hi),
-        additions=coaches.additions_in(coach_id, lo, hi),
-        sessions=sessions,
-        booked=booked_counts(s.id for s in sessions),
-        members=users_by_id(s.member_id for s in sessions),
+        blocked=calendar.blocked_in(lo, hi),
+        additions=calendar.additions_in(lo, hi),
+        sessions=shown,
         rooms=room_names(),
-        conflicts={c.session.id: c.reason for c in conflicts_among(settings, upcoming)},
+        conflicts={c.session.id: c.reason for c in found if c.session.id in in_week},
+        conflict_total=len(found),
     )
 
 
@@ -191,14 +503,20 @@ def conflict_rows(actor: User, coach_id: int, now: datetime | None = None) -> li
 
 
 def conflict_count(actor: User, coach_id: int, now: datetime | None = None) -> int:
-    """How many of a coach's future sessions are in conflict (for the badge)."""
+    """How many of a coach's future sessions are in conflict (for the badge); the request's
+    week grid, when it read them already, answers without another query."""
+    if now is None:
+        memo = _request_memo()
+        if memo is not None and ("conflict count", coach_id) in memo:
+            coaches.require_manager(actor, coach_id)
+            return memo[("conflict count", coach_id)]
     return count_conflicts(actor, coach_id, now)
 
 
 def session_detail(actor: User, session_id: int, now: datetime | None = None) -> SessionDetail:
     """One session with who attends it, for its coach or an admin (NotFound for anyone else)."""
     session = get_session(actor, session_id)
-    if actor.role not in ("coach", "admin"):
+    if actor.role not in (Role.COACH, Role.ADMIN):
         raise NotFound(f"There is no session with id {session_id}.")
     settings = coaches.get_settings(session.coach_id)
     now = now or utcnow()
@@ -207,20 +525,20 @@ def session_detail(actor: User, session_id: int, now: datetime | None = None) ->
             select(Booking)
             .where(
                 Booking.session_id == session.id,
-                Booking.status.in_(("CONFIRMED", "WAITLISTED")),
+                Booking.status.in_(ACTIVE_BOOKING_STATUSES),
             )
             .options(selectinload(Booking.member))
             .order_by(Booking.created_at, Booking.id)
         )
     )
-    roster = [b for b in places if b.status == "CONFIRMED"]
+    roster = [b for b in places if b.status == BookingStatus.CONFIRMED]
     member_ids = {b.member_id for b in roster}
     booked = len(member_ids)
     if session.member_id is not None:
         member_ids.add(session.member_id)
     people = users_by_id(member_ids)
     conflict = None
-    if session.status == "scheduled" and session.start_time > now:
+    if session.status == SessionStatus.SCHEDULED and session.start_time > now:
         found = conflicts_among(settings, [session])
         conflict = found[0].reason if found else None
     return SessionDetail(
@@ -238,7 +556,7 @@ def session_detail(actor: User, session_id: int, now: datetime | None = None) ->
         room=db.session.get(Room, session.room_id) if session.room_id else None,
         conflict=conflict,
         roster=roster,
-        waitlist=[b for b in places if b.status == "WAITLISTED"],
+        waitlist=[b for b in places if b.status == BookingStatus.WAITLISTED],
     )
 
 
@@ -257,15 +575,20 @@ def upcoming_exceptions(
 
 
 __all__ = [
+    "Calendar",
     "ConflictRow",
     "SessionDetail",
+    "Span",
     "WeekData",
+    "Window",
     "booked_counts",
     "conflict_count",
     "conflict_rows",
+    "load",
     "member_names",
     "monday_of",
     "room_names",
+    "rooms",
     "session_detail",
     "upcoming_exceptions",
     "users_by_id",

@@ -6,12 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import available_timezones
 
-from sqlalchemy import select
-
 from ..config import ConfigError, check_timezone
 from ..extensions import db
 from ..models import CoachSettings, Room, User, utcnow
-from . import coaches
+from . import coach_calendar, coaches
 from .db import transaction, write_lock
 from .errors import ValidationFailed
 from .sessions import ConflictView, conflicts_among, future_scheduled
@@ -23,8 +21,9 @@ MAX_NOTICE_MINUTES = 7 * 24 * 60
 
 
 def list_rooms() -> list[Room]:
-    """The gym's rooms by name, to choose a default or a window's room from."""
-    return list(db.session.scalars(select(Room).order_by(Room.name, Room.id)))
+    """The gym's rooms by name, to choose a default or a window's room from (read once per
+    request: ``coach_calendar.rooms``)."""
+    return coach_calendar.rooms()
 
 
 def time_zones() -> list[str]:

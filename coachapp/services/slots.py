@@ -10,7 +10,7 @@ from ..models import AvailabilityAddition, CoachSettings, WeeklyAvailability, ut
 from ..scheduling import Timeline, expand_weekly_windows, open_time
 from ..scheduling import bookable_slots as core_slots
 from ..scheduling.booking_rules import BookingRules
-from . import coaches, horizon
+from . import coach_calendar, coaches, horizon
 from .errors import ValidationFailed
 
 MAX_DAYS = 92
@@ -35,9 +35,11 @@ def bookable_slots(
 ) -> list[Slot]:
     """A coach's bookable one-to-one slots on the local dates ``[first_day, last_day]``, in order.
 
-    Slots step by the coach's default duration from the start of each stretch of availability
-    (one-to-one weekly windows minus blocked slots, plus additions), overlap none of the coach's
-    scheduled sessions and have not started. The room is the first of the addition's, the window's
+    The coach's calendar is read once (``coach_calendar.load``: the availability, and the
+    sessions with those holding the coach's rooms, in two statements). Slots step by the coach's
+    default duration from the start of each stretch of availability (one-to-one weekly windows
+    minus blocked slots, plus additions), overlap none of the coach's scheduled sessions and have
+    not started. The room is the first of the addition's, the window's
     and the coach's default room that no other session (of any coach) holds then; a slot whose
     rooms are all held is not offered. With ``rules`` (a member's: ``booking_rules.for_actor``),
     only slots that caller may book now: not sooner than the notice, not beyond the horizon.
@@ -62,12 +64,18 @@ def bookable_slots(
     wide_lo, wide_hi = coaches.day_bounds(
         first_day - timedelta(days=1), last_day + timedelta(days=1), tz
     )
-    weekly = coaches.weekly_rows(coach_id)
-    blocked = coaches.blocked_in(coach_id, wide_lo, wide_hi)
-    additions = coaches.additions_in(coach_id, wide_lo, wide_hi)
-    busy = coaches.scheduled_in(coach_id, wide_lo, wide_hi)
+    calendar = coach_calendar.load(coach_id, wide_lo, wide_hi, now, rooms=True)
     return slots_from(
-        settings, weekly, blocked, additions, busy, first_day, last_day, now, held=None, rules=rules
+        settings,
+        calendar.windows,
+        calendar.blocked,
+        calendar.additions,
+        calendar.scheduled_in(wide_lo, wide_hi),
+        first_day,
+        last_day,
+        now,
+        held=calendar.held,
+        rules=rules,
     )
 
 
