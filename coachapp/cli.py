@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from .reminders_cli import reminders_cli
 from .services import accounts, tokens
 from .services.errors import DomainError
 
@@ -134,3 +135,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(rooms)
     app.cli.add_command(sessions_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(reminders_cli)

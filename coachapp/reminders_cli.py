@@ -1,0 +1,58 @@
+"""``flask --app wsgi reminders send [--now ISO]``: send the reminders due now (or at ``--now``).
+
+The scheduler process runs the same thing every 10 minutes (``coachapp.scheduler``); without
+Redis, run this command from the system's cron as often. Running it again sends nothing twice
+(``services.reminders``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .services import reminders
+
+reminders_cli = AppGroup("reminders", help="Send the reminders before sessions.")
+
+NOW_EXAMPLE = "2026-12-01T09:00+01:00"
+
+
+def parse_now(value: str) -> datetime:
+    """``--now``: an ISO 8601 date and time; with an offset (``+01:00``, ``Z``) it is that
+    instant, without one it is read on the gym's clock (``COACHAPP_TIMEZONE``)."""
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        parsed = None
+    if parsed is None or ("T" not in text.upper() and " " not in text):
+        raise click.BadParameter(
+            f"{value[:40]!r} is not an ISO 8601 date and time, e.g. {NOW_EXAMPLE} "
+            "(without an offset it is read on the gym's clock)",
+            param_hint="'--now'",
+        )
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(current_app.config["COACHAPP_TIMEZONE"]))
+    return parsed
+
+
+@reminders_cli.command("send")
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    metavar="ISO",
+    help=f"Run as at this instant (e.g. {NOW_EXAMPLE}); default: now.",
+)
+def send(now_text: str | None) -> None:
+    """Send every reminder due now that was not sent before, and print the counts."""
+    now = parse_now(now_text) if now_text is not None else None
+    report = reminders.send_due(now)
+    click.echo(report.summary())
+
+
+__all__ = ["parse_now", "reminders_cli"]
