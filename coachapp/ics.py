@@ -55,12 +55,24 @@ def session_uid(session: TrainingSession) -> str:
     return f"session-{session.id}@coachapp"
 
 
+class ExactDuration(vDuration):
+    """A duration written in hours and minutes (``-PT24H``), never in days: RFC 5545 reads
+    ``-P1D`` as a calendar day, which across a DST change is 23 or 25 hours, while the reminder
+    goes out exactly ``COACHAPP_REMINDER_HOURS`` before the start."""
+
+    def to_ical(self) -> bytes:
+        seconds = int(self.td.total_seconds())
+        hours, rest = divmod(abs(seconds), 3600)
+        minutes = f"{rest // 60}M" if rest // 60 else ""
+        return f"{'-' if seconds < 0 else ''}PT{hours}H{minutes}".encode()
+
+
 def reminder_alarm(summary: str, before: timedelta) -> Alarm:
     """A ``VALARM`` that shows ``summary`` ``before`` the event starts (``TRIGGER:-PT24H``)."""
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", f"Reminder: {summary}")
-    alarm.add("trigger", -before)
+    alarm["TRIGGER"] = ExactDuration(-before)
     return alarm
 
 

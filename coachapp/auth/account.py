@@ -1,13 +1,15 @@
-"""``/account``: every user's own page to change their password and manage their API tokens."""
+"""``/account``: every user's own page to change their password and manage their API tokens; a
+member also turns reminder mails on or off there."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from ..services import accounts, tokens
+from ..services import accounts, reminders, tokens
 from ..services.coaches import is_id
 from ..services.errors import NotFound, ValidationFailed
+from ..vocab import Role
 from ..web import render
 from . import bp
 from .forms import PasswordForm, TokenForm
@@ -23,7 +25,13 @@ def _zone() -> str:
     return current_user.timezone or current_app.config["COACHAPP_TIMEZONE"]
 
 
-def _page(status: int = 200, password_form=None, token_form=None, new_token: str | None = None):
+def _page(
+    status: int = 200,
+    password_form=None,
+    token_form=None,
+    new_token: str | None = None,
+    reminder_error: str | None = None,
+):
     """The account page; a form given shows its input and errors, the others start empty."""
     response = render(
         "auth/account.html",
@@ -34,6 +42,8 @@ def _page(status: int = 200, password_form=None, token_form=None, new_token: str
         is_expired=tokens.is_expired,
         new_token=new_token,
         zone=_zone(),
+        reminder_hours=reminders.reminder_hours(),
+        reminder_error=reminder_error,
     )
     response.headers["Cache-Control"] = "no-store"  # it may show a new token, once
     return response
@@ -49,6 +59,7 @@ def account():
 @bp.get("/account/password")
 @bp.get("/account/tokens")
 @bp.get("/account/tokens/revoke")
+@bp.get("/account/reminders")
 @login_required
 def back_to_account():
     """The forms' addresses, opened again (a reload after a new token was shown, Back, a bookmark):
@@ -106,12 +117,29 @@ def revoke_token():
     try:
         token = tokens.own_token(_user(), token_id if is_id(token_id) else None)
         if request.form.get("confirmed") != "1":
-            return render_template(
-                "auth/confirm_revoke.html", token=token, zone=_zone()
-            )
+            return render_template("auth/confirm_revoke.html", token=token, zone=_zone())
         tokens.revoke(_user(), token.id)
     except NotFound:
         flash("That token does not exist (any more): nothing to revoke.", "info")
         return redirect(url_for("auth.account"))
     flash("The token is revoked: programs using it get 401 from now on.", "success")
     return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/reminders")
+@login_required
+def reminder_mails():
+    """A member turns reminder mails on (the box ticked: ``reminder_mails=on``) or off (the box
+    left empty: no field); the in-app reminder comes either way."""
+    if current_user.role != Role.MEMBER:
+        abort(403)
+    values = request.form.getlist("reminder_mails")
+    if any(value != "on" for value in values) or len(values) > 1:
+        return _page(422, reminder_error="reminder_mails must be on, or left out for off.")
+    wanted = bool(values)
+    reminders.set_reminder_mails(_user(), wanted)
+    if wanted:
+        flash("Reminder emails are on: you get one before each session.", "success")
+    else:
+        flash("Reminder emails are off. You still see each reminder in the app.", "success")
+    return redirect(url_for("auth.account") + "#reminders")

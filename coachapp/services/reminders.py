@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, insert, literal, select, union_all
+from sqlalchemy import and_, insert, literal, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -253,6 +253,13 @@ def send_due(now: datetime | None = None) -> ReminderReport:
     return report
 
 
+def set_reminder_mails(member: User, on: bool) -> None:
+    """Turn ``member``'s reminder mails on or off (the in-app reminders stay)."""
+    with transaction():
+        db.session.execute(update(User).where(User.id == member.id).values(reminder_mails=bool(on)))
+    db.session.refresh(member)
+
+
 def reminders_job() -> dict:
     """Job (the scheduler's, every 10 minutes): send the reminders due now."""
     from ..jobs import app_context
@@ -271,4 +278,5 @@ __all__ = [
     "reminder_hours",
     "reminders_job",
     "send_due",
+    "set_reminder_mails",
 ]
