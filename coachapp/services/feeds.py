@@ -186,7 +186,10 @@ def _coach_event(session: TrainingSession, zone: ZoneInfo, moved: set[datetime])
 
 
 def render_feed(token: str, now: datetime | None = None) -> bytes | None:
-    """The iCalendar body of the feed with ``token``, or None when no feed has that token."""
+    """The iCalendar body of the feed with ``token``, or None when no feed has that token; each
+    confirmed event of a scheduled session rings a VALARM when its reminder is sent."""
+    from ..notice_mail import reminder_offset
+
     user = user_for_token(token)
     if user is None:
         return None
@@ -196,7 +199,7 @@ def render_feed(token: str, now: datetime | None = None) -> bytes | None:
         zone = member_views.member_zone(user)
     now = now or utcnow()
     return ics.feed_calendar(
-        feed_events(user, now), f"coachapp · {user.name}", zone, stamp=now
+        feed_events(user, now), f"coachapp · {user.name}", zone, stamp=now, alarm=reminder_offset()
     )
 
 
