@@ -1,19 +1,20 @@
-"""JSON API v1 routes: parse the request, call one service, serialize the answer.
+"""JSON API v1 routes: each declares its inputs and answer (``models``), calls one service and
+returns the answer's models.
 
 Views never decide a rule or commit: the services do both and raise DomainErrors, which the app's
-error handler turns into the contract's JSON. Parsing (``schemas``) and output (``serializers``)
-are shared by every route so that all endpoints treat input and ids the same way.
+error handler turns into the contract's JSON. ``spec.api_route`` parses and validates the input and
+registers each operation for the OpenAPI document.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Annotated
 
-from flask import g, jsonify
+from flask import g
+from pydantic import WithJsonSchema
 
 from ..errors import json_error
-from ..models import SESSION_STATUSES, utcnow
 from ..scheduling import ValidationError as CoreValidationError
 from ..services import (
     availability,
@@ -28,12 +29,48 @@ from ..services import (
     sessions,
     slots,
 )
-from ..services.errors import NotFound
+from ..services.errors import ValidationFailed
 from . import bp
-from . import schemas as p
-from . import serializers as out
-from .idempotency import idempotent
-from .openapi import document
+from .models import (
+    AdditionIn,
+    AvailabilityAddition,
+    BlockedSlot,
+    BlockedSlotIn,
+    Booking,
+    BookingIn,
+    ClassesQuery,
+    Coach,
+    CoachSettings,
+    GroupClass,
+    GroupSeriesIn,
+    GroupSessionIn,
+    MoveIn,
+    Notification,
+    NotificationsQuery,
+    PlaceIn,
+    RangeQuery,
+    RecurringBooking,
+    RecurringIn,
+    ResolveIn,
+    Room,
+    SeriesCancelIn,
+    Session,
+    SessionsQuery,
+    SettingsIn,
+    Slot,
+    SlotsQuery,
+    Statement,
+    StatementsQuery,
+    User,
+    WeeklyDayIn,
+    Window,
+    Zones,
+    gym_zone,
+    span,
+    zone_named,
+)
+from .spec import api_route
+from .types import PathId, PathWeekday, local_instant
 
 MAX_SLOT_DAYS = 62
 """The longest range of dates one slots request may ask for."""
@@ -41,7 +78,27 @@ MAX_SLOT_DAYS = 62
 MAX_CLASS_DAYS = 92
 """The longest range one classes request may span."""
 
-_DAY_IN_PATH = re.compile(r"-?[0-9]{1,9}")
+CoachId = Annotated[PathId, WithJsonSchema({"type": "string", "description": "The coach's id."})]
+"""A coach's id in the path."""
+
+META, COACHES, AVAILABILITY, BOOKINGS, SESSIONS, BILLING = (
+    "meta", "coaches", "availability", "bookings", "sessions", "billing")
+
+BOOK_409 = (
+    "slot_unavailable (outside availability), slot_taken (booked or overlapping), "
+    "in_past, too_soon (a member, inside the coach's minimum notice), beyond_horizon (a member, "
+    "past the coach's booking horizon)"
+)
+CANCEL_409 = "already_cancelled, in_past (started)"
+SERIES_409 = (
+    "slot_unavailable (no weekly window holds it), overlap (another series or session of the "
+    "coach), slot_taken (lost a race), too_soon / beyond_horizon (a member: the first "
+    "session breaks the coach's minimum notice / the start date is past the booking horizon)"
+)
+RESOLVE_409 = (
+    "conflict (the session fits availability: nothing to resolve), already_cancelled, in_past"
+)
+SESSION_LINKS = ("getSession", "cancelSession", "markNoShow", "resolveConflict")
 
 
 @bp.errorhandler(CoreValidationError)
@@ -55,519 +112,477 @@ def _actor():
     return g.api_user
 
 
-def _created(body: dict):
-    response = jsonify(body)
-    response.status_code = 201
-    return response
+def _zone(coach_id: int):
+    """A coach's zone; 404 unless ``coach_id`` names a coach."""
+    return coaches.zone_of(coaches.get_settings(coach_id))
 
 
-def _no_content():
-    return "", 204
-
-
-def _coach(id: str):
-    """The coach named by a path id and their zone; 404 unless it names a coach."""
-    coach_id = p.to_id(id)
-    return coach_id, coaches.zone_of(coaches.get_settings(coach_id))
-
-
-@bp.get("/openapi.json")
+@api_route("GET", "/openapi.json", op="openapi", tag=META, public=True,
+           answer="The OpenAPI 3.1 document.")
 def openapi():
-    """The OpenAPI 3.1 description of this API (public)."""
-    return jsonify(document())
+    """This document"""
+    from .openapi import document
+
+    return document()
 
 
-@bp.get("/me")
+@api_route("GET", "/me", op="me", tag=META, returns={"user": User}, answer="The caller.")
 def me():
-    """The account the token belongs to."""
-    return {"user": out.user_json(_actor())}
+    """The account behind the token"""
+    return {"user": User.of(_actor())}
 
 
-@bp.get("/rooms")
+@api_route("GET", "/rooms", op="listRooms", tag=META, returns={"rooms": list[Room]},
+           answer="Rooms by name.")
 def list_rooms():
-    """The gym's rooms, by name (to pick a ``room_id``)."""
-    return {"rooms": [out.room_json(r) for r in coach_settings.list_rooms()]}
+    """Rooms of the gym"""
+    return {"rooms": [Room.of(r) for r in coach_settings.list_rooms()]}
 
 
-@bp.get("/coaches")
+@api_route("GET", "/coaches", op="listCoaches", tag=COACHES, returns={"coaches": list[Coach]},
+           answer="Every active coach.",
+           links={"/coaches/0/id": ("getCoach", "listWeeklyAvailability", "listConflicts",
+                                    "listBlockedSlots", "listAvailabilityAdditions",
+                                    "createBlockedSlot", "createAvailabilityAddition")})
 def list_coaches():
-    """Every active coach with their time zone and defaults."""
-    return {"coaches": [out.coach_json(u, s) for u, s in coaches.list_coaches()]}
+    """Coaches"""
+    return {"coaches": [Coach.of_coach(u, s) for u, s in coaches.list_coaches()]}
 
 
-@bp.get("/coaches/<id>")
-def get_coach(id: str):
-    """One coach."""
-    coach_id = p.to_id(id)
-    user = coaches.get_coach(coach_id)
-    return {"coach": out.coach_json(user, coaches.get_settings(coach_id))}
+@api_route("GET", "/coaches/<id>", op="getCoach", tag=COACHES, returns={"coach": Coach},
+           answer="The coach.")
+def get_coach(id: CoachId):
+    """One coach"""
+    return {"coach": Coach.of_coach(coaches.get_coach(id), coaches.get_settings(id))}
 
 
-@bp.patch("/coaches/<id>/settings")
-def update_settings(id: str):
-    """Change a coach's defaults and time zone; fields left out keep their value.
+@api_route("PATCH", "/coaches/<id>/settings", op="updateCoachSettings", tag=COACHES,
+           returns={"settings": CoachSettings, "conflicts": list[Session]}, errors=(403,),
+           answer="The settings and every future session now outside availability (a new zone "
+                  "moves the weekly template in real time).")
+def update_settings(id: CoachId, body: SettingsIn):
+    """Change a coach's settings
 
-    Answers the settings and every future session that the change (a new zone moves the weekly
-    template in real time) leaves outside availability.
+    The coach themself or an admin. Fields left out keep their value; default_room_id null
+    clears the default room.
     """
-    coach_id = p.to_id(id)
-    current = coaches.get_settings(coach_id)
-    body = p.json_object()
-    for name in ("default_duration", "cancellation_window_hours", "timezone",
-                 "booking_horizon_days", "min_notice_minutes"):
-        if name in body and body[name] is None:
-            raise p.invalid(name, "must not be null; leave it out to keep the current value")
-    room_id = p.get_id(body, "default_room_id") if "default_room_id" in body else (
+    current = coaches.get_settings(id)
+
+    def given(name: str):
+        value = getattr(body, name)
+        return getattr(current, name) if value is None else value
+
+    room_id = body.default_room_id if "default_room_id" in body.model_fields_set else (
         current.default_room_id)
-    duration = p.get_int(body, "default_duration", default=current.default_duration,
-                         minimum=coach_settings.MIN_DURATION, maximum=coach_settings.MAX_DURATION)
-    window = p.get_int(body, "cancellation_window_hours",
-                       default=current.cancellation_window_hours, minimum=0,
-                       maximum=coach_settings.MAX_WINDOW_HOURS)
-    horizon_days = p.get_int(body, "booking_horizon_days",
-                             default=current.booking_horizon_days,
-                             minimum=coach_settings.MIN_HORIZON_DAYS,
-                             maximum=coach_settings.MAX_HORIZON_DAYS)
-    notice = p.get_int(body, "min_notice_minutes", default=current.min_notice_minutes,
-                       minimum=0, maximum=coach_settings.MAX_NOTICE_MINUTES)
-    zone = p.get_str(body, "timezone", max_length=64)
     settings, conflicts = coach_settings.update_settings(
-        _actor(), coach_id, room_id, duration, current.timezone if zone is None else zone, window,
-        booking_horizon_days=horizon_days, min_notice_minutes=notice,
+        _actor(), id, room_id, given("default_duration"), given("timezone"),
+        given("cancellation_window_hours"),
+        booking_horizon_days=given("booking_horizon_days"),
+        min_notice_minutes=given("min_notice_minutes"),
     )
-    return {"settings": out.settings_json(settings), "conflicts": out.conflicts_json(conflicts)}
+    return {"settings": CoachSettings.of(settings), "conflicts": Session.conflicts(conflicts)}
 
 
-@bp.get("/coaches/<id>/weekly-availability")
-def list_weekly(id: str):
-    """A coach's weekly template, by day and start."""
-    coach_id = p.to_id(id)
-    return {"windows": [out.window_json(w) for w in availability.list_weekly(coach_id)]}
+@api_route("GET", "/coaches/<id>/weekly-availability", op="listWeeklyAvailability",
+           tag=AVAILABILITY, returns={"windows": list[Window]}, answer="Windows by day and start.")
+def list_weekly(id: CoachId):
+    """A coach's weekly template"""
+    return {"windows": [Window.of(w) for w in availability.list_weekly(id)]}
 
 
-def _day_of_week(raw: str) -> int:
-    """The weekday in the path: not a number is 404, a number outside 0–6 is 422."""
-    if not _DAY_IN_PATH.fullmatch(raw):
-        raise NotFound(f"day_of_week: {raw[:20]!r} is not a day of the week.", field="day_of_week")
-    day = int(raw)
-    if not 0 <= day <= 6:
-        raise p.invalid("day_of_week", "must be between 0 (Sunday) and 6 (Saturday)")
-    return day
+@api_route("PUT", "/coaches/<id>/weekly-availability/<day_of_week>", op="replaceWeeklyDay",
+           tag=AVAILABILITY, returns={"windows": list[Window], "conflicts": list[Session]},
+           errors=(403,),
+           answer="The day's new windows and every future scheduled session of the coach that "
+                  "is now a conflict.")
+def replace_weekly_day(id: CoachId, day_of_week: PathWeekday, body: WeeklyDayIn):
+    """Replace one weekday's windows
 
-
-def _window_input(item, prefix: str) -> availability.WindowInput:
-    if not isinstance(item, dict):
-        raise p.wrong_type(prefix, "an object")
-    start = p.parse_hhmm(p.get_str(item, "start_time", prefix, required=True),
-                         p.path(prefix, "start_time"))
-    end = p.parse_hhmm(p.get_str(item, "end_time", prefix, required=True),
-                       p.path(prefix, "end_time"))
-    p.check_order(start, end, prefix)
-    room_id = p.get_id(item, "room_id", prefix)
-    is_individual = p.get_bool(item, "is_individual", prefix, default=True)
-    is_group = p.get_bool(item, "is_group", prefix, default=False)
-    if not (is_individual or is_group):
-        raise p.invalid(p.path(prefix, "is_individual"),
-                        "a window is for individual sessions, group sessions or both")
-    return availability.WindowInput(
-        start_time=start, end_time=end, room_id=room_id,
-        is_individual=is_individual, is_group=is_group,
-    )
-
-
-@bp.put("/coaches/<id>/weekly-availability/<day_of_week>")
-def replace_weekly_day(id: str, day_of_week: str):
-    """Replace one weekday's windows; answer the new windows and the coach's conflicts."""
-    coach_id = p.to_id(id)
-    day = _day_of_week(day_of_week)
-    body = p.json_object()
-    items = p.get_list(body, "windows", required=True)
-    windows = [_window_input(item, f"windows[{i}]") for i, item in enumerate(items)]
-    rows, conflicts = availability.replace_weekly_day(_actor(), coach_id, day, windows)
-    return {
-        "windows": [out.window_json(w) for w in rows],
-        "conflicts": out.conflicts_json(conflicts),
-    }
-
-
-def _span(body: dict, zone):
-    start = p.parse_datetime(p.get_str(body, "start_time", required=True), "start_time", zone)
-    end = p.parse_datetime(p.get_str(body, "end_time", required=True), "end_time", zone)
-    p.check_order(start, end)
-    return start, end
-
-
-def _range(zone, default_days: int | None = None):
-    """``from``/``to`` query bounds (dates inclusive, or datetimes); 422 when ``to`` < ``from``.
-
-    With ``default_days``, a missing bound is filled in: ``default_days`` from the other one, or
-    from the start of today (in ``zone``) when both are missing.
+    Windows of one day must not overlap. An empty list clears the day.
     """
-    start = p.query_bound("from", zone, end=False)
-    end = p.query_bound("to", zone, end=True)
-    if default_days is not None:
-        span = timedelta(days=default_days)
-        if start is None and end is not None:
-            start = end - span
-        if start is None:
-            today = utcnow().astimezone(zone).date()
-            start = p.local_instant(datetime(today.year, today.month, today.day), zone)
-        if end is None:
-            end = start + span
-    if start is not None and end is not None and end < start:
-        raise p.invalid("to", "must not be before from")
-    return start, end
+    windows = [
+        availability.WindowInput(start_time=w.start_time, end_time=w.end_time, room_id=w.room_id,
+                                 is_individual=w.is_individual, is_group=w.is_group)
+        for w in body.windows
+    ]
+    rows, conflicts = availability.replace_weekly_day(_actor(), id, day_of_week, windows)
+    return {"windows": [Window.of(w) for w in rows], "conflicts": Session.conflicts(conflicts)}
 
 
-@bp.get("/coaches/<id>/blocked-slots")
-def list_blocked(id: str):
-    """A coach's blocked slots overlapping ``from``–``to`` (the coach or an admin)."""
-    coach_id, zone = _coach(id)
-    start, end = _range(zone, default_days=MAX_SLOT_DAYS)
-    rows = availability.list_blocked(_actor(), coach_id, start, end)
-    return {"blocked_slots": [out.blocked_slot_json(r, zone) for r in rows]}
+LIST_RANGE = (
+    "The coach themself or an admin. A missing bound is 62 days from the other one; with "
+    "neither, the range is today and the next 62 days."
+)
 
 
-@bp.post("/coaches/<id>/blocked-slots")
-def create_blocked_slot(id: str):
-    """Block a span of a coach's time; answer it and the sessions it puts in conflict."""
-    coach_id, zone = _coach(id)
-    body = p.json_object()
-    start, end = _span(body, zone)
-    reason = p.get_str(body, "reason")
-    slot, conflicts = availability.create_blocked_slot(_actor(), coach_id, start, end, reason)
-    return _created({
-        "blocked_slot": out.blocked_slot_json(slot, zone),
-        "conflicts": out.conflicts_json(conflicts),
-    })
+@api_route("GET", "/coaches/<id>/blocked-slots", op="listBlockedSlots", tag=AVAILABILITY,
+           returns={"blocked_slots": list[BlockedSlot]}, errors=(403,),
+           answer="Blocked slots overlapping the range, by start.")
+def list_blocked(id: CoachId, query: RangeQuery):
+    """A coach's blocked slots in a range
+
+    The coach themself or an admin. A missing bound is 62 days from the other one; with
+    neither, the range is today and the next 62 days.
+    """
+    zone = _zone(id)
+    start, end = query.bounds(zone, default_days=MAX_SLOT_DAYS)
+    rows = availability.list_blocked(_actor(), id, start, end)
+    return {"blocked_slots": [BlockedSlot.of(r, zone) for r in rows]}
 
 
-@bp.delete("/blocked-slots/<id>")
-def delete_blocked_slot(id: str):
-    """Remove a blocked slot."""
-    availability.delete_blocked_slot(_actor(), p.to_id(id))
-    return _no_content()
+@api_route("POST", "/coaches/<id>/blocked-slots", op="createBlockedSlot", tag=AVAILABILITY,
+           status=201, returns={"blocked_slot": BlockedSlot, "conflicts": list[Session]},
+           errors=(403,), links={"/blocked_slot/id": ("deleteBlockedSlot",)},
+           answer="The blocked slot and the future sessions it puts in conflict.")
+def create_blocked_slot(id: CoachId, body: BlockedSlotIn):
+    """Block a span of time"""
+    zone = _zone(id)
+    start, end = span(body.start_time, body.end_time, zone)
+    slot, conflicts = availability.create_blocked_slot(_actor(), id, start, end, body.reason)
+    return {"blocked_slot": BlockedSlot.of(slot, zone), "conflicts": Session.conflicts(conflicts)}
 
 
-@bp.get("/coaches/<id>/availability-additions")
-def list_additions(id: str):
-    """A coach's availability additions overlapping ``from``–``to`` (the coach or an admin)."""
-    coach_id, zone = _coach(id)
-    start, end = _range(zone, default_days=MAX_SLOT_DAYS)
-    rows = availability.list_additions(_actor(), coach_id, start, end)
-    return {"availability_additions": [out.addition_json(r, zone) for r in rows]}
+@api_route("DELETE", "/blocked-slots/<id>", op="deleteBlockedSlot", tag=AVAILABILITY,
+           status=204, errors=(403,), answer="Removed.")
+def delete_blocked_slot(id: PathId):
+    """Remove a blocked slot"""
+    availability.delete_blocked_slot(_actor(), id)
 
 
-@bp.post("/coaches/<id>/availability-additions")
-def create_addition(id: str):
-    """Add a one-time span of availability."""
-    coach_id, zone = _coach(id)
-    body = p.json_object()
-    start, end = _span(body, zone)
-    room_id = p.get_id(body, "room_id")
-    reason = p.get_str(body, "reason")
-    row = availability.create_addition(_actor(), coach_id, start, end, room_id, reason)
-    return _created({"availability_addition": out.addition_json(row, zone)})
+@api_route("GET", "/coaches/<id>/availability-additions", op="listAvailabilityAdditions",
+           tag=AVAILABILITY, returns={"availability_additions": list[AvailabilityAddition]},
+           errors=(403,), answer="Additions overlapping the range, by start.")
+def list_additions(id: CoachId, query: RangeQuery):
+    """A coach's availability additions in a range
+
+    The coach themself or an admin. A missing bound is 62 days from the other one; with
+    neither, the range is today and the next 62 days.
+    """
+    zone = _zone(id)
+    start, end = query.bounds(zone, default_days=MAX_SLOT_DAYS)
+    rows = availability.list_additions(_actor(), id, start, end)
+    return {"availability_additions": [AvailabilityAddition.of(r, zone) for r in rows]}
 
 
-@bp.delete("/availability-additions/<id>")
-def delete_addition(id: str):
-    """Remove an availability addition."""
-    availability.delete_addition(_actor(), p.to_id(id))
-    return _no_content()
+@api_route("POST", "/coaches/<id>/availability-additions", op="createAvailabilityAddition",
+           tag=AVAILABILITY, status=201,
+           returns={"availability_addition": AvailabilityAddition}, errors=(403,),
+           links={"/availability_addition/id": ("deleteAvailabilityAddition",)},
+           answer="The addition.")
+def create_addition(id: CoachId, body: AdditionIn):
+    """Add one-time availability"""
+    zone = _zone(id)
+    start, end = span(body.start_time, body.end_time, zone)
+    row = availability.create_addition(_actor(), id, start, end, body.room_id, body.reason)
+    return {"availability_addition": AvailabilityAddition.of(row, zone)}
 
 
-@bp.get("/coaches/<id>/slots")
-def list_slots(id: str):
-    """Bookable one-to-one slots between two inclusive dates in the coach's zone."""
-    coach_id, zone = _coach(id)
-    first = p.query_date("from", required=True)
-    last = p.query_date("to", required=True)
-    if last < first:
-        raise p.invalid("to", "must not be before from")
-    if (last - first).days + 1 > MAX_SLOT_DAYS:
-        raise p.invalid("to", f"ask for at most {MAX_SLOT_DAYS} days at a time")
+@api_route("DELETE", "/availability-additions/<id>", op="deleteAvailabilityAddition",
+           tag=AVAILABILITY, status=204, errors=(403,), answer="Removed.")
+def delete_addition(id: PathId):
+    """Remove an availability addition"""
+    availability.delete_addition(_actor(), id)
+
+
+@api_route("GET", "/coaches/<id>/slots", op="listSlots", tag=BOOKINGS,
+           returns={"slots": list[Slot]}, answer="Slots in order of start.")
+def list_slots(id: CoachId, query: SlotsQuery):
+    """Bookable one-to-one slots
+
+    Inclusive dates in the coach's zone; at most 62 days.
+    """
+    zone = _zone(id)
+    if query.last < query.first:
+        raise ValidationFailed("to: must not be before from", field="to")
+    if (query.last - query.first).days + 1 > MAX_SLOT_DAYS:
+        raise ValidationFailed(f"to: ask for at most {MAX_SLOT_DAYS} days at a time", field="to")
     # A member is offered only what they may book (the coach's horizon and notice).
-    rules = booking_rules.for_actor(_actor(), coaches.get_settings(coach_id))
-    found = slots.bookable_slots(coach_id, first, last, rules=rules)
-    return {"slots": [out.slot_json(s, zone) for s in found]}
+    rules = booking_rules.for_actor(_actor(), coaches.get_settings(id))
+    found = slots.bookable_slots(id, query.first, query.last, rules=rules)
+    return {"slots": [Slot.of(s, zone) for s in found]}
 
 
-@bp.get("/coaches/<id>/conflicts")
-def list_conflicts(id: str):
-    """A coach's future scheduled sessions that lie outside their availability."""
-    coach_id = p.to_id(id)
-    return {"conflicts": out.conflicts_json(sessions.list_conflicts(_actor(), coach_id))}
+@api_route("GET", "/coaches/<id>/conflicts", op="listConflicts", tag=SESSIONS,
+           returns={"conflicts": list[Session]}, errors=(403,),
+           answer="Future scheduled sessions outside availability.")
+def list_conflicts(id: CoachId):
+    """A coach's conflicts"""
+    return {"conflicts": Session.conflicts(sessions.list_conflicts(_actor(), id))}
 
 
-@bp.post("/bookings")
-@idempotent
-def create_booking():
-    """Book a one-time session (for oneself, or for a member as their coach or an admin)."""
-    body = p.json_object()
-    coach_id = p.get_id(body, "coach_id", required=True)
-    settings = coaches.get_settings(coach_id)
-    zone = coaches.zone_of(settings)
-    start, end = _span(body, zone)
-    member_id = p.get_id(body, "member_id")
-    booking, session = bookings.book_one_time(_actor(), coach_id, start, end, member_id=member_id)
-    return _created({
-        "booking": out.booking_json(booking, session, zone),
-        "session": out.session_json(session, zone),
-    })
+@api_route("POST", "/bookings", op="createBooking", tag=BOOKINGS, status=201,
+           returns={"booking": Booking, "session": Session}, errors=(403, 404),
+           conflicts=BOOK_409, idempotent=True,
+           links={"/booking/id": ("getBooking", "cancelBooking"), "/session/id": SESSION_LINKS},
+           answer="The booking and its session.")
+def create_booking(body: BookingIn):
+    """Book a one-time session
+
+    member_id: for a coach or admin booking on a member's behalf.
+    """
+    zone = _zone(body.coach_id)
+    start, end = span(body.start_time, body.end_time, zone)
+    booking, session = bookings.book_one_time(_actor(), body.coach_id, start, end,
+                                              member_id=body.member_id)
+    return {"booking": Booking.of_booking(booking, session, zone),
+            "session": Session.of(session, zone)}
 
 
-def _booking_body(booking):
+def _booking_answer(booking):
     session = booking.session
-    zones = out.Zones()
-    zone = zones[session.coach_id] if session is not None else out.gym_zone()
-    body = {"booking": out.booking_json(booking, session, zone)}
-    if session is not None:
-        body["session"] = out.session_json(session, zone)
-    return body
+    zone = Zones()[session.coach_id] if session is not None else gym_zone()
+    return {"booking": Booking.of_booking(booking, session, zone),
+            "session": Session.of(session, zone) if session is not None else None}
 
 
-@bp.get("/bookings/<id>")
-def get_booking(id: str):
-    """One booking with its session."""
-    return _booking_body(bookings.get_booking(_actor(), p.to_id(id)))
+@api_route("GET", "/bookings/<id>", op="getBooking", tag=BOOKINGS,
+           returns={"booking": Booking, "session": Session | None}, errors=(403,),
+           answer="The booking and its session.")
+def get_booking(id: PathId):
+    """One booking"""
+    return _booking_answer(bookings.get_booking(_actor(), id))
 
 
-@bp.post("/bookings/<id>/cancel")
-def cancel_booking(id: str):
-    """Cancel a booking (by the member, or by the coach or an admin); a place in a group class is
-    given up and the first member on its waitlist moves up."""
-    return _booking_body(bookings.cancel_booking(_actor(), p.to_id(id)))
+@api_route("POST", "/bookings/<id>/cancel", op="cancelBooking", tag=BOOKINGS,
+           returns={"booking": Booking, "session": Session | None}, errors=(403,),
+           conflicts=CANCEL_409,
+           answer="CANCELLED_BY_MEMBER, or CANCELLED_BY_COACH when a coach or admin cancels. A "
+                  "place in a group class is given up (the class goes on) and the first member "
+                  "waiting gets it.")
+def cancel_booking(id: PathId):
+    """Cancel a booking"""
+    return _booking_answer(bookings.cancel_booking(_actor(), id))
 
 
-def _class_fields(body: dict) -> tuple[str, int, int | None]:
-    title = p.get_str(body, "title", required=True)
-    capacity = p.get_int(body, "capacity", required=True, minimum=1,
-                         maximum=group_classes.MAX_CAPACITY)
-    return title, capacity, p.get_id(body, "room_id")
+@api_route("GET", "/classes", op="listClasses", tag=BOOKINGS,
+           returns={"classes": list[GroupClass]}, errors=(404,),
+           links={"/classes/0/id": ("bookPlace",)},
+           answer="Group classes (not cancelled) overlapping the range, by start.")
+def list_classes(query: ClassesQuery):
+    """Group classes with places left
 
-
-@bp.get("/classes")
-def list_classes():
-    """Group classes (not cancelled) overlapping ``from``–``to``, with places left and the
-    waitlist's length; anyone signed in may list them (members choose a class here)."""
-    coach_id = p.query_id("coach_id")
-    zone = out.gym_zone()
-    if coach_id is not None:
-        zone = coaches.zone_of(coaches.get_settings(coach_id))
-    start, end = _range(zone, default_days=MAX_SLOT_DAYS)
+    Anyone signed in. A missing bound is 62 days from the other one; with neither, today and the
+    next 62 days; at most 92 days.
+    """
+    zone = gym_zone() if query.coach_id is None else _zone(query.coach_id)
+    start, end = query.bounds(zone, default_days=MAX_SLOT_DAYS)
     if end - start > timedelta(days=MAX_CLASS_DAYS):
-        raise p.invalid("to", f"ask for at most {MAX_CLASS_DAYS} days at a time")
-    found = group_classes.group_sessions(coach_id, start, end)
-    return {"classes": out.classes_json(found)}
+        raise ValidationFailed(f"to: ask for at most {MAX_CLASS_DAYS} days at a time", field="to")
+    found = group_classes.group_sessions(query.coach_id, start, end)
+    return {"classes": GroupClass.many_classes(found)}
 
 
-@bp.post("/coaches/<id>/group-sessions")
-def create_group_session(id: str):
-    """Schedule a one-off group class (the coach themself or an admin)."""
-    coach_id, zone = _coach(id)
-    body = p.json_object()
-    start, end = _span(body, zone)
-    title, capacity, room_id = _class_fields(body)
+@api_route("POST", "/coaches/<id>/group-sessions", op="createGroupSession", tag=BOOKINGS,
+           status=201, returns={"session": GroupClass}, errors=(403,),
+           conflicts="slot_unavailable (outside the coach's group availability), slot_taken (the "
+                     "coach or the room is busy then), in_past",
+           links={"/session/id": ("getSession", "bookPlace", "cancelSession")},
+           answer="The class.")
+def create_group_session(id: CoachId, body: GroupSessionIn):
+    """Schedule a one-off group class
+
+    The coach themself or an admin; inside a window marked is_group (minus blocked slots, plus
+    additions).
+    """
+    zone = _zone(id)
+    start, end = span(body.start_time, body.end_time, zone)
     session = group_classes.schedule_group_session(
-        _actor(), coach_id, start, end, title, capacity, room_id
+        _actor(), id, start, end, body.title, body.capacity, body.room_id
     )
-    return _created({"session": out.class_json(group_classes.with_counts([session])[0], zone)})
+    return {"session": GroupClass.of_class(group_classes.with_counts([session])[0], zone)}
 
 
-@bp.post("/coaches/<id>/group-series")
-def create_group_series(id: str):
-    """Schedule a weekly or bi-weekly group class; answer the series and the classes made now."""
-    coach_id, zone = _coach(id)
-    body = p.json_object()
-    day = p.get_int(body, "day_of_week", required=True, minimum=0, maximum=6)
-    start = p.parse_hhmm(p.get_str(body, "start_time", required=True), "start_time")
-    end = p.parse_hhmm(p.get_str(body, "end_time", required=True), "end_time")
-    p.check_order(start, end)
-    start_date = p.parse_date(p.get_str(body, "start_date", required=True), "start_date")
-    raw_end = p.get_str(body, "end_date")
-    end_date = None if raw_end is None else p.parse_date(raw_end, "end_date")
-    if end_date is not None and end_date < start_date:
-        raise p.invalid("end_date", "must not be before start_date")
-    frequency = p.get_int(body, "frequency", default=1, minimum=1, maximum=2)
-    title, capacity, room_id = _class_fields(body)
+@api_route("POST", "/coaches/<id>/group-series", op="createGroupSeries", tag=BOOKINGS,
+           status=201, returns={"recurring_booking": RecurringBooking,
+                                "sessions": list[Session]},
+           errors=(403,), conflicts=SERIES_409,
+           links={"/recurring_booking/id": ("getRecurringBooking", "cancelRecurringBooking")},
+           answer="The series (session_type GROUP, no member) and the classes made now (up to 6 "
+                  "weeks ahead; the nightly job makes the rest).")
+def create_group_series(id: CoachId, body: GroupSeriesIn):
+    """Schedule a weekly or bi-weekly group class
+
+    The coach themself or an admin; the weekday and times must lie inside one group window.
+    """
+    zone = _zone(id)
     series, created = group_classes.create_group_series(
-        _actor(), coach_id, day, start, end, start_date, end_date, frequency, title, capacity,
-        room_id,
+        _actor(), id, body.day_of_week, body.start_time, body.end_time, body.start_date,
+        body.end_date, body.frequency, body.title, body.capacity, body.room_id,
     )
-    return _created({
-        "recurring_booking": out.recurring_json(series, zone),
-        "sessions": out.sessions_json(created),
-    })
+    return {"recurring_booking": RecurringBooking.of(series, zone),
+            "sessions": Session.many(created)}
 
 
-@bp.post("/sessions/<id>/places")
-def book_place(id: str):
-    """Book a place in a group class: CONFIRMED while places are left, else WAITLISTED (or 409
-    ``capacity_full`` with ``"waitlist": false``)."""
-    session_id = p.to_id(id)
-    body = p.json_object(optional=True)
-    member_id = p.get_id(body, "member_id")
-    waitlist = p.get_bool(body, "waitlist", default=True)
-    booking = group_classes.book_place(_actor(), session_id, member_id=member_id, waitlist=waitlist)
+@api_route("POST", "/sessions/<id>/places", op="bookPlace", tag=BOOKINGS, status=201,
+           returns={"booking": Booking, "session": GroupClass}, errors=(400, 403, 422),
+           conflicts="capacity_full (no place left and waitlist false), conflict (already booked "
+                     "or waiting; not a group class), already_cancelled (the class is), in_past "
+                     "(it has started), too_soon / beyond_horizon (a member: inside the coach's "
+                     "minimum notice / past the booking horizon)",
+           links={"/booking/id": ("getBooking", "cancelBooking")},
+           answer="The booking (CONFIRMED, or WAITLISTED when the class is full) and the class.")
+def book_place(id: PathId, body: PlaceIn | None):
+    """Book a place in a group class
+
+    A member for themself; the class's coach or an admin for member_id. waitlist (default
+    true): false to be refused rather than wait. Cancel with POST /bookings/{id}/cancel: the
+    first member waiting then gets the place.
+    """
+    booking = group_classes.book_place(_actor(), id, member_id=body.member_id,
+                                       waitlist=body.waitlist)
     session = booking.session
     zone = coaches.coach_zone(session.coach_id)
-    return _created({
-        "booking": out.booking_json(booking, session, zone),
-        "session": out.class_json(group_classes.with_counts([session])[0], zone),
-    })
+    return {"booking": Booking.of_booking(booking, session, zone),
+            "session": GroupClass.of_class(group_classes.with_counts([session])[0], zone)}
 
 
-@bp.post("/recurring-bookings")
-@idempotent
-def create_recurring():
-    """Book a weekly or bi-weekly series; answer it and the sessions generated now."""
-    body = p.json_object()
-    coach_id = p.get_id(body, "coach_id", required=True)
-    settings = coaches.get_settings(coach_id)
-    zone = coaches.zone_of(settings)
-    day = p.get_int(body, "day_of_week", required=True, minimum=0, maximum=6)
-    start = p.parse_hhmm(p.get_str(body, "start_time", required=True), "start_time")
-    end = p.parse_hhmm(p.get_str(body, "end_time", required=True), "end_time")
-    p.check_order(start, end)
-    start_date = p.parse_date(p.get_str(body, "start_date", required=True), "start_date")
-    raw_end = p.get_str(body, "end_date")
-    end_date = None if raw_end is None else p.parse_date(raw_end, "end_date")
-    if end_date is not None and end_date < start_date:
-        raise p.invalid("end_date", "must not be before start_date")
-    frequency = p.get_int(body, "frequency", default=1, minimum=1, maximum=2)
-    member_id = p.get_id(body, "member_id")
+@api_route("POST", "/recurring-bookings", op="createRecurringBooking", tag=BOOKINGS, status=201,
+           returns={"recurring_booking": RecurringBooking, "sessions": list[Session]},
+           errors=(403, 404), conflicts=SERIES_409, idempotent=True,
+           links={"/recurring_booking/id": ("getRecurringBooking", "cancelRecurringBooking")},
+           answer="The series and the sessions generated now (up to 6 weeks ahead).")
+def create_recurring(body: RecurringIn):
+    """Book a weekly or bi-weekly series"""
+    zone = _zone(body.coach_id)
     series, created = bookings.create_recurring(
-        _actor(), coach_id, day, start, end, start_date, end_date, frequency, member_id=member_id
+        _actor(), body.coach_id, body.day_of_week, body.start_time, body.end_time,
+        body.start_date, body.end_date, body.frequency, member_id=body.member_id,
     )
-    return _created({
-        "recurring_booking": out.recurring_json(series, zone),
-        "sessions": out.sessions_json(created),
-    })
+    return {"recurring_booking": RecurringBooking.of(series, zone),
+            "sessions": Session.many(created)}
 
 
-@bp.get("/recurring-bookings/<id>")
-def get_recurring(id: str):
-    """One series."""
-    series = bookings.get_recurring(_actor(), p.to_id(id))
-    return {"recurring_booking": out.recurring_json(series, out.Zones()[series.coach_id])}
+@api_route("GET", "/recurring-bookings/<id>", op="getRecurringBooking", tag=BOOKINGS,
+           returns={"recurring_booking": RecurringBooking}, errors=(403,),
+           answer="The series.")
+def get_recurring(id: PathId):
+    """One series"""
+    series = bookings.get_recurring(_actor(), id)
+    return {"recurring_booking": RecurringBooking.of(series, Zones()[series.coach_id])}
 
 
-@bp.post("/recurring-bookings/<id>/cancel")
-def cancel_recurring(id: str):
-    """Cancel a series from ``from_date`` (default: today) on."""
-    series_id = p.to_id(id)
-    body = p.json_object(optional=True)
-    raw = p.get_str(body, "from_date")
-    from_date = None if raw is None else p.parse_date(raw, "from_date")
-    series = bookings.cancel_recurring(_actor(), series_id, from_date)
-    return {"recurring_booking": out.recurring_json(series, out.Zones()[series.coach_id])}
+@api_route("POST", "/recurring-bookings/<id>/cancel", op="cancelRecurringBooking", tag=BOOKINGS,
+           returns={"recurring_booking": RecurringBooking}, errors=(403,),
+           conflicts="already_cancelled",
+           answer="The series, now CANCELLED; its scheduled sessions from from_date (default "
+                  "today) are cancelled.")
+def cancel_recurring(id: PathId, body: SeriesCancelIn | None):
+    """Cancel a series"""
+    series = bookings.cancel_recurring(_actor(), id, body.from_date)
+    return {"recurring_booking": RecurringBooking.of(series, Zones()[series.coach_id])}
 
 
-@bp.post("/recurring-bookings/<id>/resolve")
-def resolve_series(id: str):
-    """Settle every conflicting future occurrence of a series at once: ``cancel`` or ``keep``."""
-    series_id = p.to_id(id)
-    action = _action(p.json_object())
-    settled = moves.resolve_series(_actor(), series_id, action)
-    return {"sessions": out.sessions_json(settled)}
+@api_route("POST", "/recurring-bookings/<id>/resolve", op="resolveRecurringBooking",
+           tag=BOOKINGS, returns={"sessions": list[Session]},
+           conflicts="conflict (no session of the series is in conflict)",
+           answer="The sessions settled, in start order; the series stays active.")
+def resolve_series(id: PathId, body: ResolveIn):
+    """Resolve all conflicts of a series
+
+    The series' coach or an admin (anyone else: 404).
+    """
+    return {"sessions": Session.many(moves.resolve_series(_actor(), id, body.action))}
 
 
-def _action(body: dict) -> str:
-    action = p.get_str(body, "action", required=True)
-    if action not in sessions.RESOLVE_ACTIONS:
-        raise p.invalid("action", "must be 'cancel' or 'keep'")
-    return action
+@api_route("GET", "/sessions", op="listSessions", tag=SESSIONS,
+           returns={"sessions": list[Session]}, errors=(403, 404),
+           answer="Sessions in start order.")
+def list_sessions(query: SessionsQuery):
+    """Sessions
+
+    A member sees only their own sessions, a coach only theirs.
+    """
+    zone = gym_zone() if query.coach_id is None else _zone(query.coach_id)
+    start, end = query.bounds(zone)
+    found = sessions.list_sessions(_actor(), coach_id=query.coach_id, member_id=query.member_id,
+                                   start=start, end=end, status=query.status)
+    return {"sessions": Session.many(found)}
 
 
-@bp.get("/sessions")
-def list_sessions():
-    """Sessions in start order, filtered; a member sees only their own."""
-    coach_id = p.query_id("coach_id")
-    member_id = p.query_id("member_id")
-    zone = out.gym_zone()
-    if coach_id is not None:
-        zone = coaches.zone_of(coaches.get_settings(coach_id))
-    start, end = _range(zone)
-    status = p.query_arg("status")
-    if status is not None and status not in SESSION_STATUSES:
-        raise p.invalid("status", f"must be one of {', '.join(SESSION_STATUSES)}")
-    found = sessions.list_sessions(
-        _actor(), coach_id=coach_id, member_id=member_id, start=start, end=end, status=status
-    )
-    return {"sessions": out.sessions_json(found)}
+@api_route("GET", "/sessions/<id>", op="getSession", tag=SESSIONS,
+           returns={"session": Session}, errors=(403,), answer="The session.")
+def get_session(id: PathId):
+    """One session"""
+    return {"session": Session.one(sessions.get_session(_actor(), id))}
 
 
-@bp.get("/sessions/<id>")
-def get_session(id: str):
-    """One session."""
-    session = sessions.get_session(_actor(), p.to_id(id))
-    return {"session": out.sessions_json([session])[0]}
+@api_route("POST", "/sessions/<id>/cancel", op="cancelSession", tag=SESSIONS,
+           returns={"session": Session}, errors=(403,), conflicts=CANCEL_409,
+           answer="The session, now cancelled (its booking too); a series it belongs to stays "
+                  "active.")
+def cancel_session(id: PathId):
+    """Cancel one session
+
+    The member it is for, its coach or an admin; before it starts. A member asking this of a
+    group class gives up their place (the class goes on); its coach cancelling it cancels every
+    place and notifies those members.
+    """
+    return {"session": Session.one(sessions.cancel_session(_actor(), id))}
 
 
-@bp.post("/sessions/<id>/cancel")
-def cancel_session(id: str):
-    """Cancel one session (e.g. one occurrence of a series); the series stays active."""
-    session = sessions.cancel_session(_actor(), p.to_id(id))
-    return {"session": out.sessions_json([session])[0]}
+@api_route("POST", "/sessions/<id>/move", op="moveSession", tag=SESSIONS,
+           returns={"session": Session}, errors=(403,),
+           conflicts="slot_unavailable, slot_taken, in_past, already_cancelled",
+           answer="The session at its new time; everyone attending is notified.")
+def move_session(id: PathId, body: MoveIn):
+    """Move a session
 
-
-@bp.post("/sessions/<id>/move")
-def move_session(id: str):
-    """Move a session that has not started to another free time (the coach or an admin)."""
-    session_id = p.to_id(id)
-    current = sessions.get_session(_actor(), session_id)
+    The coach or an admin, before it starts. end_time defaults to the same length.
+    """
+    current = sessions.get_session(_actor(), id)
     zone = coaches.coach_zone(current.coach_id)
-    body = p.json_object()
-    start = p.parse_datetime(p.get_str(body, "start_time", required=True), "start_time", zone)
-    raw_end = p.get_str(body, "end_time")
-    end = None if raw_end is None else p.parse_datetime(raw_end, "end_time", zone)
-    if end is not None:
-        p.check_order(start, end)
-    session = moves.move_session(_actor(), session_id, start, end)
-    return {"session": out.sessions_json([session])[0]}
+    start = local_instant(body.start_time, zone)
+    end = None
+    if body.end_time is not None:
+        start, end = span(body.start_time, body.end_time, zone)
+    session = moves.move_session(_actor(), id, start, end)
+    return {"session": Session.one(session)}
 
 
-@bp.post("/sessions/<id>/resolve")
-def resolve_conflict(id: str):
-    """Resolve a conflict: ``cancel`` the session or ``keep`` it (an addition covers its slot)."""
-    session_id = p.to_id(id)
-    action = _action(p.json_object())
-    session = sessions.resolve_conflict(_actor(), session_id, action)
-    return {"session": out.sessions_json([session])[0]}
+@api_route("POST", "/sessions/<id>/resolve", op="resolveConflict", tag=SESSIONS,
+           returns={"session": Session}, errors=(403,), conflicts=RESOLVE_409,
+           answer="The session: cancelled, or kept (an availability addition now covers exactly "
+                  "its slot).")
+def resolve_conflict(id: PathId, body: ResolveIn):
+    """Resolve a conflict"""
+    session = sessions.resolve_conflict(_actor(), id, body.action)
+    return {"session": Session.one(session)}
 
 
-@bp.post("/sessions/<id>/no-show")
-def mark_no_show(id: str):
-    """Mark a started session as a no-show."""
-    session = sessions.mark_no_show(_actor(), p.to_id(id))
-    return {"session": out.sessions_json([session])[0]}
+@api_route("POST", "/sessions/<id>/no-show", op="markNoShow", tag=SESSIONS,
+           returns={"session": Session}, errors=(403,),
+           conflicts="not_started, already_cancelled", answer="The session, now no_show.")
+def mark_no_show(id: PathId):
+    """Mark a no-show
+
+    Only once the session has started.
+    """
+    return {"session": Session.one(sessions.mark_no_show(_actor(), id))}
 
 
-@bp.get("/billing/statements")
-def list_statements():
-    """Monthly statements: one per member (admins all, a member their own)."""
-    raw = p.query_arg("month")
-    if raw is None:
-        raise p.invalid("month", "is required (YYYY-MM)")
-    month = p.parse_month(raw, "month")
-    member_id = p.query_id("member_id")
-    found = billing.statements(_actor(), month, member_id=member_id)
-    return {"statements": out.statements_json(found)}
+@api_route("GET", "/billing/statements", op="listStatements", tag=BILLING,
+           returns={"statements": list[Statement]}, errors=(403, 404),
+           answer="One statement per member with sessions that month.")
+def list_statements(query: StatementsQuery):
+    """Monthly statements"""
+    found = billing.statements(_actor(), query.month, member_id=query.member_id)
+    return {"statements": Statement.many(found)}
 
 
-@bp.get("/notifications")
-def list_notifications():
-    """The caller's notifications, newest first: unread ones, or all with ``?all=true``."""
-    raw = p.query_arg("all")
-    if raw not in (None, "true", "false"):
-        raise p.invalid("all", "must be true or false")
-    rows = notifications.list_for(_actor(), unread_only=raw != "true")
-    return {"notifications": [out.notification_json(n, _actor()) for n in rows]}
+@api_route("GET", "/notifications", op="listNotifications", tag=META,
+           returns={"notifications": list[Notification]}, answer="Newest first.")
+def list_notifications(query: NotificationsQuery):
+    """My notifications"""
+    user = _actor()
+    rows = notifications.list_for(user, unread_only=query.all != "true")
+    zone = zone_named(user.timezone)
+    return {"notifications": [Notification.of(n, zone) for n in rows]}
 
 
-@bp.post("/notifications/<id>/dismiss")
-def dismiss_notification(id: str):
-    """Mark one of the caller's notifications read."""
-    row = notifications.dismiss(_actor(), p.to_id(id))
-    return {"notification": out.notification_json(row, _actor())}
+@api_route("POST", "/notifications/<id>/dismiss", op="dismissNotification", tag=META,
+           returns={"notification": Notification}, answer="The notification.")
+def dismiss_notification(id: PathId):
+    """Mark a notification read"""
+    user = _actor()
+    return {"notification": Notification.of(notifications.dismiss(user, id),
+                                            zone_named(user.timezone))}
