@@ -270,12 +270,12 @@ class NightlyReport:
         result = self.materialized
         fields = ("created", "skipped_blocked", "skipped_existing", "collisions")
         counts = {f: _count(getattr(result, f, 0)) for f in fields}
-        return {
-            "today": self.today.isoformat(),
+        return dict(
+            today=self.today.isoformat(),
             **counts,
-            "completed": self.completed,
-            "delivered": self.delivered,
-        }
+            completed=self.completed,
+            delivered=self.delivered,
+        )
 
 
 def _count(value: Any) -> int:

@@ -67,6 +67,15 @@ class NotificationKind(StrEnum):
     REMINDER = "reminder"
 
 
+class EventStatus(StrEnum):
+    """The iCalendar ``STATUS`` of a calendar feed event (RFC 5545), not a domain state: a
+    session or place that holds is ``CONFIRMED``, a waitlist place ``TENTATIVE``."""
+
+    CONFIRMED = "CONFIRMED"
+    TENTATIVE = "TENTATIVE"
+    CANCELLED = "CANCELLED"
+
+
 def values(enum: type[StrEnum]) -> tuple[str, ...]:
     """The stored spellings of an enum, in declaration order (for check constraints and schemas)."""
     return tuple(member.value for member in enum)

@@ -12,7 +12,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..config import ConfigError, check_timezone
 from ..extensions import db
-from ..models import ROLES, CoachSettings, Room, User
+from ..models import CoachSettings, Room, User
+from ..vocab import Role, values
 from . import tokens
 from .db import transaction
 from .errors import ValidationFailed
@@ -43,8 +44,8 @@ def create_user(
     name = (name or "").strip()
     if not name:
         raise ValidationFailed("name: a name is required", field="name")
-    if role not in ROLES:
-        raise ValidationFailed(f"role: {role!r} is not one of {', '.join(ROLES)}", field="role")
+    if role not in values(Role):
+        raise ValidationFailed(f"role: {role!r} is not one of {', '.join(Role)}", field="role")
     if not password or len(password) < MIN_PASSWORD:
         raise ValidationFailed(
             f"password: use at least {MIN_PASSWORD} characters", field="password"
@@ -59,7 +60,7 @@ def create_user(
         raise ValidationFailed(f"email: an account for {email} already exists", field="email")
     user = User(email=email, name=name, role=role, timezone=zone if timezone else None)
     user.set_password(password)
-    if role == "coach":
+    if role == Role.COACH:
         user.coach_settings = CoachSettings(timezone=zone, default_duration=60)
     try:
         with transaction():

@@ -23,12 +23,13 @@ from ..models import (
     User,
     WeeklyAvailability,
 )
+from ..vocab import Role
 from . import accounts
 from .coaches import is_id
 from .db import locked_row, transaction, visible_row, write_lock
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 
-MANAGED_ROLES = ("coach", "member")
+MANAGED_ROLES = (Role.COACH, Role.MEMBER)
 ZONE_AREAS = frozenset(
     ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
      "Indian", "Pacific")
@@ -57,7 +58,7 @@ def time_zones() -> list[str]:
 
 def require_admin(actor: User) -> None:
     """Refuse anyone but an admin (the pages check the role too; this keeps the rule in one place)."""
-    if actor is None or getattr(actor, "role", None) != "admin":
+    if actor is None or getattr(actor, "role", None) != Role.ADMIN:
         raise Forbidden("Only an admin may manage the gym's accounts and rooms.")
 
 
@@ -71,7 +72,7 @@ def list_users(actor: User, role: str) -> list[User]:
         .where(User.role == role)
         .order_by(User.active.desc(), func.lower(User.name), User.id)
     )
-    if role == "coach":
+    if role == Role.COACH:
         query = query.options(
             selectinload(User.coach_settings).selectinload(CoachSettings.default_room)
         )
@@ -140,7 +141,7 @@ def create_coach(
     room_id = _check_room_choice(default_room_id)
     if not timezone:
         raise ValidationFailed("timezone: choose the coach's time zone", field="timezone")
-    coach = accounts.create_user(email, name, "coach", password, timezone)
+    coach = accounts.create_user(email, name, Role.COACH, password, timezone)
     if room_id is not None:
         with transaction():
             coach.coach_settings.default_room_id = room_id
@@ -152,7 +153,7 @@ def create_member(
 ) -> User:
     """A new member; without ``timezone`` they see times in the gym's zone."""
     require_admin(actor)
-    return accounts.create_user(email, name, "member", password, timezone or None)
+    return accounts.create_user(email, name, Role.MEMBER, password, timezone or None)
 
 
 def create_room(actor: User, name: str) -> Room:

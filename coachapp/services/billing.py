@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Booking, CoachSettings, TrainingSession, User
 from ..scheduling import local_datetime
+from ..vocab import BookingStatus, Canceller, Role, SessionStatus, SessionType
 from .coaches import FIRST_YEAR, LAST_YEAR, is_id
 from .errors import Forbidden, ValidationFailed
 from .sessions import is_late_cancel
@@ -65,13 +66,13 @@ def month_bounds(month: object, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
 def _billing(session: TrainingSession, booking: Booking | None, window_hours: int) -> tuple[bool, str | None]:
     """Whether a session is billable, and why: held and no-shows are, late member cancellations too."""
-    if session.status == "completed":
+    if session.status == SessionStatus.COMPLETED:
         return True, None
-    if session.status == "no_show":
+    if session.status == SessionStatus.NO_SHOW:
         return True, "no-show"
-    if session.status == "scheduled":
-        return False, "scheduled"
-    if session.cancelled_by == "MEMBER":
+    if session.status == SessionStatus.SCHEDULED:
+        return False, SessionStatus.SCHEDULED
+    if session.cancelled_by == Canceller.MEMBER:
         if booking is not None:
             late = bool(booking.late_cancel)
         else:
@@ -84,17 +85,17 @@ def _billing(session: TrainingSession, booking: Booking | None, window_hours: in
 def _place_billing(session: TrainingSession, booking: Booking) -> tuple[str, bool, str | None]:
     """A member's place in a group class as a statement sees it: the status for that member
     (their own cancellation or no-show, else the class's), whether it is billable, and why."""
-    if booking.status == "NO_SHOW" or (session.status == "no_show" and booking.status == "CONFIRMED"):
-        return "no_show", True, "no-show"
-    if booking.status == "CANCELLED_BY_MEMBER":
+    if booking.status == BookingStatus.NO_SHOW or (session.status == SessionStatus.NO_SHOW and booking.status == BookingStatus.CONFIRMED):
+        return SessionStatus.NO_SHOW, True, "no-show"
+    if booking.status == BookingStatus.CANCELLED_BY_MEMBER:
         if booking.late_cancel:
-            return "cancelled", True, "late cancel"
-        return "cancelled", False, "cancelled in time"
-    if booking.status == "CANCELLED_BY_COACH" or session.status == "cancelled":
-        return "cancelled", False, "cancelled by coach"
-    if session.status == "completed":
-        return "completed", True, None
-    return session.status, False, "scheduled"
+            return SessionStatus.CANCELLED, True, "late cancel"
+        return SessionStatus.CANCELLED, False, "cancelled in time"
+    if booking.status == BookingStatus.CANCELLED_BY_COACH or session.status == SessionStatus.CANCELLED:
+        return SessionStatus.CANCELLED, False, "cancelled by coach"
+    if session.status == SessionStatus.COMPLETED:
+        return SessionStatus.COMPLETED, True, None
+    return session.status, False, SessionStatus.SCHEDULED
 
 
 def _places(
@@ -106,10 +107,10 @@ def _places(
         select(Booking, TrainingSession)
         .join(TrainingSession, TrainingSession.id == Booking.session_id)
         .where(
-            TrainingSession.type == "GROUP",
+            TrainingSession.type == SessionType.GROUP,
             TrainingSession.start_time >= start,
             TrainingSession.start_time < end,
-            Booking.status != "WAITLISTED",
+            Booking.status != BookingStatus.WAITLISTED,
         )
         .options(selectinload(Booking.member), selectinload(TrainingSession.coach))
     )
@@ -134,13 +135,13 @@ def statements(actor: User, month: str, member_id: int | None = None) -> list[St
         TrainingSession.start_time < end,
         TrainingSession.member_id.is_not(None),
     )
-    if actor.role == "member":
+    if actor.role == Role.MEMBER:
         if member_id is not None and member_id != actor.id:
             raise Forbidden("Members see only their own statement.")
         member_id = actor.id
-    elif actor.role == "coach":
+    elif actor.role == Role.COACH:
         query = query.where(TrainingSession.coach_id == actor.id)
-    elif actor.role != "admin":
+    elif actor.role != Role.ADMIN:
         raise Forbidden("You may not see statements.")
     if member_id is not None:
         if not is_id(member_id):
@@ -152,7 +153,7 @@ def statements(actor: User, month: str, member_id: int | None = None) -> list[St
             .order_by(TrainingSession.member_id, TrainingSession.start_time, TrainingSession.id)
         )
     )
-    places = _places(start, end, member_id, actor.id if actor.role == "coach" else None)
+    places = _places(start, end, member_id, actor.id if actor.role == Role.COACH else None)
     if not sessions and not places:
         return []
     booking_ids = {s.one_time_booking_id for s in sessions if s.one_time_booking_id is not None}

@@ -19,6 +19,7 @@ from flask import current_app
 
 from .. import inputs
 from ..models import User, utcnow
+from ..vocab import SessionStatus
 from . import billing
 from .billing import Statement, StatementLine
 from .errors import ValidationFailed
@@ -137,7 +138,7 @@ def member_totals(statements: list[Statement]) -> list[MemberTotal]:
             member_name=s.member_name,
             sessions=len(s.lines),
             billable=s.billable_count,
-            no_shows=sum(1 for line in s.lines if line.status == "no_show"),
+            no_shows=sum(1 for line in s.lines if line.status == SessionStatus.NO_SHOW),
             late_cancels=sum(1 for line in s.lines if line.note == "late cancel"),
         )
         for s in statements
@@ -156,8 +157,8 @@ def coach_totals(statements: list[Statement]) -> list[CoachTotal]:
                 ("sessions", "delivered", "no_shows", "late_cancels", "cancelled_by_coach",
                  "billable"), 0))
             row["sessions"] += 1
-            row["delivered"] += line.status == "completed"
-            row["no_shows"] += line.status == "no_show"
+            row["delivered"] += line.status == SessionStatus.COMPLETED
+            row["no_shows"] += line.status == SessionStatus.NO_SHOW
             row["late_cancels"] += line.note == "late cancel"
             row["cancelled_by_coach"] += line.note == "cancelled by coach"
             row["billable"] += line.billable

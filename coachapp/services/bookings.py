@@ -35,6 +35,15 @@ from ..scheduling import (
     series_collision_dates,
     validate_series,
 )
+from ..vocab import (
+    BookingStatus,
+    Canceller,
+    NotificationKind,
+    Role,
+    SeriesStatus,
+    SessionStatus,
+    SessionType,
+)
 from . import booking_rules, coaches, horizon
 from .db import coach_lock, constraint_name, locked_row, transaction, visible_row, write_lock
 from .errors import (
@@ -51,7 +60,7 @@ from .errors import (
 from .notifications import notify, recipient_zone, when_for
 from .sessions import cancel_one, canceller, session_row, to_series
 
-CANCELLED_BOOKING = ("CANCELLED_BY_MEMBER", "CANCELLED_BY_COACH")
+CANCELLED_BOOKING = (BookingStatus.CANCELLED_BY_MEMBER, BookingStatus.CANCELLED_BY_COACH)
 
 
 def taken_error(exc: IntegrityError) -> Conflict:
@@ -107,20 +116,20 @@ def book_one_time(
 
 
 def _book(settings: CoachSettings, member_id: int, wanted: Interval) -> tuple[Booking, TrainingSession]:
-    room_id = check_open(settings, wanted, "ONE_TO_ONE")
+    room_id = check_open(settings, wanted, SessionType.ONE_TO_ONE)
     session = TrainingSession(
         coach_id=settings.coach_id,
         member_id=member_id,
         room_id=room_id,
         start_time=wanted.start,
         end_time=wanted.end,
-        type="ONE_TO_ONE",
-        status="scheduled",
+        type=SessionType.ONE_TO_ONE,
+        status=SessionStatus.SCHEDULED,
         capacity=1,
     )
     db.session.add(session)
     db.session.flush()
-    booking = Booking(session_id=session.id, member_id=member_id, status="CONFIRMED")
+    booking = Booking(session_id=session.id, member_id=member_id, status=BookingStatus.CONFIRMED)
     db.session.add(booking)
     db.session.flush()
     session.one_time_booking_id = booking.id
@@ -130,7 +139,7 @@ def _book(settings: CoachSettings, member_id: int, wanted: Interval) -> tuple[Bo
 
 def kind_label(session_type: str) -> str:
     """How messages name a kind of session: ``one-to-one`` or ``group``."""
-    return "group" if session_type == "GROUP" else "one-to-one"
+    return "group" if session_type == SessionType.GROUP else "one-to-one"
 
 
 def check_open(
@@ -205,11 +214,11 @@ def get_booking(actor: User, booking_id: int) -> Booking:
 
 def can_see_booking(actor: User, booking: Booking) -> bool:
     """A member sees their own bookings, a coach those of their sessions, an admin all."""
-    if actor.role == "admin":
+    if actor.role == Role.ADMIN:
         return True
-    if actor.role == "member":
+    if actor.role == Role.MEMBER:
         return booking.member_id == actor.id
-    return actor.role == "coach" and booking.session.coach_id == actor.id
+    return actor.role == Role.COACH and booking.session.coach_id == actor.id
 
 
 def cancel_booking(actor: User, booking_id: int, now: datetime | None = None) -> Booking:
@@ -223,7 +232,7 @@ def cancel_booking(actor: User, booking_id: int, now: datetime | None = None) ->
     now = now or utcnow()
     if coaches.is_id(booking_id):
         found = db.session.get(Booking, booking_id)
-        if found is not None and found.session.type == "GROUP":
+        if found is not None and found.session.type == SessionType.GROUP:
             from .group_classes import cancel_place
 
             return cancel_place(actor, booking_id, now=now)
@@ -235,7 +244,7 @@ def cancel_booking(actor: User, booking_id: int, now: datetime | None = None) ->
         if booking.status in CANCELLED_BOOKING:
             raise AlreadyCancelled("This booking is cancelled already.")
         session = locked_row(TrainingSession, booking.session_id)
-        if session.start_time <= now or booking.status == "NO_SHOW":
+        if session.start_time <= now or booking.status == BookingStatus.NO_SHOW:
             raise InPast("This session has already started; it can no longer be cancelled.")
         cancel_one(session, canceller(actor), now)
     return booking
@@ -286,7 +295,7 @@ def series_request(
     member_id: int | None,
     today: date | None,
     now: datetime | None,
-    session_type: str = "ONE_TO_ONE",
+    session_type: str = SessionType.ONE_TO_ONE,
     room_id: int | None = None,
 ) -> _SeriesRequest:
     """Validate a recurring booking request (no writes) and find its window's room.
@@ -297,7 +306,7 @@ def series_request(
     """
     settings = coaches.get_settings(coach_id)
     tz = coaches.zone_of(settings)
-    if session_type == "GROUP":
+    if session_type == SessionType.GROUP:
         coaches.require_manager(actor, coach_id)
         member = None
         room_id = coaches.check_room(room_id)
@@ -379,7 +388,7 @@ def _series_collisions(request: _SeriesRequest) -> list[date]:
     others = db.session.scalars(
         select(RecurringBooking).where(
             RecurringBooking.coach_id == request.settings.coach_id,
-            RecurringBooking.status == "ACTIVE",
+            RecurringBooking.status == SeriesStatus.ACTIVE,
         )
     )
     for other in others:
@@ -515,7 +524,7 @@ def make_series(
                 start_date=series.start_date,
                 end_date=series.end_date,
                 frequency=series.frequency,
-                status="ACTIVE",
+                status=SeriesStatus.ACTIVE,
                 room_id=request.room_id,
                 created_at=request.now,
                 **(row_fields or {}),
@@ -584,9 +593,9 @@ def _fill_until(
     weeks = -(-(until - today).days // 7)
     plan = plan_materialization([to_series(row)], {str(coach_id): calendar}, today, weeks)
     group = (
-        {"type": "GROUP", "title": row.title or "Group class", "capacity": row.capacity,
+        {"type": SessionType.GROUP, "title": row.title or "Group class", "capacity": row.capacity,
          "member_id": None}
-        if row.session_type == "GROUP"
+        if row.session_type == SessionType.GROUP
         else {}
     )
     cutoff = local_datetime(until, 0, tz)
@@ -606,11 +615,11 @@ def get_recurring(actor: User, series_id: int) -> RecurringBooking:
 
 
 def _can_see_series(actor: User, row: RecurringBooking) -> bool:
-    if actor.role == "admin":
+    if actor.role == Role.ADMIN:
         return True
-    if actor.role == "member":
+    if actor.role == Role.MEMBER:
         return row.member_id == actor.id
-    return actor.role == "coach" and row.coach_id == actor.id
+    return actor.role == Role.COACH and row.coach_id == actor.id
 
 
 def cancel_recurring(
@@ -633,7 +642,7 @@ def cancel_recurring(
         row = locked_row(RecurringBooking, recurring_booking_id)
         if row is None or not _can_see_series(actor, row):
             raise NotFound(f"There is no recurring booking with id {recurring_booking_id}.")
-        if row.status == "CANCELLED":
+        if row.status == SeriesStatus.CANCELLED:
             raise AlreadyCancelled("This recurring booking is cancelled already.")
         settings = coaches.get_settings(row.coach_id)
         tz = coaches.zone_of(settings)
@@ -646,7 +655,7 @@ def cancel_recurring(
                 select(TrainingSession)
                 .where(
                     TrainingSession.recurring_booking_id == row.id,
-                    TrainingSession.status == "scheduled",
+                    TrainingSession.status == SessionStatus.SCHEDULED,
                     TrainingSession.start_time >= cutoff,
                     TrainingSession.start_time > now,
                 )
@@ -657,24 +666,24 @@ def cancel_recurring(
             # The nightly job stops with the series: make the occurrences before from_date now.
             _fill_until(row, settings, today, from_date, now)
         by = canceller(actor)
-        row.status = "CANCELLED"
+        row.status = SeriesStatus.CANCELLED
         row.cancelled_at = now
-        if row.session_type == "GROUP":
+        if row.session_type == SessionType.GROUP:
             # Each class had its own members: cancel their places and tell each of them.
             coach = db.session.get(User, row.coach_id)
             for session in sessions:
-                cancel_one(session, "COACH", now, settings, coach)
+                cancel_one(session, Canceller.COACH, now, settings, coach)
             return row
         for session in sessions:
-            session.status = "cancelled"
+            session.status = SessionStatus.CANCELLED
             session.cancelled_by = by
             session.cancelled_at = now
-        if by == "COACH" and sessions:
+        if by == Canceller.COACH and sessions:
             coach = db.session.get(User, row.coach_id)
             first = sessions[0].start_time.astimezone(recipient_zone(row.member_id))
             notify(
                 row.member_id,
-                "series_cancelled",
+                NotificationKind.SERIES_CANCELLED,
                 f"Your {first:%A} {first:%H:%M} sessions with {coach.name} were cancelled by your "
                 f"coach from {when_for(row.member_id, first, now)} on.",
                 session_id=sessions[0].id,

@@ -28,6 +28,7 @@ from ..models import (
     WeeklyAvailability,
 )
 from ..scheduling import Interval, Timeline, WeeklyWindow, local_datetime, parse_hhmm
+from ..vocab import Role, SessionStatus, SessionType
 from .db import visible_row
 from .errors import Forbidden, NotFound, ValidationFailed
 
@@ -46,7 +47,7 @@ def is_id(value: object) -> bool:
 
 def get_coach(coach_id: int) -> User:
     """The coach with ``coach_id``; NotFound when there is no such user or they are not a coach."""
-    return visible_row(User, coach_id, "coach", lambda u: u.role == "coach")
+    return visible_row(User, coach_id, "coach", lambda u: u.role == Role.COACH)
 
 
 def get_settings(coach_id: int) -> CoachSettings:
@@ -61,7 +62,7 @@ def get_settings(coach_id: int) -> CoachSettings:
     row = db.session.execute(
         select(CoachSettings)
         .join(User, User.id == CoachSettings.coach_id)
-        .where(CoachSettings.coach_id == coach_id, User.role == "coach")
+        .where(CoachSettings.coach_id == coach_id, User.role == Role.COACH)
     ).scalar_one_or_none()
     if row is None:
         raise NotFound(f"There is no coach with id {coach_id}.")
@@ -74,7 +75,7 @@ def list_coaches() -> list[tuple[User, CoachSettings]]:
     rows = db.session.execute(
         select(User, CoachSettings)
         .join(CoachSettings, CoachSettings.coach_id == User.id)
-        .where(User.role == "coach", User.active.is_(True))
+        .where(User.role == Role.COACH, User.active.is_(True))
         .order_by(User.name, User.id)
     ).all()
     return [(user, settings) for user, settings in rows]
@@ -92,7 +93,7 @@ def zone_of(settings: CoachSettings) -> ZoneInfo:
 
 def require_manager(actor: User, coach_id: int) -> None:
     """Allow only the coach themself or an admin to change a coach's availability or sessions."""
-    if actor.role == "admin" or (actor.role == "coach" and actor.id == coach_id):
+    if actor.role == Role.ADMIN or (actor.role == Role.COACH and actor.id == coach_id):
         return
     raise Forbidden("Only the coach themself or an admin may do this.")
 
@@ -100,13 +101,13 @@ def require_manager(actor: User, coach_id: int) -> None:
 def can_see_session(actor: User, session: TrainingSession) -> bool:
     """Admins see every session, a coach their own, a member the ones they attend (a group class
     once they have, or had, a place or a waitlist entry in it)."""
-    if actor.role == "admin":
+    if actor.role == Role.ADMIN:
         return True
-    if actor.role == "coach":
+    if actor.role == Role.COACH:
         return session.coach_id == actor.id
     if session.member_id == actor.id:
         return True
-    if session.type != "GROUP":
+    if session.type != SessionType.GROUP:
         return False
     return (
         db.session.scalar(
@@ -123,20 +124,20 @@ def require_member(member_id: object, field: str = "member_id") -> User:
     user = None
     if is_id(member_id):
         user = db.session.get(User, member_id)
-    if user is None or user.role != "member" or not user.active:
+    if user is None or user.role != Role.MEMBER or not user.active:
         raise ValidationFailed(f"{field}: there is no member with id {member_id}.", field=field)
     return user
 
 
 def resolve_member(actor: User, coach_id: int, member_id: int | None) -> int:
     """Who a booking is for: a member books for themself; a coach (own) or admin for a member."""
-    if actor.role == "member":
+    if actor.role == Role.MEMBER:
         if member_id is not None and member_id != actor.id:
             raise Forbidden("Members book only for themselves.")
         return actor.id
-    if actor.role == "coach" and actor.id != coach_id:
+    if actor.role == Role.COACH and actor.id != coach_id:
         raise Forbidden("A coach books only their own sessions.")
-    if actor.role not in ("coach", "admin"):
+    if actor.role not in (Role.COACH, Role.ADMIN):
         raise Forbidden("You may not book sessions.")
     if member_id is None:
         raise ValidationFailed(
@@ -230,9 +231,9 @@ def to_window(row: WeeklyAvailability) -> WeeklyWindow:
     )
 
 
-def core_windows(rows: Iterable[WeeklyAvailability], session_type: str = "ONE_TO_ONE") -> list[WeeklyWindow]:
+def core_windows(rows: Iterable[WeeklyAvailability], session_type: str = SessionType.ONE_TO_ONE) -> list[WeeklyWindow]:
     """The windows that admit ``session_type``: one-to-one windows, or group windows."""
-    if session_type == "GROUP":
+    if session_type == SessionType.GROUP:
         return [to_window(r) for r in rows if r.is_group]
     return [to_window(r) for r in rows if r.is_individual]
 
@@ -279,7 +280,7 @@ def scheduled_in(coach_id: int, start: datetime, end: datetime) -> list[Training
             select(TrainingSession)
             .where(
                 TrainingSession.coach_id == coach_id,
-                TrainingSession.status == "scheduled",
+                TrainingSession.status == SessionStatus.SCHEDULED,
                 TrainingSession.start_time >= start - MAX_SESSION,
                 TrainingSession.start_time < end,
                 TrainingSession.end_time > start,
@@ -311,7 +312,7 @@ def rooms_held(
         return {}
     query = select(TrainingSession.room_id, TrainingSession.start_time, TrainingSession.end_time).where(
         TrainingSession.room_id.in_(ids),
-        TrainingSession.status == "scheduled",
+        TrainingSession.status == SessionStatus.SCHEDULED,
         TrainingSession.start_time >= start - MAX_SESSION,
         TrainingSession.start_time < end,
         TrainingSession.end_time > start,

@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 from .. import ics
 from ..extensions import db
 from ..models import Notification, TrainingSession, User, utcnow
+from ..vocab import BookingStatus, EventStatus, NotificationKind, Role, SessionStatus, SessionType
 from . import coaches, group_classes, member_views, sessions
 from .db import transaction, write_lock
 
@@ -32,8 +33,8 @@ PAST = timedelta(days=30)
 AHEAD = timedelta(weeks=6)
 TOKEN_BYTES = 32
 """``secrets.token_urlsafe(32)``: 43 characters, 256 bits."""
-FEED_ROLES = ("coach", "member")
-CHANGE_KINDS = ("session_moved", "session_cancelled", "place_confirmed", "place_cancelled")
+FEED_ROLES = (Role.COACH, Role.MEMBER)
+CHANGE_KINDS = (NotificationKind.SESSION_MOVED, NotificationKind.SESSION_CANCELLED, NotificationKind.PLACE_CONFIRMED, NotificationKind.PLACE_CANCELLED)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
@@ -77,9 +78,9 @@ def sessions_for_feed(user: User, now: datetime | None = None) -> list[TrainingS
     classes they hold or held a place in (waitlist included)."""
     now = now or utcnow()
     start, end = now - PAST, now + AHEAD
-    if user.role == "coach":
+    if user.role == Role.COACH:
         return sessions.list_sessions(user, coach_id=user.id, start=start, end=end)
-    if user.role == "member":
+    if user.role == Role.MEMBER:
         return sessions.list_sessions(user, member_id=user.id, start=start, end=end)
     return []
 
@@ -98,7 +99,7 @@ def _changes(session_ids: list[int]) -> tuple[dict, dict]:
         ).where(Notification.session_id.in_(session_ids), Notification.kind.in_(CHANGE_KINDS))
     ).all()
     for session_id, user_id, kind, created in rows:
-        if kind == "session_moved":
+        if kind == NotificationKind.SESSION_MOVED:
             moves[session_id].add(created.replace(microsecond=0))
         told[(session_id, user_id)].append((kind, created))
     return moves, told
@@ -129,23 +130,23 @@ def _events(user: User, found: list[TrainingSession]) -> list[ics.FeedEvent]:
         if session.coach_id not in zones:
             zones[session.coach_id] = coaches.coach_zone(session.coach_id)
     moves, told = _changes([s.id for s in found])
-    if user.role == "coach":
+    if user.role == Role.COACH:
         return [_coach_event(s, zones[s.coach_id], moves[s.id]) for s in found]
-    places = group_classes.member_places(user.id, [s.id for s in found if s.type == "GROUP"])
+    places = group_classes.member_places(user.id, [s.id for s in found if s.type == SessionType.GROUP])
     positions = group_classes.waitlist_positions(places.values())
     out = []
     for session in found:
         place = places.get(session.id)
         news = told[(session.id, user.id)]
         summary = f"{session.title} with {session.coach.name}"
-        cancelled = session.status == "cancelled" or (
-            place is not None and place.status in ("CANCELLED_BY_MEMBER", "CANCELLED_BY_COACH")
+        cancelled = session.status == SessionStatus.CANCELLED or (
+            place is not None and place.status in (BookingStatus.CANCELLED_BY_MEMBER, BookingStatus.CANCELLED_BY_COACH)
         )
-        status = "CANCELLED" if cancelled else "CONFIRMED"
-        if not cancelled and place is not None and place.status == "WAITLISTED":
-            status = "TENTATIVE"
+        status = EventStatus.CANCELLED if cancelled else EventStatus.CONFIRMED
+        if not cancelled and place is not None and place.status == BookingStatus.WAITLISTED:
+            status = EventStatus.TENTATIVE
             summary = f"Waitlist #{positions.get(place.id, 1)}: {summary}"
-        promoted = any(kind == "place_confirmed" for kind, _ in news)
+        promoted = any(kind == NotificationKind.PLACE_CONFIRMED for kind, _ in news)
         changed = [
             session.created_at,
             session.cancelled_at,
@@ -169,8 +170,8 @@ def _events(user: User, found: list[TrainingSession]) -> list[ics.FeedEvent]:
 
 
 def _coach_event(session: TrainingSession, zone: ZoneInfo, moved: set[datetime]) -> ics.FeedEvent:
-    cancelled = session.status == "cancelled"
-    if session.type == "GROUP":
+    cancelled = session.status == SessionStatus.CANCELLED
+    if session.type == SessionType.GROUP:
         summary = f"{session.title} (group class)"
     else:
         summary = f"{session.title}: {session.member.name}" if session.member else session.title
@@ -178,7 +179,7 @@ def _coach_event(session: TrainingSession, zone: ZoneInfo, moved: set[datetime])
         session=session,
         zone=zone,
         summary=summary,
-        status="CANCELLED" if cancelled else "CONFIRMED",
+        status=EventStatus.CANCELLED if cancelled else EventStatus.CONFIRMED,
         sequence=len(moved) + cancelled,
         last_modified=_latest(session.created_at, session.cancelled_at, *moved),
         location=session.room.name if session.room else None,
@@ -193,7 +194,7 @@ def render_feed(token: str, now: datetime | None = None) -> bytes | None:
     user = user_for_token(token)
     if user is None:
         return None
-    if user.role == "coach":
+    if user.role == Role.COACH:
         zone = coaches.coach_zone(user.id)
     else:
         zone = member_views.member_zone(user)

@@ -23,7 +23,6 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
-    ACTIVE_BOOKING_STATUSES,
     Booking,
     RecurringBooking,
     TrainingSession,
@@ -31,6 +30,15 @@ from ..models import (
     utcnow,
 )
 from ..scheduling import Interval
+from ..vocab import (
+    ACTIVE_BOOKING_STATUSES,
+    BookingStatus,
+    Canceller,
+    NotificationKind,
+    Role,
+    SessionStatus,
+    SessionType,
+)
 from . import booking_rules, coaches, horizon
 from .bookings import can_see_booking, check_open, make_series, series_request, taken_error
 from .db import constraint_name, locked_row, transaction, visible_row, write_lock
@@ -48,7 +56,7 @@ from .sessions import canceller, is_late_cancel
 TITLE_MAX = 200
 MAX_CAPACITY = 500
 """The largest class the services accept (a sanity bound, not a business rule)."""
-CANCELLED_PLACE = ("CANCELLED_BY_MEMBER", "CANCELLED_BY_COACH")
+CANCELLED_PLACE = (BookingStatus.CANCELLED_BY_MEMBER, BookingStatus.CANCELLED_BY_COACH)
 
 
 @dataclass(frozen=True)
@@ -129,15 +137,15 @@ def schedule_group_session(
     try:
         with transaction():
             write_lock()
-            room_id = check_open(settings, Interval(start, end), "GROUP", room_id=room_id)
+            room_id = check_open(settings, Interval(start, end), SessionType.GROUP, room_id=room_id)
             session = TrainingSession(
                 coach_id=coach_id,
                 member_id=None,
                 room_id=room_id,
                 start_time=start,
                 end_time=end,
-                type="GROUP",
-                status="scheduled",
+                type=SessionType.GROUP,
+                status=SessionStatus.SCHEDULED,
                 title=title,
                 capacity=capacity,
                 created_at=now,
@@ -176,22 +184,22 @@ def create_group_series(
     capacity = _capacity(capacity)
     request = series_request(
         actor, coach_id, day_of_week, start_time, end_time, start_date, end_date, frequency,
-        None, today, now, session_type="GROUP", room_id=room_id,
+        None, today, now, session_type=SessionType.GROUP, room_id=room_id,
     )
     return make_series(
         request,
-        row_fields={"session_type": "GROUP", "title": title, "capacity": capacity},
-        session_fields={"type": "GROUP", "title": title, "capacity": capacity, "member_id": None},
+        row_fields={"session_type": SessionType.GROUP, "title": title, "capacity": capacity},
+        session_fields={"type": SessionType.GROUP, "title": title, "capacity": capacity, "member_id": None},
     )
 
 
 def _can_see_class(actor: User, session: TrainingSession) -> bool:
     """Members see every group class (to book one); coaches their own; admins all."""
-    if session.type != "GROUP":
+    if session.type != SessionType.GROUP:
         return False
-    if actor.role == "coach":
+    if actor.role == Role.COACH:
         return session.coach_id == actor.id
-    return actor.role in ("admin", "member")
+    return actor.role in (Role.ADMIN, Role.MEMBER)
 
 
 def _locked_class(actor: User | None, session_id: object) -> TrainingSession:
@@ -207,7 +215,7 @@ def _locked_class(actor: User | None, session_id: object) -> TrainingSession:
     )
     if not visible:
         raise NotFound(f"There is no session with id {session_id}.")
-    if session.type != "GROUP":
+    if session.type != SessionType.GROUP:
         raise Conflict("This is a one-to-one session, not a group class; it has no places to book.")
     return session
 
@@ -215,7 +223,7 @@ def _locked_class(actor: User | None, session_id: object) -> TrainingSession:
 def _confirmed_count(session_id: int) -> int:
     return db.session.scalar(
         select(func.count(Booking.id)).where(
-            Booking.session_id == session_id, Booking.status == "CONFIRMED"
+            Booking.session_id == session_id, Booking.status == BookingStatus.CONFIRMED
         )
     )
 
@@ -250,9 +258,9 @@ def book_place(
             write_lock()
             session = _locked_class(actor, session_id)
             member = coaches.resolve_member(actor, session.coach_id, member_id)
-            if session.status == "cancelled":
+            if session.status == SessionStatus.CANCELLED:
                 raise AlreadyCancelled("This class has been cancelled.")
-            if session.status != "scheduled" or session.start_time <= now:
+            if session.status != SessionStatus.SCHEDULED or session.start_time <= now:
                 raise InPast("This class has already started; it can no longer be booked.")
             mine = db.session.scalar(
                 select(Booking).where(
@@ -268,9 +276,9 @@ def book_place(
                 actor, coaches.get_settings(session.coach_id), session.start_time, now
             )
             if _confirmed_count(session.id) < session.capacity:
-                status = "CONFIRMED"
+                status = BookingStatus.CONFIRMED
             elif waitlist:
-                status = "WAITLISTED"
+                status = BookingStatus.WAITLISTED
             else:
                 raise CapacityFull(
                     f"{session.title} is full ({session.capacity} places); join the waitlist to "
@@ -287,7 +295,7 @@ def book_place(
 
 
 def _already(booking: Booking) -> Conflict:
-    if booking.status == "WAITLISTED":
+    if booking.status == BookingStatus.WAITLISTED:
         return Conflict("This member is already on the waitlist of this class.")
     return Conflict("This member already has a place in this class.")
 
@@ -320,7 +328,7 @@ def leave_session(
     ``member_id``.
     """
     now = now or utcnow()
-    if actor.role == "member":
+    if actor.role == Role.MEMBER:
         if member_id is not None and member_id != actor.id:
             raise NotFound(f"There is no session with id {session_id}.")
         member_id = actor.id
@@ -329,7 +337,7 @@ def leave_session(
     with transaction():
         write_lock()
         session = _locked_class(actor, session_id)
-        if actor.role != "member":
+        if actor.role != Role.MEMBER:
             coaches.require_manager(actor, session.coach_id)
         booking = db.session.execute(
             select(Booking)
@@ -348,26 +356,26 @@ def leave_session(
 def _cancel_place(actor: User, session: TrainingSession, booking: Booking, now: datetime) -> None:
     if booking.status in CANCELLED_PLACE:
         raise AlreadyCancelled("This place is cancelled already.")
-    if session.status == "cancelled":
+    if session.status == SessionStatus.CANCELLED:
         raise AlreadyCancelled("This class has been cancelled.")
-    if booking.status == "NO_SHOW" or session.status != "scheduled" or session.start_time <= now:
+    if booking.status == BookingStatus.NO_SHOW or session.status != SessionStatus.SCHEDULED or session.start_time <= now:
         raise InPast("This class has already started; the place can no longer be cancelled.")
     settings = coaches.get_settings(session.coach_id)
     by = canceller(actor)
-    was_confirmed = booking.status == "CONFIRMED"
-    booking.status = "CANCELLED_BY_MEMBER" if by == "MEMBER" else "CANCELLED_BY_COACH"
+    was_confirmed = booking.status == BookingStatus.CONFIRMED
+    booking.status = BookingStatus.CANCELLED_BY_MEMBER if by == Canceller.MEMBER else BookingStatus.CANCELLED_BY_COACH
     booking.cancelled_at = now
     booking.late_cancel = (
-        by == "MEMBER"
+        by == Canceller.MEMBER
         and was_confirmed
         and is_late_cancel(session.start_time, settings.cancellation_window_hours, now)
     )
     coach = db.session.get(User, session.coach_id)
-    if by == "COACH":
+    if by == Canceller.COACH:
         when = when_for(booking.member_id, session.start_time, now)
         notify(
             booking.member_id,
-            "place_cancelled",
+            NotificationKind.PLACE_CANCELLED,
             f"Your place in {session.title} on {when} with {coach.name} was cancelled by your "
             "coach.",
             session_id=session.id,
@@ -385,18 +393,18 @@ def _promote(session: TrainingSession, now: datetime, coach: User) -> list[Booki
     waiting = list(
         db.session.scalars(
             select(Booking)
-            .where(Booking.session_id == session.id, Booking.status == "WAITLISTED")
+            .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED)
             .order_by(Booking.created_at, Booking.id)
             .limit(free)
             .with_for_update()
         )
     )
     for booking in waiting:
-        booking.status = "CONFIRMED"
+        booking.status = BookingStatus.CONFIRMED
         when = when_for(booking.member_id, session.start_time, now)
         notify(
             booking.member_id,
-            "place_confirmed",
+            NotificationKind.PLACE_CONFIRMED,
             f"A place freed up in {session.title} on {when} with {coach.name}: you are booked.",
             session_id=session.id,
         )
@@ -409,8 +417,8 @@ def _counts_query():
     return (
         select(
             Booking.session_id.label("session_id"),
-            func.sum(case((Booking.status == "CONFIRMED", 1), else_=0)).label("booked"),
-            func.sum(case((Booking.status == "WAITLISTED", 1), else_=0)).label("waitlisted"),
+            func.sum(case((Booking.status == BookingStatus.CONFIRMED, 1), else_=0)).label("booked"),
+            func.sum(case((Booking.status == BookingStatus.WAITLISTED, 1), else_=0)).label("waitlisted"),
         )
         .where(Booking.status.in_(ACTIVE_BOOKING_STATUSES))
         .group_by(Booking.session_id)
@@ -449,12 +457,12 @@ def group_sessions(
     query = (
         select(TrainingSession, counts.c.booked, counts.c.waitlisted)
         .outerjoin(counts, counts.c.session_id == TrainingSession.id)
-        .where(TrainingSession.type == "GROUP")
+        .where(TrainingSession.type == SessionType.GROUP)
     )
     if coach_id is not None:
         query = query.where(TrainingSession.coach_id == coach_id)
     if not include_cancelled:
-        query = query.where(TrainingSession.status != "cancelled")
+        query = query.where(TrainingSession.status != SessionStatus.CANCELLED)
     if start is not None:
         query = query.where(
             TrainingSession.end_time > start,
@@ -478,13 +486,13 @@ def upcoming_classes(
     can book."""
     now = now or utcnow()
     found = group_sessions(coach_id, now, now + timedelta(days=days))
-    return [c for c in found if c.session.status == "scheduled" and c.session.start_time > now]
+    return [c for c in found if c.session.status == SessionStatus.SCHEDULED and c.session.start_time > now]
 
 
 def places_left(session_id: int) -> int:
     """How many places of a group class are still free (0 when full or not a class)."""
     session = db.session.get(TrainingSession, session_id) if coaches.is_id(session_id) else None
-    if session is None or session.type != "GROUP":
+    if session is None or session.type != SessionType.GROUP:
         return 0
     return max(0, session.capacity - _confirmed_count(session.id))
 
@@ -492,7 +500,7 @@ def places_left(session_id: int) -> int:
 def roster(actor: User, session_id: int) -> Roster:
     """Who holds a place in a class and who waits, first come first (its coach or an admin)."""
     session = db.session.get(TrainingSession, session_id) if coaches.is_id(session_id) else None
-    if session is None or actor.role == "member" or not coaches.can_see_session(actor, session):
+    if session is None or actor.role == Role.MEMBER or not coaches.can_see_session(actor, session):
         raise NotFound(f"There is no session with id {session_id}.")
     rows = list(
         db.session.scalars(
@@ -506,8 +514,8 @@ def roster(actor: User, session_id: int) -> Roster:
         )
     )
     return Roster(
-        confirmed=[b for b in rows if b.status == "CONFIRMED"],
-        waitlist=[b for b in rows if b.status == "WAITLISTED"],
+        confirmed=[b for b in rows if b.status == BookingStatus.CONFIRMED],
+        waitlist=[b for b in rows if b.status == BookingStatus.WAITLISTED],
     )
 
 
@@ -527,7 +535,7 @@ def member_places(member_id: int, session_ids: Iterable[int]) -> dict[int, Booki
 
 def waitlist_positions(bookings: Iterable[Booking]) -> dict[int, int]:
     """The place in the queue (1 = next to move up) of each waitlisted booking, by booking id."""
-    waiting = [b for b in bookings if b.status == "WAITLISTED"]
+    waiting = [b for b in bookings if b.status == BookingStatus.WAITLISTED]
     if not waiting:
         return {}
     out: dict[int, int] = {}
@@ -535,7 +543,7 @@ def waitlist_positions(bookings: Iterable[Booking]) -> dict[int, int]:
         ahead = db.session.scalar(
             select(func.count(Booking.id)).where(
                 Booking.session_id == booking.session_id,
-                Booking.status == "WAITLISTED",
+                Booking.status == BookingStatus.WAITLISTED,
                 (Booking.created_at < booking.created_at)
                 | ((Booking.created_at == booking.created_at) & (Booking.id < booking.id)),
             )

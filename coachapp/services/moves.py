@@ -25,7 +25,14 @@ from ..models import (
     utcnow,
 )
 from ..scheduling import Interval
-from ..vocab import NotificationKind, SessionStatus, SessionType
+from ..vocab import (
+    ACTIVE_BOOKING_STATUSES,
+    Canceller,
+    NotificationKind,
+    Role,
+    SessionStatus,
+    SessionType,
+)
 from . import booking_rules, coaches, horizon
 from .bookings import check_open
 from .db import constraint_name, transaction, write_lock
@@ -57,7 +64,7 @@ def _recipients(session: TrainingSession) -> list[int]:
         db.session.scalars(
             select(Booking.member_id).where(
                 Booking.session_id == session.id,
-                Booking.status.in_(("CONFIRMED", "WAITLISTED")),
+                Booking.status.in_(ACTIVE_BOOKING_STATUSES),
             )
         )
     )
@@ -97,7 +104,7 @@ def move_session(
                     f"moved to {local_when(session.start_time, zone, now, session.end_time)} "
                     f"(your time, {zone.key}) by your coach."
                 )
-                notify(member_id, "session_moved", message, session_id=session.id)
+                notify(member_id, NotificationKind.SESSION_MOVED, message, session_id=session.id)
     return session
 
 
@@ -118,7 +125,7 @@ def resolve_series(
         write_lock()
         series = db.session.get(RecurringBooking, series_id) if coaches.is_id(series_id) else None
         if series is None or not (
-            actor.role == "admin" or (actor.role == "coach" and actor.id == series.coach_id)
+            actor.role == Role.ADMIN or (actor.role == Role.COACH and actor.id == series.coach_id)
         ):
             raise NotFound(f"There is no recurring booking with id {series_id}.")
         settings = coaches.get_settings(series.coach_id)
@@ -127,7 +134,7 @@ def resolve_series(
                 select(TrainingSession)
                 .where(
                     TrainingSession.recurring_booking_id == series.id,
-                    TrainingSession.status == "scheduled",
+                    TrainingSession.status == SessionStatus.SCHEDULED,
                     TrainingSession.start_time > now,
                 )
                 .order_by(TrainingSession.start_time, TrainingSession.id)
@@ -144,7 +151,7 @@ def resolve_series(
             if action == "keep":
                 keep(session)
             else:
-                cancel_one(session, "COACH", now, settings, coach)
+                cancel_one(session, Canceller.COACH, now, settings, coach)
     return [c.session for c in found]
 
 
@@ -165,7 +172,7 @@ def suggest_moves(
     Reads the slots once per coach and week, however many sessions are asked about.
     """
     now = now or utcnow()
-    wanted = [s for s in sessions if s.type == "ONE_TO_ONE"]
+    wanted = [s for s in sessions if s.type == SessionType.ONE_TO_ONE]
     zones: dict[int, object] = {}
     weeks: dict[tuple[int, date], list[TrainingSession]] = defaultdict(list)
     for session in wanted:

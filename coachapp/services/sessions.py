@@ -17,8 +17,6 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
-    ACTIVE_BOOKING_STATUSES,
-    SESSION_STATUSES,
     AvailabilityAddition,
     BlockedSlot,
     Booking,
@@ -39,6 +37,17 @@ from ..scheduling import (
     plan_materialization,
 )
 from ..scheduling.materialize import unfinished_series
+from ..vocab import (
+    ACTIVE_BOOKING_STATUSES,
+    BookingStatus,
+    Canceller,
+    NotificationKind,
+    Role,
+    SeriesStatus,
+    SessionStatus,
+    SessionType,
+    values,
+)
 from . import coaches, horizon
 from .db import is_postgres, locked_row, transaction, write_lock
 from .errors import (
@@ -103,19 +112,19 @@ def list_sessions(
     they hold or held a place in), a coach only their own; asking for someone else's is
     Forbidden. An admin sees everything.
     """
-    if actor.role == "member":
+    if actor.role == Role.MEMBER:
         if member_id is not None and member_id != actor.id:
             raise Forbidden("Members see only their own sessions.")
         member_id = actor.id
-    elif actor.role == "coach":
+    elif actor.role == Role.COACH:
         if coach_id is not None and coach_id != actor.id:
             raise Forbidden("Coaches see only their own sessions.")
         coach_id = actor.id
-    elif actor.role != "admin":
+    elif actor.role != Role.ADMIN:
         raise Forbidden("You may not list sessions.")
-    if status is not None and status not in SESSION_STATUSES:
+    if status is not None and status not in values(SessionStatus):
         raise ValidationFailed(
-            f"status: use one of {', '.join(SESSION_STATUSES)}.", field="status"
+            f"status: use one of {', '.join(SessionStatus)}.", field="status"
         )
     gym = _gym_zone()
     if start is not None:
@@ -135,7 +144,7 @@ def list_sessions(
         places = select(Booking.session_id).where(Booking.member_id == member_id)
         query = query.where(
             (TrainingSession.member_id == member_id)
-            | ((TrainingSession.type == "GROUP") & TrainingSession.id.in_(places))
+            | ((TrainingSession.type == SessionType.GROUP) & TrainingSession.id.in_(places))
         )
     if status is not None:
         query = query.where(TrainingSession.status == status)
@@ -171,7 +180,7 @@ def future_scheduled(coach_id: int, now: datetime) -> list[TrainingSession]:
             select(TrainingSession)
             .where(
                 TrainingSession.coach_id == coach_id,
-                TrainingSession.status == "scheduled",
+                TrainingSession.status == SessionStatus.SCHEDULED,
                 TrainingSession.start_time > now,
             )
             .order_by(TrainingSession.start_time, TrainingSession.id)
@@ -200,7 +209,7 @@ def conflicts_among(
     additions = [coaches.interval(a) for a in coaches.additions_in(settings.coach_id, lo, hi)]
     by_id = {s.id: s for s in sessions}
     out: list[ConflictView] = []
-    for kind in ("ONE_TO_ONE", "GROUP"):
+    for kind in (SessionType.ONE_TO_ONE, SessionType.GROUP):
         spans = [SessionSpan(str(s.id), coaches.interval(s)) for s in sessions if s.type == kind]
         if not spans:
             continue
@@ -233,7 +242,7 @@ def count_conflicts(actor: User, coach_id: int, now: datetime | None = None) -> 
             TrainingSession.type,
         ).where(
             TrainingSession.coach_id == coach_id,
-            TrainingSession.status == "scheduled",
+            TrainingSession.status == SessionStatus.SCHEDULED,
             TrainingSession.start_time > now,
         )
     ).all()
@@ -251,7 +260,7 @@ def locked_session(actor: User, session_id: int) -> TrainingSession:
 
 def canceller(actor: User) -> str:
     """``MEMBER`` when a member cancels, ``COACH`` when a coach or an admin does."""
-    return "MEMBER" if actor.role == "member" else "COACH"
+    return Canceller.MEMBER if actor.role == Role.MEMBER else Canceller.COACH
 
 
 def is_late_cancel(start: datetime, window_hours: int, when: datetime) -> bool:
@@ -275,7 +284,7 @@ def cancel_one(
     billable): the booking records it. Cancelling a group class cancels every confirmed and
     waitlisted place (``CANCELLED_BY_COACH``) and notifies each of those members.
     """
-    session.status = "cancelled"
+    session.status = SessionStatus.CANCELLED
     session.cancelled_by = by
     session.cancelled_at = now
     settings = settings or coaches.get_settings(session.coach_id)
@@ -289,29 +298,29 @@ def cancel_one(
     )
     told = [] if session.member_id is None else [session.member_id]
     for booking in bookings:
-        was_confirmed = booking.status == "CONFIRMED"
-        booking.status = "CANCELLED_BY_MEMBER" if by == "MEMBER" else "CANCELLED_BY_COACH"
+        was_confirmed = booking.status == BookingStatus.CONFIRMED
+        booking.status = BookingStatus.CANCELLED_BY_MEMBER if by == Canceller.MEMBER else BookingStatus.CANCELLED_BY_COACH
         booking.cancelled_at = now
-        booking.late_cancel = by == "MEMBER" and late and was_confirmed
+        booking.late_cancel = by == Canceller.MEMBER and late and was_confirmed
         if booking.member_id not in told:
             told.append(booking.member_id)
-    if by == "COACH" and told:
+    if by == Canceller.COACH and told:
         coach = coach or db.session.get(User, session.coach_id)
-        what = f"Your {session.title} class" if session.type == "GROUP" else "Your session"
+        what = f"Your {session.title} class" if session.type == SessionType.GROUP else "Your session"
         for member_id in told:
             when = when_for(member_id, session.start_time, now)
             notify(
                 member_id,
-                "session_cancelled",
+                NotificationKind.SESSION_CANCELLED,
                 f"{what} on {when} with {coach.name} was cancelled by your coach.",
                 session_id=session.id,
             )
 
 
 def _check_cancellable(session: TrainingSession, now: datetime) -> None:
-    if session.status == "cancelled":
+    if session.status == SessionStatus.CANCELLED:
         raise AlreadyCancelled("This session is cancelled already.")
-    if session.start_time <= now or session.status != "scheduled":
+    if session.start_time <= now or session.status != SessionStatus.SCHEDULED:
         raise InPast("This session has already started; it can no longer be cancelled.")
 
 
@@ -323,9 +332,9 @@ def cancel_session(actor: User, session_id: int, now: datetime | None = None) ->
     the class goes on.
     """
     now = now or utcnow()
-    if actor.role == "member" and coaches.is_id(session_id):
+    if actor.role == Role.MEMBER and coaches.is_id(session_id):
         found = db.session.get(TrainingSession, session_id)
-        if found is not None and found.type == "GROUP":
+        if found is not None and found.type == SessionType.GROUP:
             from .group_classes import leave_session
 
             return leave_session(actor, session_id, now=now).session
@@ -356,7 +365,7 @@ def resolve_conflict(
         if action == "keep":
             keep(session)
         else:
-            cancel_one(session, "COACH", now, settings)
+            cancel_one(session, Canceller.COACH, now, settings)
     return session
 
 
@@ -379,16 +388,16 @@ def mark_no_show(actor: User, session_id: int, now: datetime | None = None) -> T
     with transaction():
         session = locked_session(actor, session_id)
         coaches.require_manager(actor, session.coach_id)
-        if session.status == "cancelled":
+        if session.status == SessionStatus.CANCELLED:
             raise AlreadyCancelled("This session was cancelled; it cannot be a no-show.")
         if session.start_time > now:
             raise NotStarted("The session has not started yet; mark a no-show once it has.")
-        session.status = "no_show"
+        session.status = SessionStatus.NO_SHOW
         bookings = db.session.scalars(
-            select(Booking).where(Booking.session_id == session.id, Booking.status == "CONFIRMED")
+            select(Booking).where(Booking.session_id == session.id, Booking.status == BookingStatus.CONFIRMED)
         )
         for booking in bookings:
-            booking.status = "NO_SHOW"
+            booking.status = BookingStatus.NO_SHOW
     return session
 
 
@@ -456,8 +465,8 @@ def session_row(planned, now: datetime) -> dict:
         "start_time": planned.interval.start_utc,
         "end_time": planned.interval.end_utc,
         "occurrence_start": planned.interval.start_utc,
-        "type": "ONE_TO_ONE",
-        "status": "scheduled",
+        "type": SessionType.ONE_TO_ONE,
+        "status": SessionStatus.SCHEDULED,
         "recurring_booking_id": int(planned.series_id),
         "title": "Training session",
         "capacity": 1,
@@ -472,14 +481,14 @@ def with_group_fields(rows: list[dict]) -> list[dict]:
         series_id: (title, capacity)
         for series_id, title, capacity in db.session.execute(
             select(_SERIES_TABLE.c.id, _SERIES_TABLE.c.title, _SERIES_TABLE.c.capacity).where(
-                _SERIES_TABLE.c.session_type == "GROUP", _SERIES_TABLE.c.status == "ACTIVE"
+                _SERIES_TABLE.c.session_type == SessionType.GROUP, _SERIES_TABLE.c.status == SeriesStatus.ACTIVE
             )
         ).all()
     }
     for row in rows if groups else ():
         found = groups.get(row["recurring_booking_id"])
         if found is not None:
-            row.update(type="GROUP", title=found[0] or "Group class", capacity=found[1])
+            row.update(type=SessionType.GROUP, title=found[0] or "Group class", capacity=found[1])
             row["member_id"] = None
     return rows
 
@@ -563,7 +572,7 @@ def _active_series(today: date, horizon_end: date) -> list:
     return db.session.execute(
         select(*_SERIES_COLUMNS)
         .where(
-            _SERIES_TABLE.c.status == "ACTIVE",
+            _SERIES_TABLE.c.status == SeriesStatus.ACTIVE,
             _SERIES_TABLE.c.start_date < horizon_end,
             _SERIES_TABLE.c.end_date.is_(None) | (_SERIES_TABLE.c.end_date >= today),
         )
@@ -602,7 +611,7 @@ def _busy_between(coach_ids: list[int], lo: datetime, hi: datetime) -> dict[int,
             _SESSIONS_TABLE.c.coach_id, _SESSIONS_TABLE.c.start_time, _SESSIONS_TABLE.c.end_time
         ).where(
             _SESSIONS_TABLE.c.coach_id.in_(coach_ids),
-            _SESSIONS_TABLE.c.status == "scheduled",
+            _SESSIONS_TABLE.c.status == SessionStatus.SCHEDULED,
             _SESSIONS_TABLE.c.start_time >= lo - coaches.MAX_SESSION,
             _SESSIONS_TABLE.c.start_time < hi,
             _SESSIONS_TABLE.c.end_time > lo,
@@ -726,8 +735,8 @@ def complete_ended(now: datetime | None = None) -> int:
         write_lock()
         result = db.session.execute(
             update(_SESSIONS_TABLE)
-            .where(_SESSIONS_TABLE.c.status == "scheduled", _SESSIONS_TABLE.c.end_time <= now)
-            .values(status="completed")
+            .where(_SESSIONS_TABLE.c.status == SessionStatus.SCHEDULED, _SESSIONS_TABLE.c.end_time <= now)
+            .values(status=SessionStatus.COMPLETED)
         )
         count = result.rowcount or 0
     return count
