@@ -71,8 +71,10 @@ def register_error_handlers(app: Flask) -> None:
             if status == 404:
                 message = "No such resource."
             if status == 413:
-                message = (f"The request body is larger than {_limit()}, the most one "
-                           "request may send; nothing was done.")
+                message = (
+                    f"The request body is larger than {_limit()}, the most one "
+                    "request may send; nothing was done."
+                )
             response = json_error(status, HTTP_CODES.get(status, "error"), message)
             valid = getattr(exc, "valid_methods", None)
             if status == 405 and valid:
@@ -82,8 +84,11 @@ def register_error_handlers(app: Flask) -> None:
             403: ("Not for you", "Your account does not have access to this page."),
             404: ("Not found", "We could not find that page. It may have moved or never existed."),
             400: ("Bad request", exc.description or "The request could not be understood."),
-            413: ("Too much at once", "That was more than this page accepts in one go. "
-                  "Nothing was saved; go back and try again with less."),
+            413: (
+                "Too much at once",
+                "That was more than this page accepts in one go. "
+                "Nothing was saved; go back and try again with less.",
+            ),
         }
         title, message = titles.get(status, (exc.name, exc.description or exc.name))
         return _page(status, title, message)

@@ -31,8 +31,18 @@ from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 MANAGED_ROLES = (Role.COACH, Role.MEMBER)
 ZONE_AREAS = frozenset(
-    ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
-     "Indian", "Pacific")
+    (
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    )
 )
 """Areas of the zones offered in forms (leaves out legacy names such as ``US/Eastern``, which
 the services still accept)."""

@@ -64,7 +64,9 @@ def month_bounds(month: object, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return local_datetime(first, 0, tz), local_datetime(following, 0, tz)
 
 
-def _billing(session: TrainingSession, booking: Booking | None, window_hours: int) -> tuple[bool, str | None]:
+def _billing(
+    session: TrainingSession, booking: Booking | None, window_hours: int
+) -> tuple[bool, str | None]:
     """Whether a session is billable, and why: held and no-shows are, late member cancellations too."""
     if session.status == SessionStatus.COMPLETED:
         return True, None
@@ -85,13 +87,18 @@ def _billing(session: TrainingSession, booking: Booking | None, window_hours: in
 def _place_billing(session: TrainingSession, booking: Booking) -> tuple[str, bool, str | None]:
     """A member's place in a group class as a statement sees it: the status for that member
     (their own cancellation or no-show, else the class's), whether it is billable, and why."""
-    if booking.status == BookingStatus.NO_SHOW or (session.status == SessionStatus.NO_SHOW and booking.status == BookingStatus.CONFIRMED):
+    if booking.status == BookingStatus.NO_SHOW or (
+        session.status == SessionStatus.NO_SHOW and booking.status == BookingStatus.CONFIRMED
+    ):
         return SessionStatus.NO_SHOW, True, "no-show"
     if booking.status == BookingStatus.CANCELLED_BY_MEMBER:
         if booking.late_cancel:
             return SessionStatus.CANCELLED, True, "late cancel"
         return SessionStatus.CANCELLED, False, "cancelled in time"
-    if booking.status == BookingStatus.CANCELLED_BY_COACH or session.status == SessionStatus.CANCELLED:
+    if (
+        booking.status == BookingStatus.CANCELLED_BY_COACH
+        or session.status == SessionStatus.CANCELLED
+    ):
         return SessionStatus.CANCELLED, False, "cancelled by coach"
     if session.status == SessionStatus.COMPLETED:
         return SessionStatus.COMPLETED, True, None
@@ -149,8 +156,9 @@ def statements(actor: User, month: str, member_id: int | None = None) -> list[St
         query = query.where(TrainingSession.member_id == member_id)
     sessions = list(
         db.session.scalars(
-            query.options(selectinload(TrainingSession.coach), selectinload(TrainingSession.member))
-            .order_by(TrainingSession.member_id, TrainingSession.start_time, TrainingSession.id)
+            query.options(
+                selectinload(TrainingSession.coach), selectinload(TrainingSession.member)
+            ).order_by(TrainingSession.member_id, TrainingSession.start_time, TrainingSession.id)
         )
     )
     places = _places(start, end, member_id, actor.id if actor.role == Role.COACH else None)

@@ -153,9 +153,20 @@ def coach_totals(statements: list[Statement]) -> list[CoachTotal]:
     for statement in statements:
         for line in statement.lines:
             names[line.coach_id] = line.coach_name
-            row = counts.setdefault(line.coach_id, dict.fromkeys(
-                ("sessions", "delivered", "no_shows", "late_cancels", "cancelled_by_coach",
-                 "billable"), 0))
+            row = counts.setdefault(
+                line.coach_id,
+                dict.fromkeys(
+                    (
+                        "sessions",
+                        "delivered",
+                        "no_shows",
+                        "late_cancels",
+                        "cancelled_by_coach",
+                        "billable",
+                    ),
+                    0,
+                ),
+            )
             row["sessions"] += 1
             row["delivered"] += line.status == SessionStatus.COMPLETED
             row["no_shows"] += line.status == SessionStatus.NO_SHOW

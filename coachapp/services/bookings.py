@@ -98,9 +98,7 @@ def book_one_time(
     member = coaches.resolve_member(actor, coach_id, member_id)
     start, end = coaches.span(start, end, tz)
     if end - start > coaches.MAX_SESSION:
-        raise ValidationFailed(
-            "end_time: a session lasts at most 12 hours.", field="end_time"
-        )
+        raise ValidationFailed("end_time: a session lasts at most 12 hours.", field="end_time")
     now = now or utcnow()
     if start <= now:
         raise InPast("That time has already started; pick a time in the future.")
@@ -115,7 +113,9 @@ def book_one_time(
     return booking, session
 
 
-def _book(settings: CoachSettings, member_id: int, wanted: Interval) -> tuple[Booking, TrainingSession]:
+def _book(
+    settings: CoachSettings, member_id: int, wanted: Interval
+) -> tuple[Booking, TrainingSession]:
     room_id = check_open(settings, wanted, SessionType.ONE_TO_ONE)
     session = TrainingSession(
         coach_id=settings.coach_id,
@@ -176,7 +176,8 @@ def check_open(
             f"The coach is not available for {kind_label(session_type)} sessions on {when}."
         )
     taken = [
-        s for s in coaches.scheduled_in(coach_id, wanted.start, wanted.end)
+        s
+        for s in coaches.scheduled_in(coach_id, wanted.start, wanted.end)
         if s.id != ignore_session_id
     ]
     if taken:
@@ -373,7 +374,9 @@ def series_request(
         )
     if room_id is None:
         room_id = None if windows[0].room_id is None else int(windows[0].room_id)
-    series = RecurringSeries(**{**_fields(series), "room_id": None if room_id is None else str(room_id)})
+    series = RecurringSeries(
+        **{**_fields(series), "room_id": None if room_id is None else str(room_id)}
+    )
     return _SeriesRequest(settings, member, series, room_id, today, now)
 
 
@@ -415,7 +418,9 @@ def _plan(request: _SeriesRequest, series: RecurringSeries) -> MaterializationPl
     upcoming = tuple(
         p for p in horizon.within(plan.create, request.now) if p.interval.start_utc > request.now
     )
-    return MaterializationPlan(upcoming, plan.skipped_blocked, plan.skipped_existing, plan.collisions)
+    return MaterializationPlan(
+        upcoming, plan.skipped_blocked, plan.skipped_existing, plan.collisions
+    )
 
 
 def preview_recurring(
@@ -433,8 +438,17 @@ def preview_recurring(
 ) -> RecurringPreview:
     """What ``create_recurring`` with the same arguments would make, without writing anything."""
     request = series_request(
-        actor, coach_id, day_of_week, start_time, end_time, start_date, end_date, frequency,
-        member_id, today, now,
+        actor,
+        coach_id,
+        day_of_week,
+        start_time,
+        end_time,
+        start_date,
+        end_date,
+        frequency,
+        member_id,
+        today,
+        now,
     )
     plan = _plan(request, request.series)
     colliding = sorted(set(_series_collisions(request)) | {o.local_date for o in plan.collisions})
@@ -458,7 +472,11 @@ def _room_clashes(request: _SeriesRequest, plan: MaterializationPlan) -> list[da
     if held is None:
         return []
     return sorted(
-        {p.local_date for p in plan.create if held.overlaps(p.interval.start_utc, p.interval.end_utc)}
+        {
+            p.local_date
+            for p in plan.create
+            if held.overlaps(p.interval.start_utc, p.interval.end_utc)
+        }
     )
 
 
@@ -488,8 +506,17 @@ def create_recurring(
     weeks made now. Occurrences inside blocked slots are skipped (the nightly job keeps going).
     """
     request = series_request(
-        actor, coach_id, day_of_week, start_time, end_time, start_date, end_date, frequency,
-        member_id, today, now,
+        actor,
+        coach_id,
+        day_of_week,
+        start_time,
+        end_time,
+        start_date,
+        end_date,
+        frequency,
+        member_id,
+        today,
+        now,
     )
     return make_series(request)
 
@@ -593,8 +620,12 @@ def _fill_until(
     weeks = -(-(until - today).days // 7)
     plan = plan_materialization([to_series(row)], {str(coach_id): calendar}, today, weeks)
     group = (
-        {"type": SessionType.GROUP, "title": row.title or "Group class", "capacity": row.capacity,
-         "member_id": None}
+        {
+            "type": SessionType.GROUP,
+            "title": row.title or "Group class",
+            "capacity": row.capacity,
+            "member_id": None,
+        }
         if row.session_type == SessionType.GROUP
         else {}
     )
@@ -689,6 +720,7 @@ def cancel_recurring(
                 session_id=sessions[0].id,
             )
     return row
+
 
 __all__ = [
     "RecurringPreview",

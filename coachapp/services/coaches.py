@@ -231,7 +231,9 @@ def to_window(row: WeeklyAvailability) -> WeeklyWindow:
     )
 
 
-def core_windows(rows: Iterable[WeeklyAvailability], session_type: str = SessionType.ONE_TO_ONE) -> list[WeeklyWindow]:
+def core_windows(
+    rows: Iterable[WeeklyAvailability], session_type: str = SessionType.ONE_TO_ONE
+) -> list[WeeklyWindow]:
     """The windows that admit ``session_type``: one-to-one windows, or group windows."""
     if session_type == SessionType.GROUP:
         return [to_window(r) for r in rows if r.is_group]
@@ -310,7 +312,9 @@ def rooms_held(
     ids = sorted({int(r) for r in room_ids if r is not None})
     if not ids:
         return {}
-    query = select(TrainingSession.room_id, TrainingSession.start_time, TrainingSession.end_time).where(
+    query = select(
+        TrainingSession.room_id, TrainingSession.start_time, TrainingSession.end_time
+    ).where(
         TrainingSession.room_id.in_(ids),
         TrainingSession.status == SessionStatus.SCHEDULED,
         TrainingSession.start_time >= start - MAX_SESSION,
@@ -361,9 +365,7 @@ def room_finder(
     additions are indexed once, and each slot costs a bisection. Instants are compared in UTC
     (a fold's two 02:30s differ)."""
     held = held or {}
-    with_room = [
-        (a.start_time, a.end_time, a.room_id) for a in additions if a.room_id is not None
-    ]
+    with_room = [(a.start_time, a.end_time, a.room_id) for a in additions if a.room_id is not None]
     windows = sorted(
         (placed.start_utc, placed.end_utc, int(window.room_id))
         for window, placed in placed_windows

@@ -34,7 +34,12 @@ AHEAD = timedelta(weeks=6)
 TOKEN_BYTES = 32
 """``secrets.token_urlsafe(32)``: 43 characters, 256 bits."""
 FEED_ROLES = (Role.COACH, Role.MEMBER)
-CHANGE_KINDS = (NotificationKind.SESSION_MOVED, NotificationKind.SESSION_CANCELLED, NotificationKind.PLACE_CONFIRMED, NotificationKind.PLACE_CANCELLED)
+CHANGE_KINDS = (
+    NotificationKind.SESSION_MOVED,
+    NotificationKind.SESSION_CANCELLED,
+    NotificationKind.PLACE_CONFIRMED,
+    NotificationKind.PLACE_CANCELLED,
+)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
@@ -94,7 +99,9 @@ def _changes(session_ids: list[int]) -> tuple[dict, dict]:
         return moves, told
     rows = db.session.execute(
         select(
-            Notification.session_id, Notification.user_id, Notification.kind,
+            Notification.session_id,
+            Notification.user_id,
+            Notification.kind,
             Notification.created_at,
         ).where(Notification.session_id.in_(session_ids), Notification.kind.in_(CHANGE_KINDS))
     ).all()
@@ -132,7 +139,9 @@ def _events(user: User, found: list[TrainingSession]) -> list[ics.FeedEvent]:
     moves, told = _changes([s.id for s in found])
     if user.role == Role.COACH:
         return [_coach_event(s, zones[s.coach_id], moves[s.id]) for s in found]
-    places = group_classes.member_places(user.id, [s.id for s in found if s.type == SessionType.GROUP])
+    places = group_classes.member_places(
+        user.id, [s.id for s in found if s.type == SessionType.GROUP]
+    )
     positions = group_classes.waitlist_positions(places.values())
     out = []
     for session in found:
@@ -140,7 +149,9 @@ def _events(user: User, found: list[TrainingSession]) -> list[ics.FeedEvent]:
         news = told[(session.id, user.id)]
         summary = f"{session.title} with {session.coach.name}"
         cancelled = session.status == SessionStatus.CANCELLED or (
-            place is not None and place.status in (BookingStatus.CANCELLED_BY_MEMBER, BookingStatus.CANCELLED_BY_COACH)
+            place is not None
+            and place.status
+            in (BookingStatus.CANCELLED_BY_MEMBER, BookingStatus.CANCELLED_BY_COACH)
         )
         status = EventStatus.CANCELLED if cancelled else EventStatus.CONFIRMED
         if not cancelled and place is not None and place.status == BookingStatus.WAITLISTED:

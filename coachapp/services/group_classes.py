@@ -183,13 +183,29 @@ def create_group_series(
     title = _title(title)
     capacity = _capacity(capacity)
     request = series_request(
-        actor, coach_id, day_of_week, start_time, end_time, start_date, end_date, frequency,
-        None, today, now, session_type=SessionType.GROUP, room_id=room_id,
+        actor,
+        coach_id,
+        day_of_week,
+        start_time,
+        end_time,
+        start_date,
+        end_date,
+        frequency,
+        None,
+        today,
+        now,
+        session_type=SessionType.GROUP,
+        room_id=room_id,
     )
     return make_series(
         request,
         row_fields={"session_type": SessionType.GROUP, "title": title, "capacity": capacity},
-        session_fields={"type": SessionType.GROUP, "title": title, "capacity": capacity, "member_id": None},
+        session_fields={
+            "type": SessionType.GROUP,
+            "title": title,
+            "capacity": capacity,
+            "member_id": None,
+        },
     )
 
 
@@ -284,7 +300,9 @@ def book_place(
                     f"{session.title} is full ({session.capacity} places); join the waitlist to "
                     "get the next free place."
                 )
-            booking = Booking(session_id=session.id, member_id=member, status=status, created_at=now)
+            booking = Booking(
+                session_id=session.id, member_id=member, status=status, created_at=now
+            )
             db.session.add(booking)
             db.session.flush()
     except IntegrityError as exc:
@@ -358,12 +376,20 @@ def _cancel_place(actor: User, session: TrainingSession, booking: Booking, now: 
         raise AlreadyCancelled("This place is cancelled already.")
     if session.status == SessionStatus.CANCELLED:
         raise AlreadyCancelled("This class has been cancelled.")
-    if booking.status == BookingStatus.NO_SHOW or session.status != SessionStatus.SCHEDULED or session.start_time <= now:
+    if (
+        booking.status == BookingStatus.NO_SHOW
+        or session.status != SessionStatus.SCHEDULED
+        or session.start_time <= now
+    ):
         raise InPast("This class has already started; the place can no longer be cancelled.")
     settings = coaches.get_settings(session.coach_id)
     by = canceller(actor)
     was_confirmed = booking.status == BookingStatus.CONFIRMED
-    booking.status = BookingStatus.CANCELLED_BY_MEMBER if by == Canceller.MEMBER else BookingStatus.CANCELLED_BY_COACH
+    booking.status = (
+        BookingStatus.CANCELLED_BY_MEMBER
+        if by == Canceller.MEMBER
+        else BookingStatus.CANCELLED_BY_COACH
+    )
     booking.cancelled_at = now
     booking.late_cancel = (
         by == Canceller.MEMBER
@@ -418,7 +444,9 @@ def _counts_query():
         select(
             Booking.session_id.label("session_id"),
             func.sum(case((Booking.status == BookingStatus.CONFIRMED, 1), else_=0)).label("booked"),
-            func.sum(case((Booking.status == BookingStatus.WAITLISTED, 1), else_=0)).label("waitlisted"),
+            func.sum(case((Booking.status == BookingStatus.WAITLISTED, 1), else_=0)).label(
+                "waitlisted"
+            ),
         )
         .where(Booking.status.in_(ACTIVE_BOOKING_STATUSES))
         .group_by(Booking.session_id)
@@ -486,7 +514,11 @@ def upcoming_classes(
     can book."""
     now = now or utcnow()
     found = group_sessions(coach_id, now, now + timedelta(days=days))
-    return [c for c in found if c.session.status == SessionStatus.SCHEDULED and c.session.start_time > now]
+    return [
+        c
+        for c in found
+        if c.session.status == SessionStatus.SCHEDULED and c.session.start_time > now
+    ]
 
 
 def places_left(session_id: int) -> int:

@@ -87,10 +87,17 @@ def begin(user_id: int, key: str, endpoint: str, digest: str) -> tuple[int | Non
     for _attempt in range(3):
         write_lock()
         now = utcnow()
-        db.session.add(IdempotentRequest(
-            user_id=user_id, key=key, endpoint=endpoint, request_hash=digest,
-            status_code=IN_PROGRESS, response_body="", created_at=now,
-        ))
+        db.session.add(
+            IdempotentRequest(
+                user_id=user_id,
+                key=key,
+                endpoint=endpoint,
+                request_hash=digest,
+                status_code=IN_PROGRESS,
+                response_body="",
+                created_at=now,
+            )
+        )
         try:
             db.session.commit()
         except IntegrityError:
@@ -98,10 +105,14 @@ def begin(user_id: int, key: str, endpoint: str, digest: str) -> tuple[int | Non
         else:
             return _reservation(user_id, key), None
         row = db.session.execute(  # plain values: they must not reload after the rollback
-            select(IdempotentRequest.id, IdempotentRequest.endpoint,
-                   IdempotentRequest.request_hash, IdempotentRequest.status_code,
-                   IdempotentRequest.response_body, IdempotentRequest.created_at)
-            .where(IdempotentRequest.user_id == user_id, IdempotentRequest.key == key)
+            select(
+                IdempotentRequest.id,
+                IdempotentRequest.endpoint,
+                IdempotentRequest.request_hash,
+                IdempotentRequest.status_code,
+                IdempotentRequest.response_body,
+                IdempotentRequest.created_at,
+            ).where(IdempotentRequest.user_id == user_id, IdempotentRequest.key == key)
         ).one_or_none()
         db.session.rollback()
         if row is None:
@@ -132,8 +143,9 @@ def begin(user_id: int, key: str, endpoint: str, digest: str) -> tuple[int | Non
 
 def _reservation(user_id: int, key: str) -> int:
     return db.session.execute(
-        select(IdempotentRequest.id)
-        .where(IdempotentRequest.user_id == user_id, IdempotentRequest.key == key)
+        select(IdempotentRequest.id).where(
+            IdempotentRequest.user_id == user_id, IdempotentRequest.key == key
+        )
     ).scalar_one()
 
 
@@ -143,11 +155,18 @@ def _take_over(row, endpoint: str, digest: str, now) -> bool:
     write_lock()
     taken = db.session.execute(
         update(IdempotentRequest)
-        .where(IdempotentRequest.id == row.id,
-               IdempotentRequest.created_at == row.created_at,
-               IdempotentRequest.status_code == row.status_code)
-        .values(endpoint=endpoint, request_hash=digest, status_code=IN_PROGRESS,
-                response_body="", created_at=now)
+        .where(
+            IdempotentRequest.id == row.id,
+            IdempotentRequest.created_at == row.created_at,
+            IdempotentRequest.status_code == row.status_code,
+        )
+        .values(
+            endpoint=endpoint,
+            request_hash=digest,
+            status_code=IN_PROGRESS,
+            response_body="",
+            created_at=now,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
@@ -188,8 +207,9 @@ def release(reservation_id: int) -> None:
     try:
         db.session.execute(
             delete(IdempotentRequest)
-            .where(IdempotentRequest.id == reservation_id,
-                   IdempotentRequest.status_code == IN_PROGRESS)
+            .where(
+                IdempotentRequest.id == reservation_id, IdempotentRequest.status_code == IN_PROGRESS
+            )
             .execution_options(synchronize_session=False)
         )
         db.session.commit()

@@ -29,7 +29,9 @@ def recipient_zone(user_id: int) -> ZoneInfo:
     return ZoneInfo((user.timezone if user else None) or current_app.config["COACHAPP_TIMEZONE"])
 
 
-def local_when(instant: datetime, zone: ZoneInfo, now: datetime, end: datetime | None = None) -> str:
+def local_when(
+    instant: datetime, zone: ZoneInfo, now: datetime, end: datetime | None = None
+) -> str:
     """``instant`` on ``zone``'s clock as ``Sat 5 Dec, 16:00`` (``Sat 5 Dec 2027, 16:00`` when it
     is not in ``now``'s year there), with ``–17:00`` when ``end`` is given."""
     local = instant.astimezone(zone)
@@ -61,7 +63,9 @@ def list_for(user: User, unread_only: bool = True) -> list[Notification]:
     query = select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return list(db.session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc())))
+    return list(
+        db.session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc()))
+    )
 
 
 def dismiss(actor: User, notification_id: int) -> Notification:

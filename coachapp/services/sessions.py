@@ -123,9 +123,7 @@ def list_sessions(
     elif actor.role != Role.ADMIN:
         raise Forbidden("You may not list sessions.")
     if status is not None and status not in values(SessionStatus):
-        raise ValidationFailed(
-            f"status: use one of {', '.join(SessionStatus)}.", field="status"
-        )
+        raise ValidationFailed(f"status: use one of {', '.join(SessionStatus)}.", field="status")
     gym = _gym_zone()
     if start is not None:
         start = coaches.aware(start, gym, "from")
@@ -299,14 +297,20 @@ def cancel_one(
     told = [] if session.member_id is None else [session.member_id]
     for booking in bookings:
         was_confirmed = booking.status == BookingStatus.CONFIRMED
-        booking.status = BookingStatus.CANCELLED_BY_MEMBER if by == Canceller.MEMBER else BookingStatus.CANCELLED_BY_COACH
+        booking.status = (
+            BookingStatus.CANCELLED_BY_MEMBER
+            if by == Canceller.MEMBER
+            else BookingStatus.CANCELLED_BY_COACH
+        )
         booking.cancelled_at = now
         booking.late_cancel = by == Canceller.MEMBER and late and was_confirmed
         if booking.member_id not in told:
             told.append(booking.member_id)
     if by == Canceller.COACH and told:
         coach = coach or db.session.get(User, session.coach_id)
-        what = f"Your {session.title} class" if session.type == SessionType.GROUP else "Your session"
+        what = (
+            f"Your {session.title} class" if session.type == SessionType.GROUP else "Your session"
+        )
         for member_id in told:
             when = when_for(member_id, session.start_time, now)
             notify(
@@ -394,7 +398,9 @@ def mark_no_show(actor: User, session_id: int, now: datetime | None = None) -> T
             raise NotStarted("The session has not started yet; mark a no-show once it has.")
         session.status = SessionStatus.NO_SHOW
         bookings = db.session.scalars(
-            select(Booking).where(Booking.session_id == session.id, Booking.status == BookingStatus.CONFIRMED)
+            select(Booking).where(
+                Booking.session_id == session.id, Booking.status == BookingStatus.CONFIRMED
+            )
         )
         for booking in bookings:
             booking.status = BookingStatus.NO_SHOW
@@ -406,8 +412,16 @@ _SESSIONS_TABLE = TrainingSession.__table__
 _SERIES_COLUMNS = tuple(
     _SERIES_TABLE.c[name]
     for name in (
-        "id", "coach_id", "day_of_week", "start_time", "end_time", "start_date", "end_date",
-        "frequency", "member_id", "room_id",
+        "id",
+        "coach_id",
+        "day_of_week",
+        "start_time",
+        "end_time",
+        "start_date",
+        "end_date",
+        "frequency",
+        "member_id",
+        "room_id",
     )
 )
 
@@ -481,7 +495,8 @@ def with_group_fields(rows: list[dict]) -> list[dict]:
         series_id: (title, capacity)
         for series_id, title, capacity in db.session.execute(
             select(_SERIES_TABLE.c.id, _SERIES_TABLE.c.title, _SERIES_TABLE.c.capacity).where(
-                _SERIES_TABLE.c.session_type == SessionType.GROUP, _SERIES_TABLE.c.status == SeriesStatus.ACTIVE
+                _SERIES_TABLE.c.session_type == SessionType.GROUP,
+                _SERIES_TABLE.c.status == SeriesStatus.ACTIVE,
             )
         ).all()
     }
@@ -735,7 +750,10 @@ def complete_ended(now: datetime | None = None) -> int:
         write_lock()
         result = db.session.execute(
             update(_SESSIONS_TABLE)
-            .where(_SESSIONS_TABLE.c.status == SessionStatus.SCHEDULED, _SESSIONS_TABLE.c.end_time <= now)
+            .where(
+                _SESSIONS_TABLE.c.status == SessionStatus.SCHEDULED,
+                _SESSIONS_TABLE.c.end_time <= now,
+            )
             .values(status=SessionStatus.COMPLETED)
         )
         count = result.rowcount or 0

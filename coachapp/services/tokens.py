@@ -96,8 +96,10 @@ def _record_use(token_id: int, now) -> None:
                 update(ApiToken)
                 .where(
                     ApiToken.id == token_id,
-                    or_(ApiToken.last_used_at.is_(None),
-                        ApiToken.last_used_at <= now - LAST_USED_EVERY),
+                    or_(
+                        ApiToken.last_used_at.is_(None),
+                        ApiToken.last_used_at <= now - LAST_USED_EVERY,
+                    ),
                 )
                 .values(last_used_at=now)
                 .execution_options(synchronize_session=False)
