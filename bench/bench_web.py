@@ -20,7 +20,9 @@ Run as ``.venv/bin/python bench/bench_web.py [--seconds S] [--connections C] [--
    of hello's requests per second, and a p99 latency of at most 50 ms.
 
 Prints Markdown tables (``--json`` for ``run_all.py``); ``--profile`` adds pyinstrument profiles
-of the two pages (50 requests each, in process): where the time goes.
+of the two pages (50 requests each, in process): where the time goes. ``--sql-only`` (or
+BENCH_SQL_ONLY=1, for ``run_all.py``) stops after the statement counts: no gunicorn, no wrk.
+The slot page and the week grid have a budget of statements (``STATEMENT_BUDGETS``).
 """
 
 from __future__ import annotations
@@ -55,6 +57,10 @@ MEMBER = "ava@gym.example.com"
 COACH = "lena@gym.example.com"
 SHARE_TARGET = 0.40
 P99_TARGET_MS = 50.0
+STATEMENT_BUDGETS = {"a coach's slots": 4, "week grid": 5}
+"""The most SQL statements a first view of these pages may send (issue 15: the coach's calendar
+read once per request): the logged-in user with the data version, the coach's settings, the
+availability, the sessions (and, for the week, the rooms)."""
 
 
 def _app(url: str, cache_size: int = 512):
@@ -281,7 +287,9 @@ def profile_pages(app, coach_id: int, requests_per_page: int = 50) -> str:
     return "\n".join(out)
 
 
-def measure(seconds: int, connections: int, low: int = 4, profile: bool = False) -> dict:
+def measure(
+    seconds: int, connections: int, low: int = 4, profile: bool = False, sql_only: bool = False
+) -> dict:
     """Everything in the module docstring, in order; the database is dropped at the end."""
     from sqlalchemy import create_engine
 
@@ -310,7 +318,7 @@ def measure(seconds: int, connections: int, low: int = 4, profile: bool = False)
             from coachapp.extensions import db
 
             db.engine.dispose()
-        wrk = load(url, coach_id, seconds, connections, low)
+        wrk = None if sql_only else load(url, coach_id, seconds, connections, low)
     finally:
         drop_database(DB_NAME)
     return {"host": host, "small": small, "large": large, "repeat": repeat, "grown": grown,
@@ -320,7 +328,14 @@ def measure(seconds: int, connections: int, low: int = 4, profile: bool = False)
 
 def rows(result: dict) -> list[tuple[str, str, str, str]]:
     """Table rows ``(measure, value, target, verdict)`` for the summary."""
+    return wrk_rows(result) + sql_rows(result)
+
+
+def wrk_rows(result: dict) -> list[tuple[str, str, str, str]]:
+    """The rows of the wrk runs (none when they were not run: ``--sql-only``)."""
     wrk = result["wrk"]
+    if wrk is None:
+        return []
     hello = wrk["hello"]["rps"]
     out = [(
         f"gunicorn 2 workers, `/bench/hello` (no database), {result['connections']} connections",
@@ -356,10 +371,20 @@ def rows(result: dict) -> list[tuple[str, str, str, str]]:
             "for reference",
             "",
         ))
+    return out
+
+
+def sql_rows(result: dict) -> list[tuple[str, str, str, str]]:
+    """The rows of the statement counts: each page at both sizes (a first view: the pages'
+    cache off), the budgeted pages against their budget, and a repeat view with the cache on."""
+    out = []
     for name, small in result["small"].items():
         large = result["large"][name]
+        budget = STATEMENT_BUDGETS.get(name)
+        ok = small == large and (budget is None or large <= budget)
+        target = "constant" if budget is None else f"≤ {budget}, constant"
         out.append((f"SQL statements, {name} (demo gym → grown)", f"{small} → {large}",
-                    "constant", verdict(small == large)))
+                    target, verdict(ok)))
     repeat = result["repeat"]
     out.append((
         "SQL statements of a repeat view, kept parts (`coachapp.cache`), grown",
@@ -380,10 +405,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--low", type=int, default=4, help="connections of the second pass")
     parser.add_argument("--profile", action="store_true", help="pyinstrument of the two pages")
     parser.add_argument("--json", action="store_true", help="print JSON (for run_all.py)")
+    parser.add_argument("--sql-only", action="store_true",
+                        default=os.environ.get("BENCH_SQL_ONLY") == "1",
+                        help="count the statements only: no gunicorn, no wrk")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
-    result = measure(args.seconds, args.connections, args.low, args.profile)
-    heading = f"Measured on {result['host']}; wrk {result['seconds']} s per route."
+    result = measure(args.seconds, args.connections, args.low, args.profile, args.sql_only)
+    heading = f"Measured on {result['host']}; " + (
+        "statement counts only (--sql-only)." if args.sql_only
+        else f"wrk {result['seconds']} s per route."
+    )
     report(result, heading, rows(result), args.json)
     return 0
 

@@ -16,6 +16,7 @@ from ..scheduling.booking_rules import (
     horizon_words,
     notice_words,
 )
+from ..vocab import Role
 from . import coaches
 from .errors import BeyondHorizon, TooSoon
 from .notifications import local_when, recipient_zone
@@ -30,7 +31,7 @@ def rules_of(settings: CoachSettings) -> BookingRules:
 
 def for_actor(actor: User | None, settings: CoachSettings) -> BookingRules | None:
     """The rules ``actor`` is bound by when booking with this coach: a member's, else None."""
-    if actor is None or actor.role != "member":
+    if actor is None or actor.role != Role.MEMBER:
         return None
     return rules_of(settings)
 

@@ -5,7 +5,7 @@ of a span of time in one value (``Calendar``), and what the coach pages show fro
 it holds: the availability (windows, blocked slots and additions) in one, the sessions (with, as
 asked, their members and confirmed places, the coach's upcoming sessions for the conflict badge,
 and the other sessions holding the rooms the coach may use) in another; the coach's settings are
-the request's one read of them (``coaches.get_settings``). The scheduling core, the slot search,
+the request's one read of them (``settings_of``). The scheduling core, the slot search,
 the week grid and the templates all work from that value.
 
 Read-only use cases for the HTML face. Each loads one kind of row per query (members and bookings
@@ -182,6 +182,37 @@ def _request_memo() -> dict | None:
     return memo
 
 
+def coach_with_settings(coach_id: int) -> tuple[User, CoachSettings]:
+    """The coach and their settings, in one statement, once per request (NotFound unless
+    ``coach_id`` is a coach)."""
+    memo = _request_memo()
+    key = ("coach", coach_id)
+    if memo is not None and key in memo:
+        return memo[key]
+    found = None
+    if coaches.is_id(coach_id):
+        found = db.session.execute(
+            select(User, CoachSettings)
+            .join(CoachSettings, CoachSettings.coach_id == User.id)
+            .where(User.id == coach_id, User.role == Role.COACH)
+        ).one_or_none()
+    if found is None:
+        raise NotFound(f"There is no coach with id {coach_id}.")
+    pair = (found[0], found[1])
+    if memo is not None:
+        memo[key] = pair
+    return pair
+
+
+def settings_of(coach_id: int) -> CoachSettings:
+    """The coach's settings as this request read them already (``coach_with_settings``), else
+    ``coaches.get_settings`` (itself read once per request)."""
+    memo = _request_memo()
+    if memo is not None and ("coach", coach_id) in memo:
+        return memo[("coach", coach_id)][1]
+    return coaches.get_settings(coach_id)
+
+
 def _availability(
     coach_id: int, lo: datetime, hi: datetime | None
 ) -> tuple[list[Window], list[Span], list[Span]]:
@@ -255,7 +286,7 @@ def load(
     confirmed places, read with the sessions. ``rooms``: also when other sessions (any coach's)
     hold the rooms the coach may use in the span (``held``, for the slot search).
     """
-    settings = coaches.get_settings(coach_id)
+    settings = settings_of(coach_id)
     tz = coaches.zone_of(settings)
     now = now or utcnow()
     since = min(lo, now) if upcoming else lo
@@ -582,6 +613,7 @@ __all__ = [
     "WeekData",
     "Window",
     "booked_counts",
+    "coach_with_settings",
     "conflict_count",
     "conflict_rows",
     "load",
@@ -590,6 +622,7 @@ __all__ = [
     "room_names",
     "rooms",
     "session_detail",
+    "settings_of",
     "upcoming_exceptions",
     "users_by_id",
     "week",

@@ -28,7 +28,7 @@ from ..models import (
     utcnow,
 )
 from ..scheduling.booking_rules import BookingRules
-from . import booking_rules, coaches, group_classes, sessions, slots
+from . import booking_rules, coach_calendar, coaches, group_classes, sessions, slots
 from .sessions import is_late_cancel
 from .slots import Slot
 
@@ -149,8 +149,7 @@ class CoachCard:
 def coach_card(coach_id: int) -> CoachCard:
     """The coach's card, with the booking rules a member is bound by; NotFound unless
     ``coach_id`` is a coach."""
-    settings = coaches.get_settings(coach_id)
-    coach = coaches.get_coach(coach_id)
+    coach, settings = coach_calendar.coach_with_settings(coach_id)
     return CoachCard(
         coach.id,
         coach.name,

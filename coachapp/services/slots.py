@@ -44,7 +44,7 @@ def bookable_slots(
     rooms are all held is not offered. With ``rules`` (a member's: ``booking_rules.for_actor``),
     only slots that caller may book now: not sooner than the notice, not beyond the horizon.
     """
-    settings = coaches.get_settings(coach_id)
+    settings = coach_calendar.settings_of(coach_id)
     tz = coaches.zone_of(settings)
     coaches.check_date(first_day, "from")
     coaches.check_date(last_day, "to")
