@@ -53,14 +53,23 @@ def _validation(exc: ValidationError, field: str) -> ValidationFailed:
 
 def _check_windows(day_of_week: object, windows: object) -> list[WeeklyWindow]:
     """Turn the input into core windows, naming the field at fault (``windows[1].end_time``)."""
-    if isinstance(day_of_week, bool) or not isinstance(day_of_week, int) or not 0 <= day_of_week <= 6:
+    if (
+        isinstance(day_of_week, bool)
+        or not isinstance(day_of_week, int)
+        or not 0 <= day_of_week <= 6
+    ):
         raise ValidationFailed(
-            f"day_of_week: use 0 (Sunday) to 6 (Saturday), not {day_of_week!r}.", field="day_of_week"
+            f"day_of_week: use 0 (Sunday) to 6 (Saturday), not {day_of_week!r}.",
+            field="day_of_week",
         )
     if not isinstance(windows, list | tuple):
         raise ValidationFailed("windows: give a list of windows.", field="windows")
-    room_ids = {w.room_id for w in windows if isinstance(w, WindowInput) and coaches.is_id(w.room_id)}
-    known_rooms = set(db.session.scalars(select(Room.id).where(Room.id.in_(room_ids)))) if room_ids else set()
+    room_ids = {
+        w.room_id for w in windows if isinstance(w, WindowInput) and coaches.is_id(w.room_id)
+    }
+    known_rooms = (
+        set(db.session.scalars(select(Room.id).where(Room.id.in_(room_ids)))) if room_ids else set()
+    )
     out: list[WeeklyWindow] = []
     for i, window in enumerate(windows):
         prefix = f"windows[{i}]"
@@ -195,7 +204,9 @@ def preview_blocked_slot(
     start, end = coaches.span(start, end, tz)
     now = now or utcnow()
     horizon.check_start(start, "start_time", tz, now)
-    sessions = [s for s in future_scheduled(coach_id, now) if s.start_time < end and s.end_time > start]
+    sessions = [
+        s for s in future_scheduled(coach_id, now) if s.start_time < end and s.end_time > start
+    ]
     extra = BlockedSlot(coach_id=coach_id, start_time=start, end_time=end)
     return [c.session for c in conflicts_among(settings, sessions, extra_blocked=[extra])]
 
@@ -250,9 +261,7 @@ def delete_addition(actor: User, addition_id: int) -> None:
         db.session.execute(delete(AvailabilityAddition).where(AvailabilityAddition.id == row.id))
 
 
-def list_blocked(
-    actor: User, coach_id: int, start: datetime, end: datetime
-) -> list[BlockedSlot]:
+def list_blocked(actor: User, coach_id: int, start: datetime, end: datetime) -> list[BlockedSlot]:
     """A coach's blocked slots overlapping ``[start, end)``, in start order; only the coach or an
     admin may read them (Forbidden otherwise)."""
     settings = coaches.get_settings(coach_id)

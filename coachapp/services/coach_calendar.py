@@ -186,7 +186,7 @@ def coach_with_settings(coach_id: int) -> tuple[User, CoachSettings]:
     """The coach and their settings, in one statement, once per request (NotFound unless
     ``coach_id`` is a coach)."""
     memo = _request_memo()
-    key = ("coach", coach_id)
+    key = ("coach and settings", coach_id)
     if memo is not None and key in memo:
         return memo[key]
     found = None
@@ -208,8 +208,8 @@ def settings_of(coach_id: int) -> CoachSettings:
     """The coach's settings as this request read them already (``coach_with_settings``), else
     ``coaches.get_settings`` (itself read once per request)."""
     memo = _request_memo()
-    if memo is not None and ("coach", coach_id) in memo:
-        return memo[("coach", coach_id)][1]
+    if memo is not None and ("coach and settings", coach_id) in memo:
+        return memo[("coach and settings", coach_id)][1]
     return coaches.get_settings(coach_id)
 
 

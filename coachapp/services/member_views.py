@@ -28,6 +28,13 @@ from ..models import (
     utcnow,
 )
 from ..scheduling.booking_rules import BookingRules
+from ..vocab import (
+    ACTIVE_BOOKING_STATUSES,
+    BookingStatus,
+    Canceller,
+    SessionStatus,
+    SessionType,
+)
 from . import booking_rules, coach_calendar, coaches, group_classes, sessions, slots
 from .sessions import is_late_cancel
 from .slots import Slot
@@ -88,7 +95,7 @@ def coach_offers(
         select(TrainingSession.coach_id, TrainingSession.start_time, TrainingSession.end_time)
         .where(
             TrainingSession.coach_id.in_(ids),
-            TrainingSession.status == "scheduled",
+            TrainingSession.status == SessionStatus.SCHEDULED,
             TrainingSession.start_time >= lo - coaches.MAX_SESSION,
             TrainingSession.start_time < hi,
             TrainingSession.end_time > lo,
@@ -246,16 +253,16 @@ class SessionItem:
     @property
     def is_class(self) -> bool:
         """Whether this is a group class (the member holds a place, not the session)."""
-        return self.session.type == "GROUP"
+        return self.session.type == SessionType.GROUP
 
     @property
     def place_active(self) -> bool:
         """For a class: whether the member's place (or waitlist entry) still stands."""
-        return self.place is not None and self.place.status in ("CONFIRMED", "WAITLISTED")
+        return self.place is not None and self.place.status in ACTIVE_BOOKING_STATUSES
 
     def cancellable(self, now: datetime) -> bool:
         """Whether the member may still cancel it at ``now`` (a class: leave it)."""
-        upcoming = self.session.status == "scheduled" and self.session.start_time > now
+        upcoming = self.session.status == SessionStatus.SCHEDULED and self.session.start_time > now
         return upcoming and (not self.is_class or self.place_active)
 
 
@@ -287,7 +294,9 @@ def session_item(actor: User, session_id: int, now: datetime | None = None) -> S
 def _items(rows: list[TrainingSession], now: datetime, member_id: int) -> list[SessionItem]:
     if not rows:
         return []
-    places = group_classes.member_places(member_id, [r.id for r in rows if r.type == "GROUP"])
+    places = group_classes.member_places(
+        member_id, [r.id for r in rows if r.type == SessionType.GROUP]
+    )
     positions = group_classes.waitlist_positions(places.values())
     windows = dict(
         db.session.execute(
@@ -322,13 +331,14 @@ def _items(rows: list[TrainingSession], now: datetime, member_id: int) -> list[S
         late_now = is_late_cancel(row.start_time, window, now)
         if place is not None:
             cancelled_late = bool(place.late_cancel)
-            late_now = late_now and place.status == "CONFIRMED"  # leaving a waitlist is never late
+            # leaving a waitlist is never late
+            late_now = late_now and place.status == BookingStatus.CONFIRMED
         elif row.one_time_booking_id is not None:
             cancelled_late = row.one_time_booking_id in late_bookings
         else:
             cancelled_late = (
-                row.status == "cancelled"
-                and row.cancelled_by == "MEMBER"
+                row.status == SessionStatus.CANCELLED
+                and row.cancelled_by == Canceller.MEMBER
                 and row.cancelled_at is not None
                 and is_late_cancel(row.start_time, window, row.cancelled_at)
             )
@@ -370,7 +380,7 @@ class ClassOffer:
     @property
     def status(self) -> str | None:
         """The member's standing: ``CONFIRMED``, ``WAITLISTED`` or None (no active place)."""
-        if self.place is not None and self.place.status in ("CONFIRMED", "WAITLISTED"):
+        if self.place is not None and self.place.status in ACTIVE_BOOKING_STATUSES:
             return self.place.status
         return None
 
@@ -393,7 +403,7 @@ def _offers(member: User, found: list, now: datetime) -> list[ClassOffer]:
         session = item.session
         config = settings[session.coach_id]
         place = places.get(session.id)
-        confirmed = place is not None and place.status == "CONFIRMED"
+        confirmed = place is not None and place.status == BookingStatus.CONFIRMED
         out.append(
             ClassOffer(
                 group=item,
@@ -436,7 +446,7 @@ def series_dates_from(
         select(TrainingSession.start_time)
         .where(
             TrainingSession.recurring_booking_id == session.recurring_booking_id,
-            TrainingSession.status == "scheduled",
+            TrainingSession.status == SessionStatus.SCHEDULED,
             TrainingSession.start_time >= session.start_time,
             TrainingSession.start_time > now,
         )
