@@ -52,6 +52,7 @@ def _fill(database_url: str, email: str, token: str) -> dict[str, list[str]]:
     )
     from coachapp.services import availability, notifications
     from coachapp.services.db import transaction
+    from coachapp.vocab import NotificationKind
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "fuzz",
                       "TESTING": True, "REDIS_URL": None})
@@ -66,7 +67,9 @@ def _fill(database_url: str, email: str, token: str) -> dict[str, list[str]]:
                 spare.expires_at = now + timedelta(days=30)
                 db.session.add(spare)
             for number in range(SPARE):
-                notifications.notify(admin.id, "fuzz", f"Fuzz notice {number}")
+                # A kind of the vocabulary: the answers' schema lists them (an enum).
+                notifications.notify(admin.id, NotificationKind.SESSION_MOVED,
+                                     f"Fuzz notice {number}")
         for settings in db.session.scalars(select(CoachSettings).order_by(CoachSettings.coach_id)):
             zone = ZoneInfo(settings.timezone)
             today = now.astimezone(zone).date()
