@@ -1,8 +1,8 @@
 """``python -m coachapp.scheduler``: the process that starts scheduled jobs (Procfile ``scheduler:``).
 
 It registers the app's schedule (the nightly run at 02:00 in the gym's zone, the sweep of pending
-notifications) under fixed job ids, so restarting it never adds a second copy, then runs
-rq-scheduler, which moves due jobs onto the queue for the worker. Run one of it; a second one
+notifications, the reminders every 10 minutes) under fixed job ids, so restarting it never adds a
+second copy, then runs rq-scheduler, which moves due jobs onto the queue for the worker. Run one of it; a second one
 would only wait for the first one's lock. SIGTERM/SIGINT stop it at once (it holds no work).
 
 Redis unreachable at start, or lost later, is waited for (a PING after 1, 2, 4 … 30 s, one log
@@ -18,12 +18,15 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import create_app, jobs
+from .models import utcnow
+from .services import reminders
 
 log = logging.getLogger("coachapp.scheduler")  # also when run as __main__
 
@@ -84,6 +87,32 @@ def wait_for_redis(
                 extra={"event": "redis_reachable", "attempt": attempt},
             )
         return attempt
+
+
+def register_reminders(scheduler, now: datetime | None = None) -> datetime:
+    """Register the reminder run (``services.reminders.reminders_job``) every 10 minutes under a
+    fixed id, replacing any earlier registration (idempotent); returns when it is first due. Two
+    runs at once (a slow one overtaken) are harmless: each reminder is sent once."""
+    due = (now or utcnow()) + timedelta(seconds=30)
+    scheduler.cancel(reminders.JOB_ID)
+    scheduler.schedule(
+        scheduled_time=due,
+        func=reminders.reminders_job,
+        id=reminders.JOB_ID,
+        queue_name=jobs.QUEUE_NAME,
+        interval=reminders.INTERVAL_SECONDS,
+        timeout=reminders.INTERVAL_SECONDS,
+        result_ttl=-1,
+        description="send the reminders due before sessions",
+    )
+    return due
+
+
+def register_all(scheduler, now: datetime | None = None) -> dict[str, datetime]:
+    """The app's whole schedule: ``jobs.register_schedule`` and the reminders."""
+    registered = jobs.register_schedule(scheduler, now)
+    registered[reminders.JOB_ID] = register_reminders(scheduler, now)
+    return registered
 
 
 class ResilientScheduler(jobs.ZonedScheduler):
@@ -154,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
                 queue_name=jobs.QUEUE_NAME, connection=connection, interval=args.interval
             )
             with app.app_context():
-                for job_id, due in jobs.register_schedule(scheduler).items():
+                for job_id, due in register_all(scheduler).items():
                     log.info(
                         "registered %s, next run %s",
                         job_id,

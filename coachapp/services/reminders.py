@@ -36,8 +36,8 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Booking, Notification, ReminderSent, TrainingSession, User, utcnow
 from ..vocab import BookingStatus, NotificationKind, SessionStatus, SessionType
-from .db import _deliver_later, is_postgres, transaction, write_lock
-from .notifications import local_when
+from .db import is_postgres, transaction, write_lock
+from .notifications import PENDING_DELIVERY, local_when
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,13 @@ class DueReminder:
     coach_name: str
     member_zone: str | None
     mails: bool
+
+
+@dataclass(frozen=True)
+class _Saved:
+    """A notification inserted in bulk, as the transaction's delivery hand-off sees it (an id)."""
+
+    id: int
 
 
 @dataclass(frozen=True)
@@ -237,9 +244,10 @@ def send_due(now: datetime | None = None) -> ReminderReport:
         fresh = [item for item, sent_before in found if not sent_before]
         claimed = _claim(fresh, now) if fresh else set()
         sent = [item for item in fresh if (item.session_id, item.member_id) in claimed]
-        to_mail = _notify(sent, now)
-    if to_mail:
-        _deliver_later(to_mail)  # after the commit, as ``notifications.notify``'s are
+        # handed to the delivery job after the commit, as ``notifications.notify``'s rows are
+        db.session.info.setdefault(PENDING_DELIVERY, []).extend(
+            _Saved(row_id) for row_id in _notify(sent, now)
+        )
     report = ReminderReport(
         now=now,
         window_end=window_end,

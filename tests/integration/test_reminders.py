@@ -23,6 +23,7 @@ from coachapp.services import reminders
 from coachapp.vocab import BookingStatus, NotificationKind, SessionStatus, SessionType
 from tests.integration.service_helpers import BERLIN, NOW
 from tests.integration.test_jobs import no_mail_env, smtp_sink  # noqa: F401 (fixtures)
+from tests.integration.test_jobs_redis import redis_url, run_process  # noqa: F401 (fixture)
 
 HOUR = timedelta(hours=1)
 
@@ -211,27 +212,33 @@ def test_the_reminder_mail_carries_the_sessions_ics_with_its_alarm(app, people):
     assert parsed.get_body(("plain",)).get_content().count("Reminder: Strength") == 1
 
 
-def test_the_work_is_a_fixed_number_of_statements(app, people, monkeypatch):
+def test_the_work_is_a_fixed_number_of_statements(app, people):
     """One query for the due pairs, one insert of the keys, one of the notifications: the count
-    does not grow with the number of sessions (the mails, one delivery each, are the worker's)."""
-    from coachapp import jobs
-
-    monkeypatch.setattr(jobs, "enqueue_delivery", lambda ids: None)
+    does not grow with the number of sessions (counted up to the commit: the mails after it, one
+    delivery each, are the delivery job's)."""
     coach, other, (m0, *_rest) = people
 
     def statements_for(count: int, first_hour: int) -> int:
         for i in range(count):
             _session(coach if i % 2 else other, NOW + (first_hour + i) * HOUR, m0, minutes=30)
         seen: list[str] = []
+        committed: list[bool] = []
 
         def count_it(conn, cursor, statement, *args):
-            seen.append(statement)
+            if not committed:
+                seen.append(statement)
+
+        def commit(conn):
+            committed.append(True)
 
         event.listen(db.engine, "before_cursor_execute", count_it)
+        event.listen(db.engine, "commit", commit)
         try:
             assert reminders.send_due(NOW).sent == count
         finally:
             event.remove(db.engine, "before_cursor_execute", count_it)
+            event.remove(db.engine, "commit", commit)
+        assert committed
         return len(seen)
 
     few = statements_for(1, 1)
@@ -342,3 +349,38 @@ def test_two_runs_at_once_send_each_reminder_exactly_once(app, people, make_user
 
     assert _reminded() == sorted(expected)
     assert db.session.scalar(select(func.count()).select_from(ReminderSent)) == len(expected)
+
+
+@pytest.mark.redis
+def test_the_scheduler_runs_the_reminders_every_ten_minutes(
+    app,
+    people,
+    database_url,
+    redis_url,  # noqa: F811 (the fixture imported above)
+):
+    """Registered again and again, there is one reminder job, every 10 minutes; the worker
+    process runs it (real clock: the session starts two hours from now)."""
+    from redis import Redis
+    from rq_scheduler import Scheduler
+
+    from coachapp import jobs, scheduler
+    from coachapp.models import utcnow
+
+    connection = Redis.from_url(redis_url)
+    rq_scheduler = jobs.ZonedScheduler(queue_name=jobs.QUEUE_NAME, connection=connection)
+    for _ in range(3):
+        registered = scheduler.register_all(rq_scheduler, now=NOW)
+    assert set(registered) == {jobs.NIGHTLY_JOB_ID, jobs.SWEEP_JOB_ID, reminders.JOB_ID}
+    [job] = [
+        job
+        for job in Scheduler(queue_name=jobs.QUEUE_NAME, connection=connection).get_jobs()
+        if job.id == reminders.JOB_ID
+    ]
+    assert job.meta["interval"] == 10 * 60
+    assert job.func_name == "coachapp.services.reminders.reminders_job"
+
+    coach, _other, (m0, *_rest) = people
+    _session(coach, utcnow().replace(microsecond=0) + 2 * HOUR, m0)
+    jobs.get_queue(connection).enqueue_call(reminders.reminders_job, job_id="reminders-now")
+    run_process("coachapp.worker", database_url, redis_url, "--no-catch-up")
+    assert len(_reminded()) == 1
