@@ -206,7 +206,7 @@ def page(
     template: str,
     block: str | None = None,
     status: int = 200,
-    events: Iterable[str] = (),
+    events: str | Iterable[str] = (),
     **context,
 ) -> Response:
     """The one way a page answers: the whole of ``template``, or only its ``block`` for an htmx
@@ -223,12 +223,14 @@ def page(
     return respond(body, status, events)
 
 
-def fragment(template: str, status: int = 200, events: Iterable[str] = (), **context) -> Response:
+def fragment(
+    template: str, status: int = 200, events: str | Iterable[str] = (), **context
+) -> Response:
     """A template that is itself a fragment (a table row, a badge), answered as it is."""
     return respond(render_template(template, **context), status, events)
 
 
-def respond(body: str = "", status: int = 200, events: Iterable[str] = ()) -> Response:
+def respond(body: str = "", status: int = 200, events: str | Iterable[str] = ()) -> Response:
     """``body`` with ``events`` as a JSON ``HX-Trigger`` and the ``Vary`` a cache needs: the
     answer depends on whether htmx asked for a part (``wants_fragment``)."""
     response = htmx_response(body, status, trigger=trigger_header(events))
@@ -236,8 +238,10 @@ def respond(body: str = "", status: int = 200, events: Iterable[str] = ()) -> Re
     return response
 
 
-def trigger_header(events: Iterable[str]) -> dict[str, bool]:
-    """The ``HX-Trigger`` value for ``events``: each name mapped to ``true``."""
+def trigger_header(events: str | Iterable[str]) -> dict[str, bool]:
+    """The ``HX-Trigger`` value for ``events`` (names, or one name): each mapped to ``true``."""
+    if isinstance(events, str):
+        events = (events,)
     return dict.fromkeys(events, True)
 
 
