@@ -15,6 +15,7 @@ from flask import g
 from pydantic import WithJsonSchema
 
 from ..errors import json_error
+from ..models import utcnow
 from ..scheduling import ValidationError as CoreValidationError
 from ..services import (
     availability,
@@ -30,6 +31,7 @@ from ..services import (
     slots,
 )
 from ..services.errors import ValidationFailed
+from ..vocab import Role
 from . import bp
 from .models import (
     AdditionIn,
@@ -522,21 +524,30 @@ def cancel_session(id: PathId):
 
 @api_route("POST", "/sessions/<id>/move", op="moveSession", tag=SESSIONS,
            returns={"session": Session}, errors=(403,),
-           conflicts="slot_unavailable, slot_taken, in_past, already_cancelled",
-           answer="The session at its new time; everyone attending is notified.")
+           conflicts="slot_unavailable, slot_taken, overlap, in_past, already_cancelled; a "
+                     "member: too_soon, beyond_horizon (the rules of a new booking), "
+                     "too_late_to_change (inside the coach's cancellation window)",
+           answer="The session at its new time; everyone attending (a member's move: the coach) "
+                  "is notified.")
 def move_session(id: PathId, body: MoveIn):
     """Move a session
 
-    The coach or an admin, before it starts. end_time defaults to the same length.
+    The coach or an admin, before it starts; or the member of a one-to-one session, under the
+    rules of a new booking and not inside the coach's cancellation window (another member's
+    session: 404). The session keeps its booking and series. end_time defaults to the same
+    length.
     """
-    current = sessions.get_session(_actor(), id)
+    actor = _actor()
+    if actor.role == Role.MEMBER:
+        moved = moves.member_move(id, actor, body.start_time, body.end_time, now=utcnow())
+        return {"session": Session.one(moved)}
+    current = sessions.get_session(actor, id)
     zone = coaches.coach_zone(current.coach_id)
     start = local_instant(body.start_time, zone)
     end = None
     if body.end_time is not None:
         start, end = span(body.start_time, body.end_time, zone)
-    session = moves.move_session(_actor(), id, start, end)
-    return {"session": Session.one(session)}
+    return {"session": Session.one(moves.move_session(actor, id, start, end))}
 
 
 @api_route("POST", "/sessions/<id>/resolve", op="resolveConflict", tag=SESSIONS,

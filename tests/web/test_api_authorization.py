@@ -201,8 +201,9 @@ CASES = [
      COACH_ACTION),
     ("settings", "PATCH", lambda w: f"/api/v1/coaches/{w.gym.coach.id}/settings",
      lambda w: {"default_duration": 60}, _expect(200, 200, 403, 403, 403)),
+    # The member of a one-to-one session may move it (issue 16, item 3; was COACH_ACTION).
     ("move", "POST", lambda w: f"/api/v1/sessions/{w.book()['session']['id']}/move",
-     _move_target, COACH_ACTION),
+     _move_target, OWN_ONLY),
     ("series_resolve", "POST",
      lambda w: f"/api/v1/recurring-bookings/{w.conflicting_series()}/resolve",
      lambda w: {"action": "keep"}, _expect(200, 200, 404, 404, 404)),
