@@ -58,6 +58,14 @@ class DeliveryFailed(RuntimeError):
     """Some notifications could not be mailed; raised so that RQ retries the job."""
 
 
+def init_app(app: Flask) -> None:
+    """Hand the notifications every committed service transaction saved to the delivery job
+    (the services call the hook, never this module)."""
+    from .services.db import when_notifications_saved
+
+    when_notifications_saved(app, enqueue_delivery)
+
+
 def set_app(app: Flask) -> None:
     """Use ``app`` for jobs that run outside an app context (the worker sets its own app here)."""
     global _app
@@ -187,7 +195,13 @@ def _deliver_one(mailer: mail.Mailer, notification_id: int) -> bool:
     notification, user = row
     try:
         composed = notice_mail.compose(notification, user)
-        mailer.send(user.email, composed.subject, composed.text, composed.html)
+        mailer.send(
+            user.email,
+            composed.subject,
+            composed.text,
+            composed.html,
+            attachments=composed.attachments,
+        )
     except BaseException:
         session.rollback()
         raise
@@ -428,6 +442,7 @@ __all__ = [
     "enqueue_delivery",
     "get_queue",
     "gym_today",
+    "init_app",
     "next_run",
     "nightly_job",
     "redis_connection",

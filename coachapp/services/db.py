@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from flask import Flask, current_app
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -82,13 +83,30 @@ def visible_row(model, row_id: object, what: str, allowed=None):
     return row
 
 
+SAVED_HOOKS = "coachapp.notifications_saved"
+"""``app.extensions`` key of the functions called with the ids of the notifications a
+transaction saved, once it has committed."""
+
+
+def when_notifications_saved(app: Flask, hook: Callable[[list[int]], object]) -> None:
+    """Have ``hook(ids)`` called after every transaction that saved notifications commits.
+
+    The jobs layer registers its delivery hand-off here (``jobs.init_app``), so the services know
+    nothing of queues or mail: the dependency runs one way, jobs → services. Registering the same
+    hook again changes nothing.
+    """
+    hooks = app.extensions.setdefault(SAVED_HOOKS, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
 @contextmanager
 def transaction() -> Iterator[None]:
     """Commit the session when the block succeeds, roll back on any error and re-raise it.
 
-    Notifications added in the block are handed to the delivery job after the commit, so a
-    notification is mailed only if the change it reports was saved, and the request never waits
-    for (or fails with) the mail server.
+    Notifications added in the block are handed to the ``when_notifications_saved`` hooks after
+    the commit (the delivery job), so a notification is mailed only if the change it reports was
+    saved, and the request never waits for (or fails with) the mail server.
     """
     from .notifications import PENDING_DELIVERY
 
@@ -104,16 +122,15 @@ def transaction() -> Iterator[None]:
         db.session.rollback()
         raise
     if ids:
-        _deliver_later(ids)
+        _notifications_saved(ids)
 
 
-def _deliver_later(ids: list[int]) -> None:
-    from ..jobs import enqueue_delivery
-
-    try:
-        enqueue_delivery(ids)
-    except Exception:  # delivery is best effort here; deliver_pending picks up what is left
-        log.exception("could not hand notifications %s to the delivery job", ids)
+def _notifications_saved(ids: list[int]) -> None:
+    for hook in current_app.extensions.get(SAVED_HOOKS, ()):
+        try:
+            hook(ids)
+        except Exception:  # delivery is best effort here; deliver_pending picks up what is left
+            log.exception("could not hand notifications %s to %s", ids, hook)
 
 
 def constraint_name(error: IntegrityError) -> str:
@@ -130,5 +147,6 @@ __all__ = [
     "is_postgres",
     "locked_row",
     "transaction",
+    "when_notifications_saved",
     "write_lock",
 ]
