@@ -14,7 +14,8 @@ the end):
 
 It prints the table and replaces the section "## Benchmarks (make bench)" of docs/performance.md
 (``--no-docs`` leaves the file alone). BENCH_WRK_SECONDS (default 30) shortens the wrk runs for a
-quick look. A benchmark that fails shows as a failed row; the others still run.
+quick look; BENCH_SQL_ONLY=1 leaves them out (no gunicorn, no wrk: the pages' SQL statements
+only). A benchmark that fails shows as a failed row; the others still run.
 """
 
 from __future__ import annotations
@@ -125,11 +126,16 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # one failed benchmark must not hide the others' figures
             rows.append((f"{name} benchmark", f"failed: {exc}", "", "❌"))
     seconds = os.environ.get("BENCH_WRK_SECONDS", "30")
+    wrk = (
+        "wrk not run (BENCH_SQL_ONLY=1)"
+        if os.environ.get("BENCH_SQL_ONLY") == "1"
+        else f"wrk {seconds} s per route"
+    )
     lines = [
         HEADING,
         "",
         f"Measured {date.today().isoformat()} by `make bench` (`bench/run_all.py`) on {host}, "
-        f"all rows in one run ({time.monotonic() - began:.0f} s); wrk {seconds} s per route. "
+        f"all rows in one run ({time.monotonic() - began:.0f} s); {wrk}. "
         "The machine is shared with other work, so figures move by some 10–30 % between runs; "
         "the ratios are measured side by side to cancel that out.",
         "",

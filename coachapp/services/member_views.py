@@ -204,7 +204,7 @@ def find_slot(
 ) -> Slot | None:
     """The open slot exactly ``[start, end)`` of a coach, or None when it is not (or no longer)
     open (with ``rules``: to that member)."""
-    tz = coaches.coach_zone(coach_id)
+    tz = coaches.zone_of(coach_calendar.settings_of(coach_id))
     day = start.astimezone(tz).date()
     for slot in slots.bookable_slots(coach_id, day, day, now=now, rules=rules):
         if slot.start == start and slot.end == end:
@@ -222,7 +222,7 @@ def nearest_free_slots(
     """The ``count`` open slots of a coach closest in time to ``around`` (a slot just taken),
     in time order: what to offer instead (with ``rules``: what that member may book)."""
     now = now or utcnow()
-    tz = coaches.coach_zone(coach_id)
+    tz = coaches.zone_of(coach_calendar.settings_of(coach_id))
     today = now.astimezone(tz).date()
     center = around.astimezone(tz).date()
     first_day = max(today, center - timedelta(days=3))
