@@ -69,9 +69,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter  # before the routes are added: ids fit a column
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
-    app.register_blueprint(coach_bp)
+    app.register_blueprint(coach_bp, url_prefix="/coach")
     app.register_blueprint(member_bp)
-    app.register_blueprint(admin_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(billing_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(api_bp)

@@ -3,6 +3,6 @@ without the CLI."""
 
 from flask import Blueprint
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__)
 
 from . import routes  # noqa: E402,F401

@@ -1,7 +1,20 @@
-"""The coach pages (HTMX, server-rendered)."""
+"""The coach pages (HTMX, server-rendered), one module per page: the week (``week_page``), a
+session (``session_pages``), conflicts (``conflict_pages``), availability (``availability_pages``)
+and settings (``settings_pages``), sharing ``common``. One blueprint, ``coach``, mounted at
+``/coach`` by ``create_app``; coaches see their own pages, an admin any coach's (``?coach=ID``)."""
 
 from flask import Blueprint
 
-bp = Blueprint("coach", __name__)
+from ..auth.decorators import require_roles
+from ..vocab import Role
 
-from . import routes  # noqa: E402,F401
+bp = Blueprint("coach", __name__)
+require_roles(bp, Role.COACH, Role.ADMIN)
+
+from . import (  # noqa: E402,F401  (the views register themselves on bp)
+    availability_pages,
+    conflict_pages,
+    session_pages,
+    settings_pages,
+    week_page,
+)

@@ -1,0 +1,321 @@
+"""The availability page: the weekly template (edited one weekday at a time, in place), blocked
+time with a preview of the sessions it would put in conflict, and extra availability."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from .. import inputs
+from ..scheduling import DAY_NAMES
+from ..services import availability, coach_calendar, coach_settings, coaches
+from ..services.errors import DomainError, NotFound
+from ..web import fragment, page, wants_fragment
+from . import bp, forms
+from .common import (
+    CONFLICTS_CHANGED,
+    base_context,
+    coach_args,
+    coach_or_picker,
+    describe,
+    managed_coach,
+)
+
+WEEK_ORDER = (1, 2, 3, 4, 5, 6, 0)
+"""Weekdays as the page lists them, Monday first (0 = Sunday, as the spec counts)."""
+
+
+def _day(
+    coach_id: int, day: int, windows=None, form: forms.DayForm | None = None, notice=None
+) -> dict:
+    """One weekday's row: its windows, or the editor when ``form`` is given."""
+    if windows is None:
+        windows = [w for w in availability.list_weekly(coach_id) if w.day_of_week == day]
+    return {
+        "num": day,
+        "name": DAY_NAMES[day],
+        "windows": windows,
+        "form": form,
+        "notice": notice,
+    }
+
+
+def _availability_context(coach_id: int, **extra) -> dict:
+    context = base_context(coach_id)
+    weekly = availability.list_weekly(coach_id)
+    blocked, additions = coach_calendar.upcoming_exceptions(coach_id)
+    edit = extra.pop("edit", None)
+    days = []
+    for num in WEEK_ORDER:
+        windows = [w for w in weekly if w.day_of_week == num]
+        form = None
+        if edit is not None and edit[0] == num:
+            form = edit[1]
+        days.append(_day(coach_id, num, windows, form))
+    context.update(
+        days=days,
+        rooms=coach_settings.list_rooms(),
+        room_names=coach_calendar.room_names(),
+        blocked=blocked,
+        additions=additions,
+        block_form=forms.block_form(),
+        block_preview=None,
+        block_result=None,
+        addition=forms.addition_form(room_id=context["settings"].default_room_id),
+        addition_result=None,
+    )
+    context.update(extra)
+    return context
+
+
+def _check_day(day: int) -> None:
+    if not 0 <= day <= 6:
+        abort(404)
+
+
+@bp.get("/availability", endpoint="availability")
+def availability_page():
+    """The weekly template editor, blocked time and extra availability."""
+    coach_id, picker = coach_or_picker()
+    if picker is not None:
+        return picker
+    edit = None
+    day = inputs.parse_int(request.args.get("edit", ""), 0, 6)
+    if day is not None:
+        rows = [
+            forms.WindowRow.of(w)
+            for w in availability.list_weekly(coach_id)
+            if w.day_of_week == day
+        ]
+        edit = (day, forms.DayForm(rows=rows or [forms.WindowRow()]))
+    return page("coach/availability.html", **_availability_context(coach_id, edit=edit))
+
+
+@bp.get("/availability/<int:day>")
+def day_row(day: int):
+    """One weekday's windows as a row (HTMX: cancel editing); the page otherwise."""
+    _check_day(day)
+    coach_id = managed_coach() or abort(400)
+    if not wants_fragment():
+        return redirect(url_for("coach.availability", **coach_args(coach_id)))
+    return fragment("coach/_day.html", day=_day(coach_id, day), **_day_extras(coach_id))
+
+
+def _day_extras(coach_id: int) -> dict:
+    return {
+        "qs": coach_args(coach_id),
+        "rooms": coach_settings.list_rooms(),
+        "room_names": coach_calendar.room_names(),
+    }
+
+
+@bp.get("/availability/<int:day>/edit")
+def edit_day(day: int):
+    """The editor for one weekday's windows, in place of its row."""
+    _check_day(day)
+    coach_id = managed_coach() or abort(400)
+    if not wants_fragment():
+        return redirect(url_for("coach.availability", edit=day, **coach_args(coach_id)))
+    rows = [
+        forms.WindowRow.of(w) for w in availability.list_weekly(coach_id) if w.day_of_week == day
+    ]
+    form = forms.DayForm(rows=rows or [forms.WindowRow()])
+    return fragment("coach/_day.html", day=_day(coach_id, day, form=form), **_day_extras(coach_id))
+
+
+@bp.post("/availability/<int:day>")
+def save_day(day: int):
+    """Add a row, remove a row, or save a weekday's windows (the service replaces the whole day)."""
+    _check_day(day)
+    coach_id = managed_coach() or abort(400)
+    form = forms.DayForm.from_form(request.form)
+    op = request.form.get("op", "save")
+    # not "remove": a control named so hides form.remove()
+    remove = inputs.parse_int(request.form.get("drop", ""))
+    if remove is not None or op == "add":
+        if remove is not None and remove < len(form.rows):
+            del form.rows[remove]
+        if op == "add" and remove is None:
+            settings = coaches.get_settings(coach_id)
+            room = "" if settings.default_room_id is None else str(settings.default_room_id)
+            form.rows.append(forms.WindowRow(room_id=room))
+        return _day_editor(coach_id, day, form, 200)
+    before = coach_calendar.conflict_count(current_user, coach_id)
+    try:
+        windows, found = availability.replace_weekly_day(current_user, coach_id, day, form.inputs())
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        form.fail(exc)
+        return _day_editor(coach_id, day, form, 422 if exc.status == 422 else exc.status)
+    created = max(0, len(found) - before)
+    notice = {"day": DAY_NAMES[day], "created": created, "total": len(found)}
+    if wants_fragment():
+        return fragment(
+            "coach/_day.html",
+            events=(CONFLICTS_CHANGED,),
+            day=_day(coach_id, day, windows, notice=notice),
+            **_day_extras(coach_id),
+        )
+    text = f"{DAY_NAMES[day]} saved."
+    if created:
+        text += f" This put {created} session{'s' if created != 1 else ''} in conflict."
+    flash(text, "warning" if created else "success")
+    return redirect(url_for("coach.availability", **coach_args(coach_id)))
+
+
+def _day_editor(coach_id: int, day: int, form: forms.DayForm, status: int):
+    if wants_fragment():
+        return fragment(
+            "coach/_day.html",
+            status=status,
+            day=_day(coach_id, day, form=form),
+            **_day_extras(coach_id),
+        )
+    return page(
+        "coach/availability.html",
+        status=status,
+        **_availability_context(coach_id, edit=(day, form)),
+    )
+
+
+def _preview_rows(coach_id: int, found) -> list[dict]:
+    """Sessions for a preview or result list, with member names read in one query."""
+    tz = coaches.coach_zone(coach_id)
+    sessions_ = [c.session if hasattr(c, "session") else c for c in found]
+    names = coach_calendar.member_names(sessions_)
+    return [
+        {"when": describe(s, tz), "who": names.get(s.member_id, s.title), "id": s.id}
+        for s in sessions_
+    ]
+
+
+@bp.post("/blocked/preview")
+def preview_blocked():
+    """The sessions a blocked slot being typed would put in conflict (shown before saving)."""
+    coach_id = managed_coach() or abort(400)
+    form = forms.block_form(request.form)
+    preview = _block_preview(coach_id, form)
+    return fragment("coach/_block_preview.html", block_preview=preview, qs=coach_args(coach_id))
+
+
+def _block_preview(coach_id: int, form: forms.Form) -> dict | None:
+    span = forms.block_span(form, coaches.coach_zone(coach_id))
+    if span is None:
+        return None
+    try:
+        found = availability.preview_blocked_slot(coach_id, *span)
+    except DomainError as exc:
+        return {"error": forms.message(exc), "rows": []}
+    return {"error": None, "rows": _preview_rows(coach_id, found)}
+
+
+@bp.post("/blocked")
+def create_blocked():
+    """Block time (a span, or whole days); answers with the sessions it put in conflict."""
+    coach_id = managed_coach() or abort(400)
+    form = forms.block_form(request.form)
+    if request.form.get("op") == "preview":
+        return page(
+            "coach/availability.html",
+            **_availability_context(
+                coach_id, block_form=form, block_preview=_block_preview(coach_id, form)
+            ),
+        )
+    span = forms.block_span(form, coaches.coach_zone(coach_id))
+    if span is not None:
+        try:
+            row, found = availability.create_blocked_slot(
+                current_user, coach_id, *span, form.get("reason") or None
+            )
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            form.fail(exc, forms.block_field_names(form))
+    if not form.ok:
+        return page(
+            "coach/availability.html",
+            "blocked",
+            status=422,
+            **_availability_context(coach_id, block_form=form),
+        )
+    tz = coaches.coach_zone(coach_id)
+    result = {
+        "what": f"{coaches.describe(row.start_time, tz)} – {coaches.describe(row.end_time, tz)}",
+        "rows": _preview_rows(coach_id, found),
+    }
+    if wants_fragment():
+        return page(
+            "coach/availability.html",
+            "blocked",
+            events=(CONFLICTS_CHANGED,),
+            **_availability_context(coach_id, block_result=result),
+        )
+    text = f"Blocked {result['what']}."
+    if result["rows"]:
+        text += f" {len(result['rows'])} session(s) are now in conflict — see Conflicts."
+    flash(text, "warning" if result["rows"] else "success")
+    return redirect(url_for("coach.availability", **coach_args(coach_id)))
+
+
+@bp.post("/blocked/<int:slot_id>/delete")
+def delete_blocked(slot_id: int):
+    """Remove a blocked slot (its time is available again)."""
+    coach_id = managed_coach() or abort(400)
+    availability.delete_blocked_slot(current_user, slot_id)
+    if wants_fragment():
+        return fragment("coach/_empty.html", events=(CONFLICTS_CHANGED,))
+    flash("Blocked time removed.", "success")
+    return redirect(url_for("coach.availability", **coach_args(coach_id)))
+
+
+@bp.post("/additions")
+def create_addition():
+    """Open extra time outside the weekly template."""
+    coach_id = managed_coach() or abort(400)
+    form = forms.addition_form(request.form)
+    span = forms.addition_span(form, coaches.coach_zone(coach_id))
+    if span is not None:
+        try:
+            row = availability.create_addition(
+                current_user,
+                coach_id,
+                *span,
+                forms.optional_id(form.get("room_id")),
+                form.get("reason") or None,
+            )
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            form.fail(
+                exc, {"start_time": "start_time", "end_time": "end_time", "room_id": "room_id"}
+            )
+    if not form.ok:
+        return page(
+            "coach/availability.html",
+            "additions",
+            status=422,
+            **_availability_context(coach_id, addition=form),
+        )
+    tz = coaches.coach_zone(coach_id)
+    text = f"Added {describe(row, tz)}."
+    if wants_fragment():
+        return page(
+            "coach/availability.html",
+            "additions",
+            events=(CONFLICTS_CHANGED,),
+            **_availability_context(coach_id, addition_result=text),
+        )
+    flash(text, "success")
+    return redirect(url_for("coach.availability", **coach_args(coach_id)))
+
+
+@bp.post("/additions/<int:addition_id>/delete")
+def delete_addition(addition_id: int):
+    """Remove extra availability (sessions inside it may become conflicts)."""
+    coach_id = managed_coach() or abort(400)
+    availability.delete_addition(current_user, addition_id)
+    if wants_fragment():
+        return fragment("coach/_empty.html", events=(CONFLICTS_CHANGED,))
+    flash("Extra availability removed.", "success")
+    return redirect(url_for("coach.availability", **coach_args(coach_id)))

@@ -1,0 +1,116 @@
+"""The coach's settings: default room and duration, time zone, cancellation window, the booking
+rules for members, and the coach's own calendar feed."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..auth.decorators import roles_required
+from ..services import coach_settings, feeds
+from ..services.errors import DomainError, NotFound
+from ..vocab import Role
+from ..web import page, wants_fragment
+from . import bp, forms
+from .common import (
+    CONFLICTS_CHANGED,
+    base_context,
+    coach_args,
+    coach_or_picker,
+    confirm_page,
+    confirmed,
+)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """Default room and duration, time zone, cancellation window, booking rules for members."""
+    coach_id, picker = coach_or_picker()
+    if picker is not None:
+        return picker
+    context = base_context(coach_id)
+    context.update(
+        rooms=coach_settings.list_rooms(),
+        zones=coach_settings.time_zones(),
+        notice=None,
+        feed=_feed_card(coach_id),
+    )
+    if request.method == "GET":
+        form = forms.settings_form(settings=context["settings"])
+        return page("coach/settings.html", "settings_form", form=form, **context)
+    form = forms.settings_form(request.form)
+    duration = forms.whole_number(form, "default_duration")
+    hours = forms.whole_number(form, "cancellation_window_hours")
+    # A post without the booking rules (a page opened before they existed) keeps them.
+    rules = {}
+    for name in ("booking_horizon_days", "min_notice_minutes"):
+        if name in request.form:
+            rules[name] = forms.whole_number(form, name)
+        else:
+            form.values[name] = str(getattr(context["settings"], name))
+    if form.ok:
+        try:
+            saved, found = coach_settings.update_settings(
+                current_user,
+                coach_id,
+                forms.optional_id(form.get("default_room_id")),
+                duration,
+                form.get("timezone"),
+                hours,
+                **rules,
+            )
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            form.fail(exc)
+    if not form.ok:
+        return page("coach/settings.html", "settings_form", status=422, form=form, **context)
+    notice = {"conflicts": len(found)}
+    if wants_fragment():
+        context.update(base_context(coach_id))
+        return page(
+            "coach/settings.html",
+            "settings_form",
+            events=(CONFLICTS_CHANGED,),
+            form=forms.settings_form(settings=saved),
+            **{**context, "notice": notice},
+        )
+    text = "Settings saved."
+    if found:
+        text += f" {len(found)} session(s) are in conflict — see Conflicts."
+    flash(text, "warning" if found else "success")
+    return redirect(url_for("coach.settings", **coach_args(coach_id)))
+
+
+def _feed_card(coach_id: int, notice: str | None = None) -> dict | None:
+    """The calendar feed card of the coach's own settings (not shown to an admin: it is the
+    coach's secret)."""
+    if current_user.role != Role.COACH or current_user.id != coach_id:
+        return None
+    token = feeds.feed_token_for(current_user)
+    return {
+        "url": url_for("feeds.calendar", token=token, _external=True),
+        "regenerate_url": url_for("coach.regenerate_feed"),
+        "notice": notice,
+    }
+
+
+@bp.post("/feed/regenerate")
+@roles_required(Role.COACH)
+def regenerate_feed():
+    """Make a new calendar feed URL; the old one stops working (asks first without htmx)."""
+    if not confirmed():
+        return confirm_page(
+            "Make a new calendar feed URL?",
+            "The current URL stops working at once: calendars subscribed to it stop updating "
+            "until you subscribe them to the new one.",
+            url_for("coach.regenerate_feed"),
+            url_for("coach.settings"),
+            "Yes, make a new URL",
+        )
+    feeds.regenerate(current_user)
+    text = "New feed URL made. The old one no longer works: subscribe your calendar to this one."
+    if wants_fragment():
+        return page("coach/settings.html", "feed", feed=_feed_card(current_user.id, notice=text))
+    flash(text, "success")
+    return redirect(url_for("coach.settings"))
