@@ -214,10 +214,10 @@ def settings_of(coach_id: int) -> CoachSettings:
 
 
 def _availability(
-    coach_id: int, lo: datetime, hi: datetime | None
+    coach_id: int, lo: datetime, hi: datetime | None, with_windows: bool = True
 ) -> tuple[list[Window], list[Span], list[Span]]:
-    """The coach's weekly windows, and the blocked slots and additions overlapping ``[lo, hi)``
-    (``hi`` None: no end), in one statement."""
+    """The coach's weekly windows (unless not ``with_windows``), and the blocked slots and
+    additions overlapping ``[lo, hi)`` (``hi`` None: no end), in one statement."""
     w, b, a = WeeklyAvailability, BlockedSlot, AvailabilityAddition
     no_text, no_int = null(), type_coerce(null(), w.room_id.type)
     no_instant, no_bool = type_coerce(null(), UTCDateTime()), type_coerce(null(), w.is_group.type)
@@ -253,7 +253,10 @@ def _availability(
             model.reason,
         ).where(*where)
 
-    rows = db.session.execute(union_all(windows, spans(b, "b"), spans(a, "a"))).all()
+    parts = (
+        [windows, spans(b, "b"), spans(a, "a")] if with_windows else [spans(b, "b"), spans(a, "a")]
+    )
+    rows = db.session.execute(union_all(*parts)).all()
     found_windows, blocked, additions = [], [], []
     for kind, row_id, day, start_hhmm, end_hhmm, start_at, end_at, room, one, group, why in rows:
         if kind == "w":
@@ -598,11 +601,20 @@ def member_names(sessions: Iterable[TrainingSession]) -> dict[int, str]:
 
 def upcoming_exceptions(
     coach_id: int, now: datetime | None = None
-) -> tuple[list[BlockedSlot], list[AvailabilityAddition]]:
-    """A coach's blocked slots and additions that have not ended, for about a year ahead."""
+) -> tuple[list[Span], list[Span]]:
+    """A coach's blocked slots and additions that have not ended, for about a year ahead, in
+    one statement."""
+    _, blocked, additions = upcoming_availability(coach_id, now, with_windows=False)
+    return blocked, additions
+
+
+def upcoming_availability(
+    coach_id: int, now: datetime | None = None, with_windows: bool = True
+) -> tuple[list[Window], list[Span], list[Span]]:
+    """What the availability page lists, in one statement: the weekly template (by day and
+    start), and the blocked slots and additions that have not ended, for about a year ahead."""
     now = now or utcnow()
-    hi = now + timedelta(days=UPCOMING_DAYS)
-    return coaches.blocked_in(coach_id, now, hi), coaches.additions_in(coach_id, now, hi)
+    return _availability(coach_id, now, now + timedelta(days=UPCOMING_DAYS), with_windows)
 
 
 __all__ = [
@@ -623,6 +635,7 @@ __all__ = [
     "rooms",
     "session_detail",
     "settings_of",
+    "upcoming_availability",
     "upcoming_exceptions",
     "users_by_id",
     "week",
