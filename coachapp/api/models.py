@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from pydantic import BaseModel, Field, WithJsonSchema, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 
 from ..extensions import db
@@ -38,6 +37,7 @@ from .types import (
     Text,
     Weekday,
     invalid,
+    invalid_at,
     local_instant,
 )
 
@@ -48,13 +48,6 @@ def _no_default(schema: dict) -> None:
 
 LeftOut = Field(None, json_schema_extra=_no_default)
 """A field that may be left out (and then keeps its value) but not sent as null."""
-
-
-def _not_before(value, info, other: str, text: str):
-    earlier = info.data.get(other)
-    if value is not None and earlier is not None and value <= earlier:
-        raise invalid(text)
-    return value
 
 
 # Requests ------------------------------------------------------------------------------------
@@ -90,7 +83,28 @@ class SettingsIn(ApiInput):
         return value
 
 
-class WindowIn(ApiInput):
+class _InOrder(ApiInput):
+    """Wall-clock times and dates in order: ``end_time`` after ``start_time``, ``end_date`` not
+    before ``start_date`` (instants are ordered by ``span``, once read in the coach's zone)."""
+
+    @field_validator("end_time", check_fields=False)
+    @classmethod
+    def _end_after_start(cls, value, info):
+        start = info.data.get("start_time")
+        if start is not None and value <= start:
+            raise invalid("must be after start_time")
+        return value
+
+    @field_validator("end_date", check_fields=False)
+    @classmethod
+    def _end_date_not_before_start(cls, value, info):
+        start = info.data.get("start_date")
+        if value is not None and start is not None and value < start:
+            raise invalid("must not be before start_date")
+        return value
+
+
+class WindowIn(_InOrder):
     """One weekly window of a day."""
 
     start_time: HHMM
@@ -99,22 +113,12 @@ class WindowIn(ApiInput):
     is_individual: Flag | None = True
     is_group: Flag | None = False
 
-    @field_validator("end_time")
-    @classmethod
-    def _after_start(cls, value, info):
-        return _not_before(value, info, "start_time", "must be after start_time")
-
     @model_validator(mode="after")
     def _for_someone(self):
         if not (self.is_individual or self.is_group):
             raise invalid_at("is_individual",
                              "a window is for individual sessions, group sessions or both")
         return self
-
-
-def invalid_at(field: str, reason: str):
-    """A 422 for ``field`` raised by a model-wide rule."""
-    return PydanticCustomError("invalid", "{reason}", {"reason": reason, "at": (field,)})
 
 
 class WeeklyDayIn(ApiInput):
@@ -169,25 +173,7 @@ ClassRoom = Annotated[Id | None, Field(
     description="Default: the room of the group window, else the coach's.")]
 
 
-class _WeeklyRules(ApiInput):
-    """A series' times: ``end_time`` after ``start_time``, ``end_date`` not before
-    ``start_date``."""
-
-    @field_validator("end_time", check_fields=False)
-    @classmethod
-    def _after_start(cls, value, info):
-        return _not_before(value, info, "start_time", "must be after start_time")
-
-    @field_validator("end_date", check_fields=False)
-    @classmethod
-    def _not_before_start(cls, value, info):
-        earlier = info.data.get("start_date")
-        if value is not None and earlier is not None and value < earlier:
-            raise invalid("must not be before start_date")
-        return value
-
-
-class RecurringIn(_WeeklyRules):
+class RecurringIn(_InOrder):
     """A weekly or bi-weekly series to book."""
 
     coach_id: Id
@@ -210,7 +196,7 @@ class GroupSessionIn(ApiInput):
     room_id: ClassRoom = None
 
 
-class GroupSeriesIn(_WeeklyRules):
+class GroupSeriesIn(_InOrder):
     """A weekly or bi-weekly group class."""
 
     day_of_week: Weekday

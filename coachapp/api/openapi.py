@@ -65,12 +65,14 @@ def _inline(node: Any, schemas: dict[str, Any]) -> Any:
 
 def _clean(node: Any) -> Any:
     """Drop pydantic's generated titles (the names are in the refs and the properties) and null
-    defaults (a field left out is null)."""
+    defaults (a field left out is null); docstrings become plain descriptions."""
     if isinstance(node, dict):
         if isinstance(node.get("title"), str):
             del node["title"]
         if "default" in node and node["default"] is None:
             del node["default"]
+        if isinstance(node.get("description"), str):  # a docstring: one line, no markup
+            node["description"] = " ".join(node["description"].replace("``", "").split())
         for value in node.values():
             _clean(value)
     elif isinstance(node, list):

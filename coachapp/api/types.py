@@ -51,6 +51,11 @@ def invalid(reason: str) -> PydanticCustomError:
     return PydanticCustomError("invalid", "{reason}", {"reason": reason})
 
 
+def invalid_at(field: str, reason: str) -> PydanticCustomError:
+    """A 422 for ``field``, raised by a rule of the whole model (``spec.refusal`` names it)."""
+    return PydanticCustomError("invalid", "{reason}", {"reason": reason, "at": (field,)})
+
+
 def _check_year(year: int) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise invalid(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
