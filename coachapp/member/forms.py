@@ -1,4 +1,4 @@
-"""Forms of the member pages: booking a slot (once or repeating) and cancelling a session."""
+"""Forms of the member pages: booking a slot (once or repeating), cancelling and moving a session."""
 
 from __future__ import annotations
 
@@ -21,6 +21,14 @@ def parse_instant(value: str | None) -> datetime | None:
     """An ISO 8601 instant with an offset (as slot links carry) in the supported years, else None
     (``inputs.parse_instant``)."""
     return inputs.parse_instant(value)
+
+
+PICK_AGAIN = "This is not a time we offered; pick a time again."
+
+
+def _instant_to_move(form, field) -> None:
+    if field.data and parse_instant(field.data) is None:
+        raise ValidationError(PICK_AGAIN)
 
 
 def _instant(form, field) -> None:
@@ -97,3 +105,10 @@ class CancelForm(FlaskForm):
             return
         if field.data not in [choice.value for choice in field.choices]:
             raise ValidationError("Pick one of the listed dates.")
+
+
+class MoveForm(FlaskForm):
+    """Move one of my sessions to the picked time: its start and (the same length) its end."""
+
+    start = HiddenField(validators=[DataRequired(message=PICK_AGAIN), _instant_to_move])
+    end = HiddenField(validators=[Optional(), _instant_to_move])

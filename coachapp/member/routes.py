@@ -12,6 +12,7 @@ check is the blueprint's (``member/__init__.py``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,11 +27,13 @@ from ..scheduling import day_of_week
 from ..services import (
     booking_rules,
     bookings,
+    coach_calendar,
     coaches,
     feeds,
     group_classes,
     horizon,
     member_views,
+    moves,
     notifications,
     sessions,
 )
@@ -40,12 +43,14 @@ from ..services.errors import (
     DomainError,
     RoomTaken,
     SlotTaken,
+    TooLateToChange,
     ValidationFailed,
 )
+from ..services.sessions import is_late_cancel
 from ..vocab import BookingStatus, Role, SessionType
 from ..web import page, respond, wants_fragment
 from . import bp
-from .forms import BookForm, CancelForm, parse_instant
+from .forms import PICK_AGAIN, BookForm, CancelForm, MoveForm, parse_instant
 
 DAYS_STEP = 7
 """Days of slots shown at first, and added by "More days"."""
@@ -77,11 +82,34 @@ def _hm(instant: datetime, zone: ZoneInfo) -> str:
 @bp.context_processor
 def formatting():
     """Date and time helpers for the member templates (zones passed explicitly)."""
-    return {"day_label": _day_label, "when": _when, "hm": _hm}
+    return {
+        "day_label": _day_label,
+        "when": _when,
+        "hm": _hm,
+        "too_late_to_move": moves.too_late_message,
+    }
 
 
 def _now() -> datetime:
     return utcnow()
+
+
+def _policy(start: datetime, window_hours: int, now: datetime) -> dict:
+    """The coach's cancellation policy for a session starting at ``start``, as the member reads it
+    before committing: until when cancelling is free (``free_until``), or that it already starts
+    inside the window (``late``: cancelling would be a late cancel, ``sessions.is_late_cancel``)."""
+    return {
+        "window_hours": window_hours,
+        "free_until": start - timedelta(hours=window_hours),
+        "late": is_late_cancel(start, window_hours, now),
+    }
+
+
+def _opens_note(rules, day: date, tz: ZoneInfo) -> str:
+    """When booking opens for the coach's local date ``day`` (past the horizon now): "Booking
+    opens Tue 16 Mar, 00:00" (the coach's clock, as the page shows times)."""
+    opens = rules.opens_at(day).astimezone(tz)
+    return f"Booking opens {_day_label(opens.date())}, {opens:%H:%M}"
 
 
 # --- choosing a coach -------------------------------------------------------------------------
@@ -106,13 +134,24 @@ def book():
 
 def _class_context(session_id: int, now: datetime, **extra) -> dict:
     """What a class's page shows: the class, places left, the member's place and what they can do."""
+    offer = member_views.class_offer(current_user, session_id, now=now)
+    session = offer.session
+    rules = booking_rules.rules_of(coach_calendar.settings_of(session.coach_id))
+    day = session.start_time.astimezone(offer.zone).date()
+    member_zone = member_views.member_zone(current_user)
+    beyond = day > rules.last_day(now)
     context = {
-        "offer": member_views.class_offer(current_user, session_id, now=now),
-        "member_zone": member_views.member_zone(current_user),
+        "offer": offer,
+        "member_zone": member_zone,
+        "show_member_time": member_zone.key != offer.zone.key,
         "now": now,
         "notice": None,
         "error": None,
         "offer_waitlist": False,
+        "policy": _policy(session.start_time, offer.window_hours, now),
+        # A class past the coach's booking horizon: when its booking opens, instead of "Book".
+        "opens_note": _opens_note(rules, day, offer.zone) if beyond else None,
+        "opening": rules.opens_at(day) if beyond else None,
     }
     context.update(extra)
     return context
@@ -214,8 +253,16 @@ def _coach_context(
     coach_id: int, now: datetime, first_day: date | None = None, days: int | None = None
 ) -> dict:
     """What the coach page shows around the sheet: coach, zones and the slot list."""
-    # Kept per data version (coachapp.cache), like the slots below.
-    coach = cache.cached("coach card", (coach_id,), lambda: member_views.coach_card(coach_id))
+    # Kept per data version (coachapp.cache), like the slots below: the card and the coach's
+    # cancellation window (read with it, no statement of its own).
+    coach, window_hours = cache.cached(
+        "coach card and window",
+        (coach_id,),
+        lambda: (
+            member_views.coach_card(coach_id),
+            coach_calendar.settings_of(coach_id).cancellation_window_hours,
+        ),
+    )
     tz = ZoneInfo(coach.timezone)
     asked_first, asked_days = _range_args(tz, now)
     first_day = first_day or asked_first
@@ -229,25 +276,37 @@ def _coach_context(
         more = None
     # The member sees only what they may book; past the coach's horizon the page says why.
     rules = coach.rules if current_user.role == Role.MEMBER else None
-    horizon_note = None
+    horizon_note = opens_note = None
     if rules is not None and first_day + timedelta(days=days - 1) > rules.last_day(now):
         horizon_note = coach.horizon_message + "."
+        beyond = max(first_day, rules.last_day(now) + timedelta(days=1))
+        opens_note = f"{_opens_note(rules, beyond, tz)} for {_day_label(beyond)}."
         more = None
-    return {
-        "coach": coach,
-        "coach_zone": tz,
-        "member_zone": mz,
-        "show_member_time": mz.key != tz.key,
-        # Kept per data version and minute (coachapp.cache): the slot search is most of the page.
-        "days": []
+    # Kept per data version and minute (coachapp.cache): the slot search is most of the page.
+    day_slots = (
+        []
         if slot_error
         else cache.cached(
             "slots",
             (coach_id, first_day, days, rules),
             lambda: member_views.slot_days(coach_id, first_day, days, now=now, rules=rules),
-        ),
+        )
+    )
+    # Slots starting before this are inside the cancellation window (marked in the list).
+    late_before = now + timedelta(hours=window_hours) if window_hours else None
+    return {
+        "coach": coach,
+        "coach_zone": tz,
+        "member_zone": mz,
+        "show_member_time": mz.key != tz.key,
+        "days": day_slots,
         "slot_error": slot_error,
         "horizon_note": horizon_note,
+        "opens_note": opens_note,
+        "late_before": late_before,
+        "late_legend": late_before is not None
+        and any(slot.start < late_before for day in day_slots for slot in day.slots),
+        "window_hours": window_hours,
         "refresh_url": url_for("member.coach_slots", days=days, **range_args),
         "more_url": url_for("member.coach_slots", days=more, **range_args) if more else None,
         "sheet": None,
@@ -286,7 +345,8 @@ def _sheet(
     no longer open turns the sheet into "just taken" with the nearest free times."""
     check = check and state == "form"
     too_far = start > horizon.latest_start(_now())
-    rules = booking_rules.for_actor(current_user, coaches.get_settings(coach_id))
+    settings = coaches.get_settings(coach_id)
+    rules = booking_rules.for_actor(current_user, settings)
     slot = (
         member_views.find_slot(coach_id, start, end, now=_now(), rules=rules)
         if check and not too_far
@@ -303,6 +363,7 @@ def _sheet(
         "preview_error": None,
         "signature": None,
         "notice": None,
+        "policy": _policy(start, settings.cancellation_window_hours, _now()),
     }
     sheet.update(extra)
     if check and too_far:
@@ -749,3 +810,168 @@ def dismiss(notification_id: int):
     if wants_fragment():
         return respond()
     return redirect(url_for("member.my_sessions"), 303)
+
+
+# --- moving one of my sessions ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MoveOption:
+    """A time the picker offers: the new ``[start, end)`` of the session (its length kept)."""
+
+    start: datetime
+    end: datetime
+
+
+def _movable_item(session_id: int, now: datetime) -> member_views.SessionItem:
+    """One of my one-to-one sessions (a class, or anyone else's session: 404)."""
+    item = member_views.session_item(current_user, session_id, now=now)
+    if item.is_class or item.session.member_id != current_user.id:
+        abort(404)
+    return item
+
+
+def _coach_and_window(coach_id: int) -> tuple[member_views.CoachCard, int]:
+    """The coach's card and cancellation window, kept per data version (as the slot page)."""
+    return cache.cached(
+        "coach card and window",
+        (coach_id,),
+        lambda: (
+            member_views.coach_card(coach_id),
+            coach_calendar.settings_of(coach_id).cancellation_window_hours,
+        ),
+    )
+
+
+def _move_sheet(item, now: datetime, state: str = "pick", **extra) -> dict:
+    """The move sheet: ``pick`` (the coach's free times that fit the session's length, from the
+    booking page's slot lists), ``confirm`` (``start``/``end`` picked), ``done``, or ``closed``
+    (the session can no longer move: started, cancelled, or inside the cancellation window)."""
+    session = item.session
+    coach, window_hours = _coach_and_window(session.coach_id)
+    tz = ZoneInfo(coach.timezone)
+    mz = member_views.member_zone(current_user)
+    sheet = {
+        "kind": "move",
+        "state": state,
+        "session": session,
+        "zone": tz,
+        "coach_name": coach.name,
+        "show_member_time": mz.key != tz.key,
+        "window_hours": window_hours,
+        "error": None,
+        "message": None,
+    }
+    sheet.update(extra)
+    if state in ("pick", "confirm"):
+        if not item.cancellable(now):
+            sheet["state"], sheet["error"] = "closed", "This session can no longer be moved."
+        elif moves.too_late_to_move(session, window_hours, now):
+            sheet["state"], sheet["error"] = "closed", moves.too_late_message(window_hours)
+    if sheet["state"] == "confirm":
+        sheet["policy"] = _policy(sheet["start"], window_hours, now)
+    elif sheet["state"] == "pick":
+        sheet.update(_move_picker(item, coach, window_hours, tz, now))
+    return sheet
+
+
+def _move_picker(item, coach, window_hours: int, tz: ZoneInfo, now: datetime) -> dict:
+    """The picker's days: the slots a member may book with the coach (the booking page's list,
+    kept under the same key), as new starts for the session where its whole length fits."""
+    session = item.session
+    first_day, days = _range_args(tz, now)
+    rules = coach.rules
+    day_slots = []
+    if first_day <= horizon.last_day(tz, now):
+        day_slots = cache.cached(
+            "slots",
+            (session.coach_id, first_day, days, rules),
+            lambda: member_views.slot_days(session.coach_id, first_day, days, now=now, rules=rules),
+        )
+    length = session.end_time - session.start_time
+    free = [slot for day in day_slots for slot in day.slots]
+    fitting = {slot.start for slot in moves.starts_fitting(free, length)}
+    more = days + DAYS_STEP if days + DAYS_STEP <= MAX_DAYS else None
+    horizon_note = None
+    if first_day + timedelta(days=days - 1) > rules.last_day(now):
+        horizon_note, more = coach.horizon_message + ".", None
+    args = {"session_id": session.id, "from": first_day.isoformat()}
+    return {
+        "days": [
+            member_views.DaySlots(
+                day.day,
+                [MoveOption(s.start, s.start + length) for s in day.slots if s.start in fitting],
+            )
+            for day in day_slots
+        ],
+        "minutes": int(length.total_seconds() // 60),
+        "late_before": now + timedelta(hours=window_hours) if window_hours else None,
+        "horizon_note": horizon_note,
+        "more_url": url_for("member.move_sheet", days=more, **args) if more else None,
+    }
+
+
+def _move_page(sheet: dict, status: int = 200, events=()):
+    """The sessions page with the move sheet open, or (htmx) only the sheet."""
+    if wants_fragment():
+        context = {"sheet": sheet, "member_zone": member_views.member_zone(current_user)}
+    else:
+        context = _sessions_context(_now())
+        context["sheet"] = sheet
+    return page("member/sessions.html", "sheet", status, events, **context)
+
+
+def _form_errors(form) -> str:
+    return " ".join(dict.fromkeys(e for errors in form.errors.values() for e in errors))
+
+
+@bp.get("/me/sessions/<int:session_id>/move")
+def move_sheet(session_id: int):
+    """Move one of my one-to-one sessions: the coach's free times (``from``, ``days`` as on the
+    booking page), or (``start``, optional ``end``) the confirmation of one of them. Inside the
+    coach's cancellation window the sheet says why it can no longer move."""
+    now = _now()
+    item = _movable_item(session_id, now)
+    if "start" not in request.args:
+        return _move_page(_move_sheet(item, now))
+    form = MoveForm(formdata=request.args, meta={"csrf": False})
+    if not form.validate():
+        return _move_page(_move_sheet(item, now, error=_form_errors(form)), status=422)
+    start = parse_instant(form.start.data)
+    length = item.session.end_time - item.session.start_time
+    end = parse_instant(form.end.data) if form.end.data else start + length
+    if end <= start:
+        return _move_page(_move_sheet(item, now, error=PICK_AGAIN), status=422)
+    sheet = _move_sheet(item, now, state="confirm", start=start, end=end)
+    return _move_page(sheet, status=409 if sheet["state"] == "closed" else 200)
+
+
+@bp.post("/me/sessions/<int:session_id>/move")
+def move(session_id: int):
+    """Move the session to the confirmed time (``services.moves.member_move``: the rules of a new
+    booking, the coach told). Done: htmx gets the sheet saying so and the list refreshes; a plain
+    post is redirected to my sessions. Refused: the reason in the sheet, with the free times again
+    (409; 422 for a time that is not one)."""
+    now = _now()
+    item = _movable_item(session_id, now)
+    form = MoveForm()
+    if not form.validate():
+        return _move_page(_move_sheet(item, now, error=_form_errors(form)), status=422)
+    start = parse_instant(form.start.data)
+    end = parse_instant(form.end.data) if form.end.data else None
+    try:
+        moved = moves.member_move(session_id, current_user, start, end, now)
+    except TooLateToChange as exc:
+        sheet = _move_sheet(item, now, state="closed", error=_plain(exc))
+        return _move_page(sheet, status=409, events=SESSIONS_CHANGED)
+    except ValidationFailed as exc:
+        return _move_page(_move_sheet(item, now, error=_plain(exc)), status=422)
+    except Conflict as exc:
+        return _move_page(_move_sheet(item, now, error=_plain(exc)), status=409)
+    tz = coaches.zone_of(coach_calendar.settings_of(moved.coach_id))
+    done = f"Moved to {_when(moved.start_time, tz)}–{_hm(moved.end_time, tz)}."
+    if not wants_fragment():
+        flash(done, "success")
+        return redirect(url_for("member.my_sessions"), 303)
+    sheet = _move_sheet(item, now, state="done", message=done)
+    return _move_page(sheet, events=SESSIONS_CHANGED + SLOTS_CHANGED)

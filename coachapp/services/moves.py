@@ -312,10 +312,18 @@ def member_move(
     return session
 
 
+def starts_fitting(free: list[Slot], length: timedelta) -> list[Slot]:
+    """The free slots (in time order) from which back-to-back free slots cover ``length``: where a
+    session of that length may move to (the member's slot picker offers these)."""
+    runs = _runs(free)
+    return [slot for slot in free if slot.start + length <= runs[slot.start]]
+
+
 __all__ = [
     "member_move",
     "move_session",
     "resolve_series",
+    "starts_fitting",
     "suggest_moves",
     "too_late_message",
     "too_late_to_move",
