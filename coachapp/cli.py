@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from .errors import with_field
 from .reminders_cli import reminders_cli
 from .services import accounts, tokens
 from .services.errors import DomainError
@@ -19,7 +20,7 @@ sessions_cli = AppGroup("sessions", help="Generate sessions (the nightly job).")
 
 def _fail(exc: DomainError) -> None:
     """Print one clear line and exit non-zero."""
-    raise click.ClickException(exc.message)
+    raise click.ClickException(with_field(exc))
 
 
 @users.command("create")

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .services.errors import DomainError
+from .services.errors import Conflict, DomainError
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,29 @@ HTTP_CODES = {
     422: "validation_error",
     429: "too_many_requests",
 }
+
+
+def with_field(exc: DomainError) -> str:
+    """The message as the API (and the CLI) gives it: an input error names its field first, so a
+    client knows what to fix (``end_time: the end must be after the start.``); a conflict with the
+    current state is a sentence of its own (``too_soon``, ``slot_taken`` …), field or not.
+
+    The services raise a plain message and a field; this is the one place the two are joined.
+    A message already led by its field (built that way by a caller) is left as it is.
+    """
+    message = exc.message
+    if not exc.field or isinstance(exc, Conflict) or message.startswith(f"{exc.field}: "):
+        return message
+    return f"{exc.field}: {message}"
+
+
+def sentence(exc: DomainError) -> str:
+    """The message as a page shows it: a sentence starting with a capital, without the field
+    (the page puts it next to the input it names, or says which one in its own words)."""
+    message = exc.message
+    if exc.field and message.startswith(f"{exc.field}: "):
+        message = message[len(exc.field) + 2 :]
+    return message[:1].upper() + message[1:]
 
 
 def wants_json() -> bool:
@@ -60,8 +83,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         if wants_json():
-            return json_error(exc.status, exc.code, exc.message, exc.field)
-        return _page(exc.status, "That did not work", exc.message)
+            return json_error(exc.status, exc.code, with_field(exc), exc.field)
+        return _page(exc.status, "That did not work", sentence(exc))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

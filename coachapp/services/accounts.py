@@ -29,7 +29,7 @@ def _normalize_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise ValidationFailed(f"email: {exc}", field="email") from exc
+        raise ValidationFailed(str(exc), field="email") from exc
 
 
 def create_user(
@@ -43,21 +43,21 @@ def create_user(
     email = _normalize_email(email)
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("name: a name is required", field="name")
+        raise ValidationFailed("a name is required", field="name")
     if role not in values(Role):
-        raise ValidationFailed(f"role: {role!r} is not one of {', '.join(Role)}", field="role")
+        raise ValidationFailed(f"{role!r} is not one of {', '.join(Role)}", field="role")
     if not password or len(password) < MIN_PASSWORD:
-        raise ValidationFailed(
-            f"password: use at least {MIN_PASSWORD} characters", field="password"
-        )
+        raise ValidationFailed(f"use at least {MIN_PASSWORD} characters", field="password")
     zone = timezone or current_app.config["COACHAPP_TIMEZONE"]
     try:
         check_timezone(zone, "timezone")
     except ConfigError as exc:
-        raise ValidationFailed(str(exc), field="timezone") from exc
+        raise ValidationFailed(
+            f"{zone[:60]!r} is not a known IANA time zone", field="timezone"
+        ) from exc
 
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
-        raise ValidationFailed(f"email: an account for {email} already exists", field="email")
+        raise ValidationFailed(f"an account for {email} already exists", field="email")
     user = User(email=email, name=name, role=role, timezone=zone if timezone else None)
     user.set_password(password)
     if role == Role.COACH:
@@ -66,9 +66,7 @@ def create_user(
         with transaction():
             db.session.add(user)
     except IntegrityError as exc:
-        raise ValidationFailed(
-            f"email: an account for {email} already exists", field="email"
-        ) from exc
+        raise ValidationFailed(f"an account for {email} already exists", field="email") from exc
     return user
 
 
@@ -145,15 +143,13 @@ def create_room(name: str) -> Room:
     """A new room with a unique name."""
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("name: a room needs a name", field="name")
+        raise ValidationFailed("a room needs a name", field="name")
     if db.session.scalar(select(Room.id).where(func.lower(Room.name) == name.lower())) is not None:
-        raise ValidationFailed(f"name: a room called {name!r} already exists", field="name")
+        raise ValidationFailed(f"a room called {name!r} already exists", field="name")
     room = Room(name=name)
     try:
         with transaction():
             db.session.add(room)
     except IntegrityError as exc:
-        raise ValidationFailed(
-            f"name: a room called {name!r} already exists", field="name"
-        ) from exc
+        raise ValidationFailed(f"a room called {name!r} already exists", field="name") from exc
     return room

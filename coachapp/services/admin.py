@@ -76,7 +76,7 @@ def list_users(actor: User, role: str) -> list[User]:
     """Coaches or members, active ones first, by name; coaches with settings and default room loaded."""
     require_admin(actor)
     if role not in MANAGED_ROLES:
-        raise ValidationFailed(f"role: admins manage {' and '.join(MANAGED_ROLES)}s", field="role")
+        raise ValidationFailed(f"admins manage {' and '.join(MANAGED_ROLES)}s", field="role")
     query = (
         select(User)
         .where(User.role == role)
@@ -133,7 +133,7 @@ def _check_room_choice(room_id: object) -> int | None:
         return None
     if not is_id(room_id) or db.session.get(Room, room_id) is None:
         raise ValidationFailed(
-            f"default_room_id: there is no room with id {room_id}", field="default_room_id"
+            f"there is no room with id {room_id}", field="default_room_id"
         )
     return room_id  # type: ignore[return-value]
 
@@ -150,7 +150,7 @@ def create_coach(
     require_admin(actor)
     room_id = _check_room_choice(default_room_id)
     if not timezone:
-        raise ValidationFailed("timezone: choose the coach's time zone", field="timezone")
+        raise ValidationFailed("choose the coach's time zone", field="timezone")
     coach = accounts.create_user(email, name, Role.COACH, password, timezone)
     if room_id is not None:
         with transaction():

@@ -53,11 +53,11 @@ def month_bounds(month: object, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """The instants from the first of ``month`` ("YYYY-MM") to the first of the next, in ``tz``."""
     match = _MONTH.fullmatch(month.strip()) if isinstance(month, str) else None
     if match is None or not 1 <= int(match[2]) <= 12:
-        raise ValidationFailed("month: give a month as YYYY-MM, e.g. 2027-03.", field="month")
+        raise ValidationFailed("give a month as YYYY-MM, e.g. 2027-03.", field="month")
     year, number = int(match[1]), int(match[2])
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationFailed(
-            f"month: use a month between {FIRST_YEAR} and {LAST_YEAR}.", field="month"
+            f"use a month between {FIRST_YEAR} and {LAST_YEAR}.", field="month"
         )
     first = date(year, number, 1)
     following = date(year + number // 12, number % 12 + 1, 1)

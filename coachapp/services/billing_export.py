@@ -115,7 +115,7 @@ def parse_id(value: str | None, field: str) -> int | None:
         return None
     number = inputs.parse_id(value)
     if number is None:
-        raise ValidationFailed(f"{field}: {value[:40]!r} is not an id.", field=field)
+        raise ValidationFailed(f"{value[:40]!r} is not an id.", field=field)
     return number
 
 

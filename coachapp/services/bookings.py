@@ -98,7 +98,7 @@ def book_one_time(
     member = coaches.resolve_member(actor, coach_id, member_id)
     start, end = coaches.span(start, end, tz)
     if end - start > coaches.MAX_SESSION:
-        raise ValidationFailed("end_time: a session lasts at most 12 hours.", field="end_time")
+        raise ValidationFailed("a session lasts at most 12 hours.", field="end_time")
     now = now or utcnow()
     if start <= now:
         raise InPast("That time has already started; pick a time in the future.")
@@ -281,7 +281,7 @@ class _SeriesRequest:
 
 def _validation(exc: ValidationError, field: str) -> ValidationFailed:
     field = exc.field or field
-    return ValidationFailed(f"{field}: {exc.message}", field=field)
+    return ValidationFailed(exc.message, field=field)
 
 
 def series_request(
@@ -342,13 +342,13 @@ def series_request(
         raise _validation(exc, "day_of_week") from exc
     if start_date < today:
         raise ValidationFailed(
-            f"start_date: {start_date.isoformat()} is in the past; start today or later.",
+            f"{start_date.isoformat()} is in the past; start today or later.",
             field="start_date",
         )
     first_date = first_occurrence_date(series)
     if first_date is None:
         raise ValidationFailed(
-            f"end_date: there is no {DAY_NAMES[day_of_week]} between the start and the end date.",
+            f"there is no {DAY_NAMES[day_of_week]} between the start and the end date.",
             field="end_date",
         )
     # The series may end later, but it must begin within reach (its later dates wait for it).
@@ -595,7 +595,7 @@ def _fill_until(
     Occurrences blocked or colliding are skipped, as the nightly job would."""
     if (until - today).days > MAX_FILL_DAYS:
         raise ValidationFailed(
-            "from_date: end a series at most a year ahead (or set its end date).",
+            "end a series at most a year ahead (or set its end date).",
             field="from_date",
         )
     tz = coaches.zone_of(settings)

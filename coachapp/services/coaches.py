@@ -125,7 +125,7 @@ def require_member(member_id: object, field: str = "member_id") -> User:
     if is_id(member_id):
         user = db.session.get(User, member_id)
     if user is None or user.role != Role.MEMBER or not user.active:
-        raise ValidationFailed(f"{field}: there is no member with id {member_id}.", field=field)
+        raise ValidationFailed(f"there is no member with id {member_id}.", field=field)
     return user
 
 
@@ -141,7 +141,7 @@ def resolve_member(actor: User, coach_id: int, member_id: int | None) -> int:
         raise Forbidden("You may not book sessions.")
     if member_id is None:
         raise ValidationFailed(
-            "member_id: say which member this booking is for.", field="member_id"
+            "say which member this booking is for.", field="member_id"
         )
     return require_member(member_id).id
 
@@ -151,14 +151,14 @@ def check_room(room_id: object, field: str = "room_id") -> int | None:
     if room_id is None:
         return None
     if not is_id(room_id) or db.session.get(Room, room_id) is None:
-        raise ValidationFailed(f"{field}: there is no room with id {room_id}.", field=field)
+        raise ValidationFailed(f"there is no room with id {room_id}.", field=field)
     return room_id
 
 
 def aware(value: object, tz: tzinfo, field: str) -> datetime:
     """An aware instant; a naive datetime is read in ``tz`` (the coach's zone), as the API does."""
     if not isinstance(value, datetime):
-        raise ValidationFailed(f"{field}: give a date and time.", field=field)
+        raise ValidationFailed("give a date and time.", field=field)
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=tz)
     check_year(value, field)
@@ -170,7 +170,7 @@ def check_date(value: object, field: str, optional: bool = False) -> date | None
     if value is None and optional:
         return None
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationFailed(f"{field}: give a date (YYYY-MM-DD).", field=field)
+        raise ValidationFailed("give a date (YYYY-MM-DD).", field=field)
     check_year(value, field)
     return value
 
@@ -179,7 +179,7 @@ def check_year(value: date, field: str) -> None:
     """Refuse dates and instants outside ``FIRST_YEAR``–``LAST_YEAR``."""
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValidationFailed(
-            f"{field}: use a date between {FIRST_YEAR} and {LAST_YEAR}.", field=field
+            f"use a date between {FIRST_YEAR} and {LAST_YEAR}.", field=field
         )
 
 
@@ -188,7 +188,7 @@ def span(start: object, end: object, tz: tzinfo) -> tuple[datetime, datetime]:
     start = aware(start, tz, "start_time")
     end = aware(end, tz, "end_time")
     if end <= start:
-        raise ValidationFailed("end_time: the end must be after the start.", field="end_time")
+        raise ValidationFailed("the end must be after the start.", field="end_time")
     return start, end
 
 

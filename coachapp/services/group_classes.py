@@ -88,17 +88,17 @@ class Roster:
 
 def _title(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValidationFailed("title: give the class a title.", field="title")
+        raise ValidationFailed("give the class a title.", field="title")
     value = value.strip()
     if len(value) > TITLE_MAX:
-        raise ValidationFailed(f"title: use at most {TITLE_MAX} characters.", field="title")
+        raise ValidationFailed(f"use at most {TITLE_MAX} characters.", field="title")
     return value
 
 
 def _capacity(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CAPACITY:
         raise ValidationFailed(
-            f"capacity: a class holds a whole number of places from 1 to {MAX_CAPACITY}.",
+            f"a class holds a whole number of places from 1 to {MAX_CAPACITY}.",
             field="capacity",
         )
     return value
@@ -129,7 +129,7 @@ def schedule_group_session(
     room_id = coaches.check_room(room_id)
     start, end = coaches.span(start, end, tz)
     if end - start > coaches.MAX_SESSION:
-        raise ValidationFailed("end_time: a session lasts at most 12 hours.", field="end_time")
+        raise ValidationFailed("a session lasts at most 12 hours.", field="end_time")
     now = now or utcnow()
     if start <= now:
         raise InPast("That time has already started; pick a time in the future.")
@@ -351,7 +351,7 @@ def leave_session(
             raise NotFound(f"There is no session with id {session_id}.")
         member_id = actor.id
     elif member_id is None:
-        raise ValidationFailed("member_id: say which member to take out.", field="member_id")
+        raise ValidationFailed("say which member to take out.", field="member_id")
     with transaction():
         write_lock()
         session = _locked_class(actor, session_id)

@@ -58,7 +58,7 @@ def check_key(key: str) -> str:
     """``key`` if it is 1–255 printable ASCII characters without spaces; 422 naming the header."""
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not all("!" <= c <= "~" for c in key):
         raise ValidationFailed(
-            f"{HEADER}: must be 1 to {MAX_KEY_LENGTH} printable ASCII characters without spaces "
+            f"must be 1 to {MAX_KEY_LENGTH} printable ASCII characters without spaces "
             "(a UUID is a good key)",
             field=HEADER,
         )
@@ -124,7 +124,7 @@ def begin(user_id: int, key: str, endpoint: str, digest: str) -> tuple[int | Non
             continue
         if row.endpoint != endpoint or row.request_hash != digest:
             raise ValidationFailed(
-                f"{HEADER}: this key was already used for another request ({row.endpoint} with "
+                f"this key was already used for another request ({row.endpoint} with "
                 "another body) in the last 24 hours; send a new key for a new request",
                 field=HEADER,
             )

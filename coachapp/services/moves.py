@@ -119,7 +119,7 @@ def resolve_series(
     series' sessions is in conflict.
     """
     if action not in RESOLVE_ACTIONS:
-        raise ValidationFailed("action: use 'cancel' or 'keep'.", field="action")
+        raise ValidationFailed("use 'cancel' or 'keep'.", field="action")
     now = now or utcnow()
     with transaction():
         write_lock()
@@ -246,14 +246,14 @@ def _reschedule(
         end = start + (session.end_time - session.start_time)
     start, end = coaches.span(start, end, tz)
     if end - start > coaches.MAX_SESSION:
-        raise ValidationFailed("end_time: a session lasts at most 12 hours.", field="end_time")
+        raise ValidationFailed("a session lasts at most 12 hours.", field="end_time")
     if start <= now:
         raise InPast("That time has already started; pick a time in the future.")
     horizon.check_start(start, "start_time", tz, now)
     booking_rules.check(actor, settings, start, now)
     if start == session.start_time and end == session.end_time:
         raise ValidationFailed(
-            "start_time: the session is already at that time.", field="start_time"
+            "the session is already at that time.", field="start_time"
         )
     old = Interval(session.start_time, session.end_time)
     room_id = check_open(settings, Interval(start, end), session.type, ignore_session_id=session.id)

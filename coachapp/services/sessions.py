@@ -123,14 +123,14 @@ def list_sessions(
     elif actor.role != Role.ADMIN:
         raise Forbidden("You may not list sessions.")
     if status is not None and status not in values(SessionStatus):
-        raise ValidationFailed(f"status: use one of {', '.join(SessionStatus)}.", field="status")
+        raise ValidationFailed(f"use one of {', '.join(SessionStatus)}.", field="status")
     gym = _gym_zone()
     if start is not None:
         start = coaches.aware(start, gym, "from")
     if end is not None:
         end = coaches.aware(end, gym, "to")
     if start is not None and end is not None and end <= start:
-        raise ValidationFailed("to: the end of the range must be after its start.", field="to")
+        raise ValidationFailed("the end of the range must be after its start.", field="to")
 
     for value in (coach_id, member_id):
         if value is not None and not coaches.is_id(value):
@@ -355,7 +355,7 @@ def resolve_conflict(
     """Settle a conflict: ``keep`` whitelists exactly the session's slot with an availability
     addition; ``cancel`` cancels it (booking ``CANCELLED_BY_COACH``) and notifies the member."""
     if action not in RESOLVE_ACTIONS:
-        raise ValidationFailed("action: use 'cancel' or 'keep'.", field="action")
+        raise ValidationFailed("use 'cancel' or 'keep'.", field="action")
     now = now or utcnow()
     with transaction():
         session = locked_session(actor, session_id)
@@ -675,7 +675,7 @@ def materialize(today: date, weeks: int = 6) -> MaterializeResult:
     """
     coaches.check_date(today, "today")
     if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= 520:
-        raise ValidationFailed("weeks: materialize 1 to 520 weeks.", field="weeks")
+        raise ValidationFailed("materialize 1 to 520 weeks.", field="weeks")
     horizon_end = today + timedelta(days=7 * weeks)
     now = utcnow()
     with transaction():

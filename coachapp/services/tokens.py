@@ -43,7 +43,7 @@ def _days(value: object) -> int:
     """A token lifetime in whole days, 1 to MAX_DAYS, or ValidationFailed naming expires_days."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
         raise ValidationFailed(
-            f"expires_days: a token lasts from 1 to {MAX_DAYS} days", field="expires_days"
+            f"a token lasts from 1 to {MAX_DAYS} days", field="expires_days"
         )
     return value
 
@@ -64,7 +64,7 @@ def issue_for_email(email: str, days: int = DEFAULT_DAYS) -> str:
     email = (email or "").strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     if user is None:
-        raise NotFound(f"email: no account for {email}", field="email")
+        raise NotFound(f"no account for {email}", field="email")
     return issue(user, days)[1]
 
 
