@@ -10,7 +10,9 @@ the end):
 3. ``bench_web.py``: gunicorn (2 workers) under wrk, and the SQL statements of each page at two
    data sizes;
 4. ``bench_conflicts.py``: a coach's conflict check and conflicts page with one session 2 years
-   out (and in 2999, 8999), against none.
+   out (and in 2999, 8999), against none;
+5. ``bench_rush.py``: booking opens, 500 members book one 20-place group class through the API
+   within 5 s (gunicorn, 2 workers): 20 confirmed, the rest waitlisted in accept order, p50/p99.
 
 It prints the table and replaces the section "## Benchmarks (make bench)" of docs/performance.md
 (``--no-docs`` leaves the file alone). BENCH_WRK_SECONDS (default 30) shortens the wrk runs for a
@@ -92,6 +94,15 @@ def conflicts_rows() -> list[tuple]:
     return bench_conflicts.rows(result)
 
 
+def rush_rows() -> list[tuple]:
+    """Rows of bench_rush.py (500 members rush one 20-place class)."""
+    sys.path.insert(0, str(HERE))
+    import bench_rush
+
+    result = json.loads(_run([str(HERE / "bench_rush.py"), "--json"], 900).splitlines()[-1])
+    return bench_rush.rows(result)
+
+
 def write_section(section: str) -> None:
     """Replace this file's ``HEADING`` section (up to the next ``## ``), or append it."""
     text = DOCS.read_text() if DOCS.exists() else "# Performance\n"
@@ -116,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple] = []
     host = "this machine"
     for name, run in (("slot search", slots_rows), ("materialization", materialize_rows),
-                      ("web", web_rows), ("conflicts far ahead", conflicts_rows)):
+                      ("web", web_rows), ("conflicts far ahead", conflicts_rows),
+                      ("booking rush", rush_rows)):
         print(f"… {name}", file=sys.stderr, flush=True)
         try:
             got = run()
