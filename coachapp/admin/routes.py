@@ -5,37 +5,26 @@ back (post-redirect-get), and a refused form comes back whole with its errors (4
 create form replaces itself (errors inline, or a fresh form) and tells the table to reload
 (``HX-Trigger: admin-list-changed``); deactivating or reactivating swaps just that row. The
 confirmation is htmx's ``hx-confirm``; without JavaScript the same URL answers a GET with a
-confirmation page.
+confirmation page. Every answer goes through ``web.page`` / ``web.fragment``; only admins see
+these pages (the blueprint's role check, ``admin/__init__.py``).
 """
 
 from __future__ import annotations
-
-import json
 
 from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ..auth.decorators import roles_required
 from ..services import admin
 from ..services.errors import DomainError
-from ..web import render, wants_fragment
+from ..vocab import Role
+from ..web import fragment, page, wants_fragment
 from . import bp
 from .forms import CoachForm, MemberForm, RoomForm
 
 LIST_CHANGED = "admin-list-changed"
-USER_PAGES = {"coach": "admin.coaches", "member": "admin.members"}
+USER_PAGES = {Role.COACH: "admin.coaches", Role.MEMBER: "admin.members"}
 ACTIONS = {"deactivate": False, "reactivate": True}
-
-
-
-def page(template: str, block: str, status: int = 200, events: tuple[str, ...] = (), **context):
-    """The whole page, or ``block`` of it for a fragment request, with ``HX-Trigger`` events."""
-    response = render(template, block, status, **context)
-    response.vary.add("HX-Boosted")
-    if events:
-        response.headers["HX-Trigger"] = json.dumps(dict.fromkeys(events, True))
-    return response
 
 
 def see_other(endpoint: str, **values) -> Response:
@@ -60,7 +49,6 @@ def room_choices() -> list[tuple[int, str]]:
 
 
 @bp.get("/")
-@roles_required("admin")
 def index():
     """The admin area starts with the coaches."""
     return redirect(url_for("admin.coaches"))
@@ -76,7 +64,7 @@ def _users_page(role: str, form, status: int = 200, events: tuple[str, ...] = ()
         role=role,
         users=users,
         form=form,
-        coach_links=links_for_coaches() if role == "coach" else {},
+        coach_links=links_for_coaches() if role == Role.COACH else {},
     )
 
 
@@ -93,21 +81,18 @@ def _member_form(**kwargs) -> MemberForm:
 
 
 @bp.get("/coaches")
-@roles_required("admin")
 def coaches():
     """Every coach with zone, default room and session length, and the form to add one."""
-    return _users_page("coach", _coach_form())
+    return _users_page(Role.COACH, _coach_form())
 
 
 @bp.get("/members")
-@roles_required("admin")
 def members():
     """Every member, and the form to add one."""
-    return _users_page("member", _member_form())
+    return _users_page(Role.MEMBER, _member_form())
 
 
 @bp.post("/coaches")
-@roles_required("admin")
 def create_coach():
     """Add a coach; errors come back next to their fields (422) with what was typed."""
     form = _coach_form()
@@ -124,12 +109,11 @@ def create_coach():
         except DomainError as exc:
             form.add_error(exc)
         else:
-            return _created("coach", coach.name, _coach_form)
-    return _users_page("coach", form, 422, block="create_form")
+            return _created(Role.COACH, coach.name, _coach_form)
+    return _users_page(Role.COACH, form, 422, block="create_form")
 
 
 @bp.post("/members")
-@roles_required("admin")
 def create_member():
     """Add a member; errors come back next to their fields (422) with what was typed."""
     form = _member_form()
@@ -145,8 +129,8 @@ def create_member():
         except DomainError as exc:
             form.add_error(exc)
         else:
-            return _created("member", member.name, _member_form)
-    return _users_page("member", form, 422, block="create_form")
+            return _created(Role.MEMBER, member.name, _member_form)
+    return _users_page(Role.MEMBER, form, 422, block="create_form")
 
 
 def _created(role: str, name: str, fresh_form):
@@ -168,7 +152,6 @@ def _created(role: str, name: str, fresh_form):
 
 
 @bp.route("/users/<int:user_id>/<any(deactivate, reactivate):action>", methods=["GET", "POST"])
-@roles_required("admin")
 def set_active(user_id: int, action: str):
     """GET: ask to confirm (the page for browsers without JavaScript). POST: switch the account
     off or on; htmx gets the row back, a plain post goes back to the list."""
@@ -179,34 +162,27 @@ def set_active(user_id: int, action: str):
         user = admin.set_active(current_user, user_id, ACTIONS[action])
     except DomainError as exc:
         if wants_fragment():
-            return _fragment("admin/_error_row.html", exc.status, error=exc.message)
+            return fragment("admin/_error_row.html", exc.status, error=exc.message)
         flash(exc.message, "error")
         return see_other("admin.coaches")
     done = f"{user.name} is {'active again' if user.active else 'deactivated'}."
     if wants_fragment():
-        return _fragment(
+        return fragment(
             "admin/_user_row.html", 200, user=user, coach_links=links_for_coaches(), note=done
         )
     flash(done, "success")
     return see_other(USER_PAGES[user.role])
 
 
-def _fragment(template: str, status: int, **context):
-    """A template that is itself a fragment (a table row), for an HTMX request."""
-    response = render(template, None, status, **context)
-    response.vary.add("HX-Boosted")
-    return response
-
-
 @bp.get("/rooms")
-@roles_required("admin")
 def rooms():
     """Every room with how much refers to it, and the form to add one."""
     return _rooms_page(RoomForm())
 
 
-def _rooms_page(form: RoomForm, status: int = 200, events: tuple[str, ...] = (), block="list",
-                **context):
+def _rooms_page(
+    form: RoomForm, status: int = 200, events: tuple[str, ...] = (), block="list", **context
+):
     return page(
         "admin/rooms.html",
         block,
@@ -219,7 +195,6 @@ def _rooms_page(form: RoomForm, status: int = 200, events: tuple[str, ...] = (),
 
 
 @bp.post("/rooms")
-@roles_required("admin")
 def create_room():
     """Add a room; a duplicate or blank name comes back next to the field (422)."""
     form = RoomForm()
@@ -239,7 +214,6 @@ def create_room():
 
 
 @bp.route("/rooms/<int:room_id>/delete", methods=["GET", "POST"])
-@roles_required("admin")
 def delete_room(room_id: int):
     """GET: ask to confirm. POST: remove a room nothing refers to (one in use is refused, 409)."""
     view = admin.get_room(current_user, room_id)
@@ -249,13 +223,15 @@ def delete_room(room_id: int):
         name = admin.delete_room(current_user, room_id)
     except DomainError as exc:
         if wants_fragment():
-            return _fragment(
-                "admin/_room_row.html", exc.status, view=admin.get_room(current_user, room_id),
+            return fragment(
+                "admin/_room_row.html",
+                exc.status,
+                view=admin.get_room(current_user, room_id),
                 error=exc.message,
             )
         flash(exc.message, "error")
         return see_other("admin.rooms")
     if wants_fragment():
-        return _fragment("admin/_room_row.html", 200, view=None, removed=name)
+        return fragment("admin/_room_row.html", 200, view=None, removed=name)
     flash(f"Room {name} removed.", "success")
     return see_other("admin.rooms")
