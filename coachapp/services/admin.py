@@ -132,9 +132,7 @@ def _check_room_choice(room_id: object) -> int | None:
     if room_id in (None, ""):
         return None
     if not is_id(room_id) or db.session.get(Room, room_id) is None:
-        raise ValidationFailed(
-            f"there is no room with id {room_id}", field="default_room_id"
-        )
+        raise ValidationFailed(f"there is no room with id {room_id}", field="default_room_id")
     return room_id  # type: ignore[return-value]
 
 

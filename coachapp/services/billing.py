@@ -56,9 +56,7 @@ def month_bounds(month: object, tz: ZoneInfo) -> tuple[datetime, datetime]:
         raise ValidationFailed("give a month as YYYY-MM, e.g. 2027-03.", field="month")
     year, number = int(match[1]), int(match[2])
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValidationFailed(
-            f"use a month between {FIRST_YEAR} and {LAST_YEAR}.", field="month"
-        )
+        raise ValidationFailed(f"use a month between {FIRST_YEAR} and {LAST_YEAR}.", field="month")
     first = date(year, number, 1)
     following = date(year + number // 12, number % 12 + 1, 1)
     return local_datetime(first, 0, tz), local_datetime(following, 0, tz)

@@ -140,9 +140,7 @@ def resolve_member(actor: User, coach_id: int, member_id: int | None) -> int:
     if actor.role not in (Role.COACH, Role.ADMIN):
         raise Forbidden("You may not book sessions.")
     if member_id is None:
-        raise ValidationFailed(
-            "say which member this booking is for.", field="member_id"
-        )
+        raise ValidationFailed("say which member this booking is for.", field="member_id")
     return require_member(member_id).id
 
 
@@ -178,9 +176,7 @@ def check_date(value: object, field: str, optional: bool = False) -> date | None
 def check_year(value: date, field: str) -> None:
     """Refuse dates and instants outside ``FIRST_YEAR``–``LAST_YEAR``."""
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValidationFailed(
-            f"use a date between {FIRST_YEAR} and {LAST_YEAR}.", field=field
-        )
+        raise ValidationFailed(f"use a date between {FIRST_YEAR} and {LAST_YEAR}.", field=field)
 
 
 def span(start: object, end: object, tz: tzinfo) -> tuple[datetime, datetime]:

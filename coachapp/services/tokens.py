@@ -42,9 +42,7 @@ class TokenCheck:
 def _days(value: object) -> int:
     """A token lifetime in whole days, 1 to MAX_DAYS, or ValidationFailed naming expires_days."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
-        raise ValidationFailed(
-            f"a token lasts from 1 to {MAX_DAYS} days", field="expires_days"
-        )
+        raise ValidationFailed(f"a token lasts from 1 to {MAX_DAYS} days", field="expires_days")
     return value
 
 
