@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, func, select
@@ -14,6 +14,7 @@ from .. import cache
 from ..extensions import db, limiter, login_manager
 from ..models import DataVersion, User
 from ..services import accounts, login_limits
+from ..web import page
 from . import bp
 from .forms import LoginForm
 
@@ -134,7 +135,9 @@ def login():
         in_database = not _limits_off() and _counted_in_database()
         if in_database:
             per_address, per_account = (
-                _rule("LOGIN_LIMIT_PER_ADDRESS"), _rule("LOGIN_LIMIT_PER_ACCOUNT"))
+                _rule("LOGIN_LIMIT_PER_ADDRESS"),
+                _rule("LOGIN_LIMIT_PER_ACCOUNT"),
+            )
             wait = login_limits.wait_seconds(email, _address(), per_address, per_account)
             if wait:
                 return _too_many(wait)
@@ -153,8 +156,8 @@ def login():
             login_user(user, remember=bool(form.remember.data))
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(next_url or url_for("main.index"))
-        return render_template("auth/login.html", form=form), 422
-    return render_template("auth/login.html", form=form)
+        return page("auth/login.html", status=422, form=form)
+    return page("auth/login.html", form=form)
 
 
 @bp.errorhandler(RateLimitExceeded)
@@ -172,7 +175,7 @@ def _too_many(retry_after: int):
         "if you forgot your password, ask the gym's admin.",
         "error",
     )
-    response = current_app.make_response((render_template("auth/login.html", form=form), 429))
+    response = page("auth/login.html", status=429, form=form)
     response.headers["Retry-After"] = str(retry_after)
     return response
 

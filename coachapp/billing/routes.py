@@ -17,15 +17,16 @@ from ..auth.decorators import roles_required
 from ..services import admin, billing_export
 from ..services.billing_export import Month
 from ..services.errors import NotFound, ValidationFailed
-from ..web import render
+from ..vocab import Role
+from ..web import page
 from . import bp
 
 SCOPES = {
-    "admin": ("billing.admin_statements", "billing.admin_csv"),
-    "coach": ("billing.coach_billing", "billing.coach_csv"),
-    "member": ("billing.my_billing", "billing.my_csv"),
+    Role.ADMIN: ("billing.admin_statements", "billing.admin_csv"),
+    Role.COACH: ("billing.coach_billing", "billing.coach_csv"),
+    Role.MEMBER: ("billing.my_billing", "billing.my_csv"),
 }
-
+"""Whose statement each page shows (the role that sees it): its page and CSV endpoints."""
 
 
 def _message(exc: ValidationFailed) -> str:
@@ -37,7 +38,7 @@ def _message(exc: ValidationFailed) -> str:
 
 def _filters(scope: str) -> tuple[dict, object, object]:
     """The admin's drill-down (``?member=ID`` or ``?coach=ID``): query args, member, coach."""
-    if scope != "admin":
+    if scope != Role.ADMIN:
         return {}, None, None
     member_id = billing_export.parse_id(request.args.get("member"), "member")
     coach_id = billing_export.parse_id(request.args.get("coach"), "coach")
@@ -45,12 +46,12 @@ def _filters(scope: str) -> tuple[dict, object, object]:
     args: dict[str, int] = {}
     if member_id is not None:
         member = admin.get_user(current_user, member_id)
-        if member.role != "member":
+        if member.role != Role.MEMBER:
             raise NotFound(f"There is no member with id {member_id}.")
         args["member"] = member_id
     if coach_id is not None:
         coach = admin.get_user(current_user, coach_id)
-        if coach.role != "coach":
+        if coach.role != Role.COACH:
             raise NotFound(f"There is no coach with id {coach_id}.")
         args["coach"] = coach_id
     return args, member, coach
@@ -106,17 +107,13 @@ def _page(scope: str):
 
 def _render(scope: str):
     context, status = _page(scope)
-    response = render("billing/statement.html", "billing", status, **context)
-    response.vary.add("HX-Boosted")
-    return response
+    return page("billing/statement.html", "billing", status, **context)
 
 
 def _csv(scope: str):
     context, status = _page(scope)
     if status != 200:
-        response = render("billing/statement.html", None, status, **context)
-        response.vary.add("HX-Boosted")
-        return response
+        return page("billing/statement.html", status=status, **context)
     data: Month = context["data"]
     response = make_response(billing_export.to_csv(data.statements))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -128,46 +125,46 @@ def _csv(scope: str):
 
 
 @bp.get("/admin/billing")
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def admin_statements():
     """Every member's month: totals per member and per coach; ``?member=`` or ``?coach=`` drills
     down to that person's sessions."""
-    return _render("admin")
+    return _render(Role.ADMIN)
 
 
 @bp.get("/admin/billing.csv")
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def admin_csv():
     """The admin's month (with the same drill-down) as CSV, one line per session."""
-    return _csv("admin")
+    return _csv(Role.ADMIN)
 
 
 @bp.get("/coach/billing")
-@roles_required("coach")
+@roles_required(Role.COACH)
 def coach_billing():
     """The coach's own sessions of the month, per member, with what they delivered."""
-    return _render("coach")
+    return _render(Role.COACH)
 
 
 @bp.get("/coach/billing.csv")
-@roles_required("coach")
+@roles_required(Role.COACH)
 def coach_csv():
     """The coach's month as CSV, one line per session."""
-    return _csv("coach")
+    return _csv(Role.COACH)
 
 
 @bp.get("/me/billing")
-@roles_required("member")
+@roles_required(Role.MEMBER)
 def my_billing():
     """The member's own statement of the month."""
-    return _render("member")
+    return _render(Role.MEMBER)
 
 
 @bp.get("/me/billing.csv")
-@roles_required("member")
+@roles_required(Role.MEMBER)
 def my_csv():
     """The member's statement as CSV, one line per session."""
-    return _csv("member")
+    return _csv(Role.MEMBER)
 
 
 @bp.app_template_global()

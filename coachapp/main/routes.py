@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template
+from flask import current_app, jsonify
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select, text
 
 from ..extensions import db
 from ..models import Booking, TrainingSession, User, utcnow
+from ..vocab import BookingStatus, Role, SessionStatus
+from ..web import page
 from . import bp
 
 
@@ -18,15 +20,17 @@ def index():
     """What is next: the user's upcoming scheduled sessions (all of them for an admin)."""
     query = (
         select(TrainingSession)
-        .where(TrainingSession.status == "scheduled", TrainingSession.end_time > utcnow())
+        .where(
+            TrainingSession.status == SessionStatus.SCHEDULED, TrainingSession.end_time > utcnow()
+        )
         .order_by(TrainingSession.start_time)
         .limit(10)
     )
-    if current_user.role == "coach":
+    if current_user.role == Role.COACH:
         query = query.where(TrainingSession.coach_id == current_user.id)
-    elif current_user.role == "member":
+    elif current_user.role == Role.MEMBER:
         places = select(Booking.session_id).where(
-            Booking.member_id == current_user.id, Booking.status == "CONFIRMED"
+            Booking.member_id == current_user.id, Booking.status == BookingStatus.CONFIRMED
         )
         query = query.where(
             or_(TrainingSession.member_id == current_user.id, TrainingSession.id.in_(places))
@@ -38,7 +42,7 @@ def index():
         names = dict(
             db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()
         )
-    return render_template("main/index.html", sessions=sessions, names=names)
+    return page("main/index.html", sessions=sessions, names=names)
 
 
 @bp.get("/healthz/live")
