@@ -17,7 +17,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import CoachSettings as CoachSettingsRow
 from ..models import utcnow
-from ..services import coach_settings, group_classes
+from ..services import coach_settings, group_classes, sessions
 from ..services.errors import ValidationFailed
 from ..vocab import BookingStatus, NotificationKind, Role, SeriesStatus, SessionStatus, SessionType
 from .spec import ApiInput, ApiOutput
@@ -227,7 +227,7 @@ class SeriesCancelIn(ApiInput):
 class ResolveIn(ApiInput):
     """How to settle a conflict."""
 
-    action: Literal["cancel", "keep"]
+    action: Literal[sessions.RESOLVE_ACTIONS]
 
 
 class MoveIn(ApiInput):

@@ -8,6 +8,7 @@ registers each operation for the OpenAPI document.
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Annotated
 
@@ -71,6 +72,7 @@ from .models import (
     span,
     zone_named,
 )
+from .openapi import document
 from .spec import api_route
 from .types import PathId, PathWeekday, local_instant
 
@@ -123,8 +125,12 @@ def _zone(coach_id: int):
            answer="The OpenAPI 3.1 document.")
 def openapi():
     """This document"""
-    from .openapi import document
+    return _document()
 
+
+@functools.cache
+def _document() -> dict:
+    """The document, made once per process (the operations are all registered at import)."""
     return document()
 
 
@@ -209,12 +215,6 @@ def replace_weekly_day(id: CoachId, day_of_week: PathWeekday, body: WeeklyDayIn)
     ]
     rows, conflicts = availability.replace_weekly_day(_actor(), id, day_of_week, windows)
     return {"windows": [Window.of(w) for w in rows], "conflicts": Session.conflicts(conflicts)}
-
-
-LIST_RANGE = (
-    "The coach themself or an admin. A missing bound is 62 days from the other one; with "
-    "neither, the range is today and the next 62 days."
-)
 
 
 @api_route("GET", "/coaches/<id>/blocked-slots", op="listBlockedSlots", tag=AVAILABILITY,
