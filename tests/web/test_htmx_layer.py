@@ -6,6 +6,8 @@ through it (the last test reads the view modules)."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -154,3 +156,22 @@ def test_the_app_answers_through_the_layer(client, make_user, login):
     assert "<html" not in body and 'id="session-list"' in body
     for header in FRAGMENT_HEADERS:
         assert header in part.headers["Vary"]
+
+
+APP = Path(__file__).resolve().parents[2] / "coachapp"
+OWN_LAYER = re.compile(
+    r"""headers\[["']HX-|headers\.get\(["']HX-|render_block|^def (page|partial|_is_htmx|_block)\(""",
+    re.MULTILINE,
+)
+
+
+def test_every_blueprint_answers_through_the_one_layer():
+    """No view module reads the htmx request headers, sets ``HX-Trigger`` or renders a block by
+    itself: ``coachapp/web.py`` does, once."""
+    found = [
+        f"{path.relative_to(APP)}: {match.group(0)}"
+        for path in sorted(APP.rglob("*.py"))
+        if path.name != "web.py"
+        for match in OWN_LAYER.finditer(path.read_text())
+    ]
+    assert found == []
