@@ -251,3 +251,12 @@ def _week_start_of(body: str, session_id: int) -> str:
     found = re.search(rf'href="/coach/sessions/{session_id}"[^>]*>.*?(\d\d:\d\d)', body, re.S)
     assert found, "the session is not on the week grid"
     return found.group(1)
+
+
+def test_the_session_page_offers_move_or_says_why_not(ava, gym):
+    later = _session(gym, gym.ava, "2027-03-18", "10:00")
+    soon = _session(gym, gym.ava, "2027-03-16", "10:00")
+    page = ava.get(f"/me/sessions/{later.id}").get_data(as_text=True)
+    assert f'href="/me/sessions/{later.id}/move"' in page and "Too late to move" not in page
+    page = ava.get(f"/me/sessions/{soon.id}").get_data(as_text=True)
+    assert "/move" not in page and TOO_LATE in page
