@@ -220,6 +220,52 @@ def check_order(url: str, class_id: int) -> dict:
             "out_of_order_examples": wrong[:6]}
 
 
+def _children(pid: int) -> list[int]:
+    """The direct children of ``pid`` (gunicorn's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _backends(url: str) -> list[int]:
+    """The PostgreSQL server processes serving the bench database (the workers' connections)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()")))
+    finally:
+        engine.dispose()
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User and system CPU seconds used so far by each of the processes ``pids`` still there."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return used
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two ``cpu_seconds`` readings (a new process from zero)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def percentile(values: list[float], share: float) -> float:
     """The ``share`` quantile (0.99: p99) of ``values``, nearest rank."""
     ordered = sorted(values)
@@ -238,11 +284,15 @@ def measure(members: int, spread: float, seed: int) -> dict:
                 assert _get(port, "/api/v1/me", token) == 200
             refused, answer = _post(port, f"/api/v1/sessions/{built['later_class_id']}/places",
                                     built["tokens"][0], b"{}")
+            workers = _children(server.process.pid)
+            app_before, db_before = cpu_seconds(workers), cpu_seconds(_backends(url))
             load_before = os.getloadavg()[0]
             began = time.perf_counter()
             records = rush(port, built, spread, seed)
             wall = time.perf_counter() - began
             load_after = os.getloadavg()[0]
+            cpu_app = cpu_used(app_before, cpu_seconds(workers))
+            cpu_db = cpu_used(db_before, cpu_seconds(_backends(url)))
             log = server.log()
         order = check_order(url, built["class_id"])
     finally:
@@ -258,6 +308,8 @@ def measure(members: int, spread: float, seed: int) -> dict:
         "host": built["host"], "members": members, "spread_s": spread, "seed": seed,
         "requests": len(records), "wall_s": round(wall, 2),
         "load_average": [round(load_before, 1), round(load_after, 1)],
+        "cpu_ms_per_booking": {"gunicorn": round(cpu_app * 1000 / len(records), 1),
+                               "postgresql": round(cpu_db * 1000 / len(records), 1)},
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "server_errors": sum(v for k, v in statuses.items() if k >= 500 or k == 0),
         "answered": {str(k): v for k, v in answered.items()},
@@ -317,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     heading = (
         f"Measured on {result['host']}: {result['requests']} requests in {result['wall_s']} s, "
         f"answers {result['statuses']}; load average {result['load_average'][0]} before, "
-        f"{result['load_average'][1]} after."
+        f"{result['load_average'][1]} after; CPU per booking {result['cpu_ms_per_booking']} ms."
     )
     report(result, heading, rows(result), args.json)
     return 0
