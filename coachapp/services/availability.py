@@ -48,7 +48,7 @@ def list_weekly(coach_id: int) -> list[WeeklyAvailability]:
 
 
 def _validation(exc: ValidationError, field: str) -> ValidationFailed:
-    return ValidationFailed(f"{field}: {exc.message}", field=field)
+    return ValidationFailed(exc.message, field=field)
 
 
 def _check_windows(day_of_week: object, windows: object) -> list[WeeklyWindow]:
@@ -59,11 +59,11 @@ def _check_windows(day_of_week: object, windows: object) -> list[WeeklyWindow]:
         or not 0 <= day_of_week <= 6
     ):
         raise ValidationFailed(
-            f"day_of_week: use 0 (Sunday) to 6 (Saturday), not {day_of_week!r}.",
+            f"use 0 (Sunday) to 6 (Saturday), not {day_of_week!r}.",
             field="day_of_week",
         )
     if not isinstance(windows, list | tuple):
-        raise ValidationFailed("windows: give a list of windows.", field="windows")
+        raise ValidationFailed("give a list of windows.", field="windows")
     room_ids = {
         w.room_id for w in windows if isinstance(w, WindowInput) and coaches.is_id(w.room_id)
     }
@@ -74,7 +74,7 @@ def _check_windows(day_of_week: object, windows: object) -> list[WeeklyWindow]:
     for i, window in enumerate(windows):
         prefix = f"windows[{i}]"
         if not isinstance(window, WindowInput):
-            raise ValidationFailed(f"{prefix}: not a window.", field=prefix)
+            raise ValidationFailed("not a window.", field=prefix)
         try:
             start = parse_hhmm(window.start_time, f"{prefix}.start_time")
             end = parse_hhmm(window.end_time, f"{prefix}.end_time")
@@ -82,14 +82,12 @@ def _check_windows(day_of_week: object, windows: object) -> list[WeeklyWindow]:
             raise _validation(exc, exc.field or prefix) from exc
         if not (window.is_individual or window.is_group):
             raise ValidationFailed(
-                f"{prefix}.is_individual: a window is for one-to-one sessions, group sessions or both.",
+                "a window is for one-to-one sessions, group sessions or both.",
                 field=f"{prefix}.is_individual",
             )
         room = window.room_id
         if room is not None and (not coaches.is_id(room) or room not in known_rooms):
-            raise ValidationFailed(
-                f"{prefix}.room_id: there is no room with id {room}.", field=f"{prefix}.room_id"
-            )
+            raise ValidationFailed(f"there is no room with id {room}.", field=f"{prefix}.room_id")
         core = WeeklyWindow(
             day_of_week=day_of_week,
             start_minute=start,
@@ -156,10 +154,10 @@ def _reason(reason: object) -> str | None:
     if reason is None:
         return None
     if not isinstance(reason, str):
-        raise ValidationFailed("reason: give the reason as text.", field="reason")
+        raise ValidationFailed("give the reason as text.", field="reason")
     reason = reason.strip()
     if len(reason) > REASON_MAX:
-        raise ValidationFailed(f"reason: use at most {REASON_MAX} characters.", field="reason")
+        raise ValidationFailed(f"use at most {REASON_MAX} characters.", field="reason")
     return reason or None
 
 

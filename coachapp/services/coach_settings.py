@@ -33,9 +33,7 @@ def time_zones() -> list[str]:
 
 def _whole_number(value: object, field: str, low: int, high: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationFailed(
-            f"{field}: {what} must be a whole number from {low} to {high}.", field=field
-        )
+        raise ValidationFailed(f"{what} must be a whole number from {low} to {high}.", field=field)
     return value
 
 
@@ -87,13 +85,11 @@ def update_settings(
             "The minimum notice (minutes)",
         )
     if not isinstance(timezone, str) or not timezone.strip():
-        raise ValidationFailed("timezone: choose a time zone.", field="timezone")
+        raise ValidationFailed("choose a time zone.", field="timezone")
     try:
         zone = check_timezone(timezone.strip(), "timezone")
     except ConfigError as exc:
-        raise ValidationFailed(
-            f"timezone: {timezone!r} is not a known time zone.", field="timezone"
-        ) from exc
+        raise ValidationFailed(f"{timezone!r} is not a known time zone.", field="timezone") from exc
     now = now or utcnow()
     with transaction():
         write_lock()

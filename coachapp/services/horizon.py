@@ -40,7 +40,7 @@ def too_far(field: str, tz: tzinfo, now: datetime | None = None) -> ValidationFa
     """The refusal, naming ``field`` and the latest start in the coach's zone."""
     latest = latest_start(now).astimezone(tz)
     return ValidationFailed(
-        f"{field}: nothing can start more than 2 years ahead; the latest start is "
+        "nothing can start more than 2 years ahead; the latest start is "
         f"{latest:%a} {latest.day} {latest:%b %Y %H:%M}.",
         field=field,
     )

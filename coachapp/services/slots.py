@@ -49,9 +49,9 @@ def bookable_slots(
     coaches.check_date(first_day, "from")
     coaches.check_date(last_day, "to")
     if last_day < first_day:
-        raise ValidationFailed("to: the last day must not be before the first.", field="to")
+        raise ValidationFailed("the last day must not be before the first.", field="to")
     if (last_day - first_day).days >= MAX_DAYS:
-        raise ValidationFailed(f"to: ask for at most {MAX_DAYS} days at once.", field="to")
+        raise ValidationFailed(f"ask for at most {MAX_DAYS} days at once.", field="to")
     now = now or utcnow()
     # Nothing is offered beyond the 2-year horizon; a range may reach past it, its start may not.
     horizon.check_day(first_day, "from", tz, now)
