@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from ..errors import sentence
 from ..services.errors import DomainError
 
 PASSWORD_HELP = "At least 8 characters. Tell the person; they can log in with it at once."
@@ -53,10 +54,7 @@ class AccountForm(FlaskForm):
 
     def add_error(self, exc: DomainError) -> None:
         """Show a service refusal next to the input it names (or on the form when none)."""
-        text = exc.message
-        if exc.field and text.startswith(f"{exc.field}: "):
-            text = text[len(exc.field) + 2 :]
-        text = text[:1].upper() + text[1:]
+        text = sentence(exc)
         target = getattr(self, self.FIELDS.get(exc.field or "", ""), None)
         if target is None:
             self.form_errors.append(text)
@@ -97,7 +95,4 @@ class RoomForm(FlaskForm):
 
     def add_error(self, exc: DomainError) -> None:
         """Show a service refusal next to the name."""
-        text = exc.message
-        if exc.field and text.startswith(f"{exc.field}: "):
-            text = text[len(exc.field) + 2 :]
-        self.name.errors = [*self.name.errors, text[:1].upper() + text[1:]]
+        self.name.errors = [*self.name.errors, sentence(exc)]

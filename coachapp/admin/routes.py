@@ -15,6 +15,7 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..errors import sentence
 from ..services import admin
 from ..services.errors import DomainError
 from ..vocab import Role
@@ -162,8 +163,8 @@ def set_active(user_id: int, action: str):
         user = admin.set_active(current_user, user_id, ACTIONS[action])
     except DomainError as exc:
         if wants_fragment():
-            return fragment("admin/_error_row.html", exc.status, error=exc.message)
-        flash(exc.message, "error")
+            return fragment("admin/_error_row.html", exc.status, error=sentence(exc))
+        flash(sentence(exc), "error")
         return see_other("admin.coaches")
     done = f"{user.name} is {'active again' if user.active else 'deactivated'}."
     if wants_fragment():
@@ -227,9 +228,9 @@ def delete_room(room_id: int):
                 "admin/_room_row.html",
                 exc.status,
                 view=admin.get_room(current_user, room_id),
-                error=exc.message,
+                error=sentence(exc),
             )
-        flash(exc.message, "error")
+        flash(sentence(exc), "error")
         return see_other("admin.rooms")
     if wants_fragment():
         return fragment("admin/_room_row.html", 200, view=None, removed=name)

@@ -14,6 +14,7 @@ from flask import make_response, request, url_for
 from flask_login import current_user
 
 from ..auth.decorators import roles_required
+from ..errors import sentence
 from ..services import admin, billing_export
 from ..services.billing_export import Month
 from ..services.errors import NotFound, ValidationFailed
@@ -27,13 +28,6 @@ SCOPES = {
     Role.MEMBER: ("billing.my_billing", "billing.my_csv"),
 }
 """Whose statement each page shows (the role that sees it): its page and CSV endpoints."""
-
-
-def _message(exc: ValidationFailed) -> str:
-    text = exc.message
-    if exc.field and text.startswith(f"{exc.field}: "):
-        text = text[len(exc.field) + 2 :]
-    return text[:1].upper() + text[1:]
 
 
 def _filters(scope: str) -> tuple[dict, object, object]:
@@ -87,7 +81,7 @@ def _page(scope: str):
         status = 422
         month = billing_export.current_month()
         given = request.args.get("month", "")
-        error = _message(exc)
+        error = sentence(exc)
         if exc.field == "month":
             error = f"“{given}” is not a month. {error}" if given.strip() else error
         context.update(

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from .. import inputs
+from ..errors import sentence
 from ..scheduling import DAY_NAMES
 from ..services import availability, coach_calendar, coach_settings, coaches
 from ..services.errors import DomainError, NotFound
@@ -42,8 +43,7 @@ def _day(
 
 def _availability_context(coach_id: int, **extra) -> dict:
     context = base_context(coach_id)
-    weekly = availability.list_weekly(coach_id)
-    blocked, additions = coach_calendar.upcoming_exceptions(coach_id)
+    weekly, blocked, additions = coach_calendar.upcoming_availability(coach_id)
     edit = extra.pop("edit", None)
     days = []
     for num in WEEK_ORDER:
@@ -206,7 +206,7 @@ def _block_preview(coach_id: int, form: forms.Form) -> dict | None:
     try:
         found = availability.preview_blocked_slot(coach_id, *span)
     except DomainError as exc:
-        return {"error": forms.message(exc), "rows": []}
+        return {"error": sentence(exc), "rows": []}
     return {"error": None, "rows": _preview_rows(coach_id, found)}
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from ..errors import sentence
 from ..scheduling import DAY_NAMES
 from ..services import bookings, coach_calendar, moves, sessions
 from ..services.errors import DomainError, NotFound
 from ..web import fragment, page, wants_fragment
-from . import bp, forms
+from . import bp
 from .common import (
     CONFLICTS_CHANGED,
     WEEK_CHANGED,
@@ -95,9 +96,9 @@ def resolve(session_id: int, action: str):
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
-        text = f"{describe(s, tz)} with {who}: {forms.message(exc)}"
+        text = f"{describe(s, tz)} with {who}: {sentence(exc)}"
         if wants_fragment():
-            return conflict_row(s.coach_id, session_id, forms.message(exc), exc.status)
+            return conflict_row(s.coach_id, session_id, sentence(exc), exc.status)
         flash(text, "error")
         return redirect(back)
     if action == "keep":
@@ -161,9 +162,9 @@ def resolve_series(series_id: int, action: str):
                 "coach/conflicts.html",
                 "conflicts",
                 status=exc.status,
-                **_conflicts_context(coach_id, notice=(False, forms.message(exc))),
+                **_conflicts_context(coach_id, notice=(False, sentence(exc))),
             )
-        flash(forms.message(exc), "error")
+        flash(sentence(exc), "error")
         return redirect(back)
     n = len(done)
     sessions_word = "session" if n == 1 else "sessions"

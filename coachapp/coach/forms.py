@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from werkzeug.datastructures import MultiDict
 
+from ..errors import sentence
 from ..inputs import parse_date, parse_id
 from ..scheduling import ValidationError, local_datetime, parse_hhmm
 from ..services.availability import WindowInput
@@ -27,14 +28,6 @@ KINDS = {
 KIND_LABELS = {"individual": "1:1", "group": "Group", "both": "1:1 and group"}
 _WINDOW_FIELD = re.compile(r"windows\[(\d+)\]\.(\w+)")
 _ROW_KEY = re.compile(r"start_time-([0-9]{1,4})")
-
-
-def message(exc: DomainError) -> str:
-    """The refusal's text without the ``field:`` prefix the services put first."""
-    text = exc.message
-    if exc.field and text.startswith(f"{exc.field}: "):
-        text = text[len(exc.field) + 2 :]
-    return text[:1].upper() + text[1:]
 
 
 def optional_id(value: str) -> int | str | None:
@@ -119,9 +112,9 @@ class DayForm:
         if found and int(found[1]) < len(self.rows):
             name = found[2]
             name = "kind" if name in ("is_individual", "is_group") else name
-            self.errors[(int(found[1]), name)] = message(exc)
+            self.errors[(int(found[1]), name)] = sentence(exc)
         else:
-            self.error = message(exc)
+            self.error = sentence(exc)
 
 
 @dataclass
@@ -139,7 +132,7 @@ class Form:
         """Attach a service refusal to its field (``fields`` maps service field names to ours);
         a refusal about no field of this form goes under ``""``, the form as a whole."""
         name = (fields or {}).get(exc.field or "", exc.field or "")
-        self.errors[name if name in self.values else ""] = message(exc)
+        self.errors[name if name in self.values else ""] = sentence(exc)
 
     @property
     def ok(self) -> bool:
@@ -304,7 +297,9 @@ GROUP_FIELD_NAMES = {
 """Where a group-class refusal from the services belongs on the form."""
 
 
-def group_form(data: MultiDict | None = None, day: date | None = None, room_id: int | None = None) -> Form:
+def group_form(
+    data: MultiDict | None = None, day: date | None = None, room_id: int | None = None
+) -> Form:
     """The "schedule a group class" form: a date and times, once or every 1 or 2 weeks."""
     if data is None:
         return Form(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from ..errors import sentence
 from ..models import utcnow
 from ..services import coach_calendar, group_classes, moves, sessions
 from ..services.errors import DomainError, NotFound
@@ -79,7 +80,7 @@ def _session_failed(session_id: int, exc: DomainError):
         "coach/session.html",
         "panel",
         status=exc.status,
-        **_session_context(session_id, error=forms.message(exc)),
+        **_session_context(session_id, error=sentence(exc)),
     )
 
 

@@ -25,7 +25,6 @@ from .common import (
     describe,
     local_today,
     managed_coach,
-    open_conflicts,
 )
 from .week import build
 
@@ -80,7 +79,7 @@ def week_section(coach_id: int, monday: date, today: date) -> Markup:
                 next_url=week_url(monday + timedelta(days=7)),
                 today_url=url_for("coach.week", **qs),
                 is_this_week=coach_calendar.monday_of(today) == monday,
-                conflict_total=open_conflicts(coach_id),
+                conflict_total=data.conflict_total,
             )
         )
 
