@@ -175,6 +175,13 @@ def test_opted_out_members_get_the_notice_in_app_but_no_mail(app, people, smtp_s
     assert [rcpt for rcpt, _message in smtp_sink.messages] == [[m0.email]]
     _rcpt, message = smtp_sink.messages[0]
     assert message["Subject"].endswith("Reminder: your session is coming up")
+    [ics_file] = list(message.iter_attachments())
+    assert ics_file.get_content_type() == "text/calendar"
+    assert ics_file.get_filename() == "session-2027-03-01-0900.ics"
+    calendar = ics_file.get_content()
+    calendar = calendar.decode() if isinstance(calendar, bytes) else calendar
+    assert f"UID:session-{loud_session.id}@coachapp" in calendar
+    assert "TRIGGER:-PT24H" in calendar
     pending = db.session.scalar(
         select(func.count()).select_from(Notification).where(Notification.delivered_at.is_(None))
     )
