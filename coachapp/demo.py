@@ -16,31 +16,64 @@ from .extensions import db
 from .models import Booking, CoachSettings, TrainingSession, User, utcnow
 from .services import accounts, availability, bookings, group_classes, slots
 from .services.availability import WindowInput
+from .services.bookings import SeriesSpec
 from .services.errors import DomainError
+from .vocab import BookingStatus, Canceller, Role, SessionStatus
 
 DOMAIN = "gym.example.com"
 
 # (email name, display name, zone, room, weekly template {day_of_week: [(start, end, group?)]})
 COACHES = [
-    ("lena", "Lena Hoffmann", "Europe/Berlin", "Studio A",
-     {1: [("09:00", "12:00", False), ("14:00", "18:00", False)],
-      2: [("09:00", "12:00", False)],
-      3: [("09:00", "12:00", False), ("17:00", "19:00", True)],
-      4: [("14:00", "18:00", False)],
-      5: [("08:00", "11:00", False)]}),
-    ("sam", "Sam Carter", "America/New_York", "Studio B",
-     {2: [("07:00", "11:00", False)],
-      4: [("07:00", "11:00", False), ("18:00", "20:00", False)],
-      6: [("09:00", "13:00", False)]}),
-    ("priya", "Priya Nair", "Europe/London", "Yoga Room",
-     {1: [("16:00", "20:00", False)],
-      3: [("16:00", "20:00", False)],
-      5: [("16:00", "19:00", False)],
-      0: [("10:00", "12:00", True)]}),
+    (
+        "lena",
+        "Lena Hoffmann",
+        "Europe/Berlin",
+        "Studio A",
+        {
+            1: [("09:00", "12:00", False), ("14:00", "18:00", False)],
+            2: [("09:00", "12:00", False)],
+            3: [("09:00", "12:00", False), ("17:00", "19:00", True)],
+            4: [("14:00", "18:00", False)],
+            5: [("08:00", "11:00", False)],
+        },
+    ),
+    (
+        "sam",
+        "Sam Carter",
+        "America/New_York",
+        "Studio B",
+        {
+            2: [("07:00", "11:00", False)],
+            4: [("07:00", "11:00", False), ("18:00", "20:00", False)],
+            6: [("09:00", "13:00", False)],
+        },
+    ),
+    (
+        "priya",
+        "Priya Nair",
+        "Europe/London",
+        "Yoga Room",
+        {
+            1: [("16:00", "20:00", False)],
+            3: [("16:00", "20:00", False)],
+            5: [("16:00", "19:00", False)],
+            0: [("10:00", "12:00", True)],
+        },
+    ),
 ]
 MEMBERS = [
-    "Ava Schulz", "Ben Okafor", "Chloé Martin", "David Kim", "Emma Rossi", "Finn Weber",
-    "Grace Liu", "Hugo Silva", "Isla Novak", "Jonas Berg", "Kira Tanaka", "Leo Fischer",
+    "Ava Schulz",
+    "Ben Okafor",
+    "Chloé Martin",
+    "David Kim",
+    "Emma Rossi",
+    "Finn Weber",
+    "Grace Liu",
+    "Hugo Silva",
+    "Isla Novak",
+    "Jonas Berg",
+    "Kira Tanaka",
+    "Leo Fischer",
 ]
 
 
@@ -65,6 +98,19 @@ def _next_weekday(start: date, day_of_week: int) -> date:
     return start + timedelta(days=(day_of_week - (start.weekday() + 1) % 7) % 7)
 
 
+# How the demo's past sessions went, in turn: (session status, the member's booking, who
+# cancelled): held, held, a no-show, held, a late cancellation by the member, one by the coach.
+_HELD = (SessionStatus.COMPLETED, BookingStatus.CONFIRMED, None)
+_PAST_OUTCOMES = (
+    _HELD,
+    _HELD,
+    (SessionStatus.NO_SHOW, BookingStatus.NO_SHOW, None),
+    _HELD,
+    (SessionStatus.CANCELLED, BookingStatus.CANCELLED_BY_MEMBER, Canceller.MEMBER),
+    (SessionStatus.CANCELLED, BookingStatus.CANCELLED_BY_COACH, Canceller.COACH),
+)
+
+
 def _history(series, today: date) -> None:
     """Six weeks of sessions that already happened, for statements of last month and this one.
 
@@ -74,7 +120,9 @@ def _history(series, today: date) -> None:
     """
     rows = []
     for member, coach, day, start, end, _ in series:
-        settings = db.session.scalar(select(CoachSettings).where(CoachSettings.coach_id == coach.id))
+        settings = db.session.scalar(
+            select(CoachSettings).where(CoachSettings.coach_id == coach.id)
+        )
         tz = ZoneInfo(settings.timezone)
         first = _next_weekday(today - timedelta(days=42), day)
         for week in range(6):
@@ -83,26 +131,30 @@ def _history(series, today: date) -> None:
             ends = datetime.combine(local_day, time.fromisoformat(end), tz)
             if ends >= utcnow():
                 continue
-            kind = ("completed", "completed", "no_show", "completed", "member_late", "coach")[
-                (week + member.id) % 6
-            ]
-            rows.append((member, coach, settings, begins, ends, kind))
-    for member, coach, settings, begins, ends, kind in rows:
+            outcome = _PAST_OUTCOMES[(week + member.id) % len(_PAST_OUTCOMES)]
+            rows.append((member, coach, settings, begins, ends, outcome))
+    for member, coach, settings, begins, ends, outcome in rows:
+        session_status, booking_status, cancelled_by = outcome
         session = TrainingSession(
-            coach_id=coach.id, member_id=member.id, room_id=settings.default_room_id,
-            start_time=begins, end_time=ends, title="Training session",
-            status={"completed": "completed", "no_show": "no_show"}.get(kind, "cancelled"),
+            coach_id=coach.id,
+            member_id=member.id,
+            room_id=settings.default_room_id,
+            start_time=begins,
+            end_time=ends,
+            title="Training session",
+            status=session_status,
             created_at=begins - timedelta(days=10),
         )
         booking = Booking(
-            member_id=member.id, session=session, created_at=begins - timedelta(days=10),
-            status={"completed": "CONFIRMED", "no_show": "NO_SHOW",
-                    "member_late": "CANCELLED_BY_MEMBER"}.get(kind, "CANCELLED_BY_COACH"),
+            member_id=member.id,
+            session=session,
+            created_at=begins - timedelta(days=10),
+            status=booking_status,
         )
-        if kind in ("member_late", "coach"):
-            session.cancelled_by = "MEMBER" if kind == "member_late" else "COACH"
+        if cancelled_by is not None:
+            session.cancelled_by = cancelled_by
             session.cancelled_at = booking.cancelled_at = begins - timedelta(hours=3)
-            booking.late_cancel = kind == "member_late"
+            booking.late_cancel = cancelled_by == Canceller.MEMBER
         db.session.add_all([session, booking])
         db.session.flush()
         session.one_time_booking_id = booking.id
@@ -112,8 +164,16 @@ def _history(series, today: date) -> None:
 def _group_class(admin: User, coach: User, members: list[User], today: date) -> None:
     """A weekly group class whose next session is full with two members on the waitlist."""
     _, classes = group_classes.create_group_series(
-        admin, coach.id, 3, "17:00", "18:00", _next_weekday(today + timedelta(days=1), 3), None, 1,
-        "HIIT Circuit", 4,
+        admin,
+        coach.id,
+        3,
+        "17:00",
+        "18:00",
+        _next_weekday(today + timedelta(days=1), 3),
+        None,
+        1,
+        "HIIT Circuit",
+        4,
     )
     if not classes:
         return
@@ -133,19 +193,25 @@ def seed(password: str) -> list[tuple[str, str, str]]:
         logins.append((role, user.email, name))
         return user
 
-    admin = person("admin", "Alex Admin", "admin")
+    admin = person("admin", "Alex Admin", Role.ADMIN)
     coaches: dict[str, User] = {}
     for local, name, zone, room_name, template in COACHES:
-        coach = person(local, name, "coach", zone)
+        coach = person(local, name, Role.COACH, zone)
         room = accounts.create_room(room_name)
-        settings = db.session.scalar(select(CoachSettings).where(CoachSettings.coach_id == coach.id))
+        settings = db.session.scalar(
+            select(CoachSettings).where(CoachSettings.coach_id == coach.id)
+        )
         settings.default_room_id = room.id
         db.session.commit()
         for day, windows in template.items():
             availability.replace_weekly_day(
-                admin, coach.id, day,
-                [WindowInput(start, end, room.id, is_individual=not group, is_group=group)
-                 for start, end, group in windows],
+                admin,
+                coach.id,
+                day,
+                [
+                    WindowInput(start, end, room.id, is_individual=not group, is_group=group)
+                    for start, end, group in windows
+                ],
             )
         coaches[local] = coach
     accounts.create_room("Outdoor Track")
@@ -153,7 +219,7 @@ def seed(password: str) -> list[tuple[str, str, str]]:
     members = []
     for name in MEMBERS:
         local = name.split()[0].lower().replace("é", "e")
-        members.append(person(local, name, "member"))
+        members.append(person(local, name, Role.MEMBER))
 
     today = utcnow().date()
     # Lena's vacation: a whole week, three weeks from now.
@@ -161,7 +227,8 @@ def seed(password: str) -> list[tuple[str, str, str]]:
     berlin = ZoneInfo("Europe/Berlin")
     vacation_start = _next_weekday(today + timedelta(days=21), 1)
     availability.create_blocked_slot(
-        admin, lena.id,
+        admin,
+        lena.id,
         datetime.combine(vacation_start, time(0), berlin),
         datetime.combine(vacation_start + timedelta(days=7), time(0), berlin),
         "Vacation",
@@ -178,8 +245,17 @@ def seed(password: str) -> list[tuple[str, str, str]]:
     ]
     for member, coach, day, start, end, frequency in series:
         bookings.create_recurring(
-            admin, coach.id, day, start, end, _next_weekday(today + timedelta(days=1), day),
-            None, frequency, member_id=member.id,
+            admin,
+            SeriesSpec(
+                coach.id,
+                day,
+                start,
+                end,
+                _next_weekday(today + timedelta(days=1), day),
+                None,
+                frequency,
+                member_id=member.id,
+            ),
         )
 
     _history(series, today)
@@ -187,11 +263,17 @@ def seed(password: str) -> list[tuple[str, str, str]]:
 
     # One-time sessions: the first free slots of the coming days.
     for offset, (member, coach) in enumerate(
-        [(members[6], lena), (members[7], coaches["sam"]), (members[8], coaches["priya"]),
-         (members[9], lena), (members[10], coaches["sam"])]
+        [
+            (members[6], lena),
+            (members[7], coaches["sam"]),
+            (members[8], coaches["priya"]),
+            (members[9], lena),
+            (members[10], coaches["sam"]),
+        ]
     ):
-        free = slots.bookable_slots(coach.id, today + timedelta(days=1 + offset),
-                                    today + timedelta(days=14))
+        free = slots.bookable_slots(
+            coach.id, today + timedelta(days=1 + offset), today + timedelta(days=14)
+        )
         for slot in free[offset:]:
             try:
                 bookings.book_one_time(admin, coach.id, slot.start, slot.end, member_id=member.id)

@@ -270,6 +270,37 @@ class RecurringPreview:
 
 
 @dataclass(frozen=True)
+class SeriesSpec:
+    """A recurring booking as it is asked for: the coach, a weekday (0 = Sunday) and wall-clock
+    ``HH:MM`` times in the coach's zone, the first and (optional) last date, every 1 or 2 weeks,
+    and whose it is — a member's one-to-one series (``member_id``; a member books for
+    themselves) or a coach's ``GROUP`` class (no member; ``room_id`` replaces the window's room).
+    Who asks and when (``actor``, ``today``, ``now``) are not part of it."""
+
+    coach_id: int
+    day_of_week: int
+    start_time: str
+    end_time: str
+    start_date: date
+    end_date: date | None = None
+    frequency: int = 1
+    member_id: int | None = None
+    session_type: str = SessionType.ONE_TO_ONE
+    room_id: int | None = None
+
+
+def _as_spec(spec: SeriesSpec | int, legacy: tuple, legacy_kw: dict) -> SeriesSpec:
+    """``spec``, or one built from the positional form callers used before ``SeriesSpec``
+    (``coach_id, day_of_week, start_time, end_time, start_date, end_date, frequency,
+    member_id=…``), which the view modules still use while they move over."""
+    if isinstance(spec, SeriesSpec):
+        if legacy or legacy_kw:
+            raise TypeError("pass a SeriesSpec alone (with today= and now=)")
+        return spec
+    return SeriesSpec(spec, *legacy, **legacy_kw)
+
+
+@dataclass(frozen=True)
 class _SeriesRequest:
     settings: CoachSettings
     member_id: int | None
@@ -285,19 +316,7 @@ def _validation(exc: ValidationError, field: str) -> ValidationFailed:
 
 
 def series_request(
-    actor: User,
-    coach_id: int,
-    day_of_week: int,
-    start_time: str,
-    end_time: str,
-    start_date: date,
-    end_date: date | None,
-    frequency: int,
-    member_id: int | None,
-    today: date | None,
-    now: datetime | None,
-    session_type: str = SessionType.ONE_TO_ONE,
-    room_id: int | None = None,
+    actor: User, spec: SeriesSpec, today: date | None = None, now: datetime | None = None
 ) -> _SeriesRequest:
     """Validate a recurring booking request (no writes) and find its window's room.
 
@@ -305,22 +324,25 @@ def series_request(
     class (the coach or an admin, no member) and must lie inside a group window. ``room_id``, when
     given, replaces the window's room.
     """
+    coach_id, day_of_week, session_type = spec.coach_id, spec.day_of_week, spec.session_type
+    start_date, end_date, frequency = spec.start_date, spec.end_date, spec.frequency
     settings = coaches.get_settings(coach_id)
     tz = coaches.zone_of(settings)
+    room_id = spec.room_id
     if session_type == SessionType.GROUP:
         coaches.require_manager(actor, coach_id)
         member = None
         room_id = coaches.check_room(room_id)
     else:
-        member = coaches.resolve_member(actor, coach_id, member_id)
+        member = coaches.resolve_member(actor, coach_id, spec.member_id)
     if today is not None:
         coaches.check_date(today, "today")
     if now is None:
         now = utcnow() if today is None else local_datetime(today, 0, tz)
     today = today or now.astimezone(tz).date()
     try:
-        start_minute = parse_hhmm(start_time, "start_time")
-        end_minute = parse_hhmm(end_time, "end_time")
+        start_minute = parse_hhmm(spec.start_time, "start_time")
+        end_minute = parse_hhmm(spec.end_time, "end_time")
     except ValidationError as exc:
         raise _validation(exc, "start_time") from exc
     coaches.check_date(start_date, "start_date")
@@ -425,31 +447,14 @@ def _plan(request: _SeriesRequest, series: RecurringSeries) -> MaterializationPl
 
 def preview_recurring(
     actor: User,
-    coach_id: int,
-    day_of_week: int,
-    start_time: str,
-    end_time: str,
-    start_date: date,
-    end_date: date | None,
-    frequency: int,
-    member_id: int | None = None,
+    spec: SeriesSpec | int,
+    *legacy,
     today: date | None = None,
     now: datetime | None = None,
+    **legacy_kw,
 ) -> RecurringPreview:
-    """What ``create_recurring`` with the same arguments would make, without writing anything."""
-    request = series_request(
-        actor,
-        coach_id,
-        day_of_week,
-        start_time,
-        end_time,
-        start_date,
-        end_date,
-        frequency,
-        member_id,
-        today,
-        now,
-    )
+    """What ``create_recurring`` with the same ``spec`` would make, without writing anything."""
+    request = series_request(actor, _as_spec(spec, legacy, legacy_kw), today, now)
     plan = _plan(request, request.series)
     colliding = sorted(set(_series_collisions(request)) | {o.local_date for o in plan.collisions})
     room_dates = _room_clashes(request, plan)
@@ -487,37 +492,21 @@ def _room_name(room_id: int) -> str:
 
 def create_recurring(
     actor: User,
-    coach_id: int,
-    day_of_week: int,
-    start_time: str,
-    end_time: str,
-    start_date: date,
-    end_date: date | None,
-    frequency: int,
-    member_id: int | None = None,
+    spec: SeriesSpec | int,
+    *legacy,
     today: date | None = None,
     now: datetime | None = None,
+    **legacy_kw,
 ) -> tuple[RecurringBooking, list[TrainingSession]]:
-    """Book a weekly (1) or bi-weekly (2) series and make its sessions of the next 6 weeks.
+    """Book the series ``spec`` asks for, weekly (1) or bi-weekly (2), and make its sessions of
+    the next 6 weeks.
 
     The weekday and times must lie inside one of the coach's one-to-one weekly windows (its room
     becomes the series' room). Refused with Overlap when it would put two sessions on the coach at
     once: with an active series (on dates both really occur) or with a scheduled session in the
     weeks made now. Occurrences inside blocked slots are skipped (the nightly job keeps going).
     """
-    request = series_request(
-        actor,
-        coach_id,
-        day_of_week,
-        start_time,
-        end_time,
-        start_date,
-        end_date,
-        frequency,
-        member_id,
-        today,
-        now,
-    )
+    request = series_request(actor, _as_spec(spec, legacy, legacy_kw), today, now)
     return make_series(request)
 
 
@@ -735,4 +724,5 @@ __all__ = [
     "make_series",
     "preview_recurring",
     "series_request",
+    "SeriesSpec",
 ]

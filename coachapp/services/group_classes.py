@@ -40,7 +40,14 @@ from ..vocab import (
     SessionType,
 )
 from . import booking_rules, coaches, horizon
-from .bookings import can_see_booking, check_open, make_series, series_request, taken_error
+from .bookings import (
+    SeriesSpec,
+    can_see_booking,
+    check_open,
+    make_series,
+    series_request,
+    taken_error,
+)
 from .db import constraint_name, locked_row, transaction, visible_row, write_lock
 from .errors import (
     AlreadyCancelled,
@@ -182,8 +189,7 @@ def create_group_series(
     """
     title = _title(title)
     capacity = _capacity(capacity)
-    request = series_request(
-        actor,
+    spec = SeriesSpec(
         coach_id,
         day_of_week,
         start_time,
@@ -191,12 +197,10 @@ def create_group_series(
         start_date,
         end_date,
         frequency,
-        None,
-        today,
-        now,
         session_type=SessionType.GROUP,
         room_id=room_id,
     )
+    request = series_request(actor, spec, today, now)
     return make_series(
         request,
         row_fields={"session_type": SessionType.GROUP, "title": title, "capacity": capacity},

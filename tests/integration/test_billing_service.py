@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from coachapp.services import availability, billing, bookings, sessions
+from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import Forbidden, ValidationFailed
 from tests.integration.service_helpers import NOW, at
 
@@ -40,7 +41,9 @@ def test_statement_lines_and_billable_count(gym, march):
     found = billing.statements(gym.admin, "2027-03")
     assert [s.member_id for s in found] == [gym.member.id, gym.other_member.id]
     mine = found[0]
-    assert [(line.date.isoformat(), line.status, line.billable, line.note) for line in mine.lines] == [
+    assert [
+        (line.date.isoformat(), line.status, line.billable, line.note) for line in mine.lines
+    ] == [
         ("2027-03-02", "completed", True, None),
         ("2027-03-03", "no_show", True, "no-show"),
         ("2027-03-04", "cancelled", True, "late cancel"),
@@ -66,7 +69,9 @@ def test_a_member_sees_only_their_own_statement(gym, march):
 
 def test_a_late_cancelled_occurrence_of_a_series_is_billable(gym):
     _, made = bookings.create_recurring(
-        gym.member, gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1, today=NOW.date()
+        gym.member,
+        SeriesSpec(gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1),
+        today=NOW.date(),
     )
     sessions.cancel_session(gym.member, made[1].id, now=at("2027-03-08", "09:00"))
     sessions.cancel_session(gym.member, made[2].id, now=NOW)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from coachapp.extensions import db
 from coachapp.models import RecurringBooking, TrainingSession, User
 from coachapp.services import bookings
+from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import DomainError
 from tests.integration.service_helpers import NOW, TODAY, at
 
@@ -71,9 +72,14 @@ def test_thirty_members_race_for_one_slot(app, gym, make_user):
     outcomes = race(app, 30, work)
     assert outcomes == Counter({"ok": 1, "SlotTaken": 29}), outcomes
     db.session.expire_all()
-    assert db.session.scalar(
-        select(func.count()).select_from(TrainingSession).where(TrainingSession.status == "scheduled")
-    ) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(TrainingSession)
+            .where(TrainingSession.status == "scheduled")
+        )
+        == 1
+    )
 
 
 def test_ten_members_race_for_one_weekly_series(app, gym, make_user):
@@ -83,7 +89,7 @@ def test_ten_members_race_for_one_weekly_series(app, gym, make_user):
     def work(i):
         actor = db.session.get(User, ids[i])
         bookings.create_recurring(
-            actor, coach_id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+            actor, SeriesSpec(coach_id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1), today=TODAY
         )
 
     outcomes = race(app, 10, work)
@@ -107,7 +113,7 @@ def test_a_series_with_every_occurrence_blocked_still_cannot_be_booked_twice(app
     def work(i):
         actor = db.session.get(User, ids[i])
         bookings.create_recurring(
-            actor, coach_id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+            actor, SeriesSpec(coach_id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1), today=TODAY
         )
 
     outcomes = race(app, 10, work)
@@ -123,7 +129,9 @@ def test_nightly_jobs_running_at_once_make_each_session_once(app, gym, make_user
     for i, member_id in enumerate(members(make_user, 3)):
         actor = db.session.get(User, member_id)
         bookings.create_recurring(
-            actor, gym.coach.id, 1 + i, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+            actor,
+            SeriesSpec(gym.coach.id, 1 + i, "10:00", "11:00", date(2027, 3, 1), None, 1),
+            today=TODAY,
         )
     created: list[int] = []
 

@@ -28,6 +28,7 @@ from coachapp.services import (
     slots,
 )
 from coachapp.services.availability import WindowInput
+from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import BeyondHorizon, TooSoon, ValidationFailed
 from tests.integration.service_helpers import NOW, at
 
@@ -67,7 +68,10 @@ def test_the_earliest_time_names_the_day_when_it_is_not_today(gym):
     _rules(gym, 56, 24 * 60)
     with pytest.raises(TooSoon) as caught:
         bookings.book_one_time(
-            gym.member, gym.coach.id, at("2027-03-02", "09:00"), at("2027-03-02", "10:00"),
+            gym.member,
+            gym.coach.id,
+            at("2027-03-02", "09:00"),
+            at("2027-03-02", "10:00"),
             now=at("2027-03-01", "11:30"),
         )
     assert caught.value.message == (
@@ -95,17 +99,35 @@ def test_coaches_and_admins_booking_for_a_member_are_not_bound(gym, who):
     actor = getattr(gym, who)
     now = at("2027-03-01", EIGHT)
     soon = bookings.book_one_time(
-        actor, gym.coach.id, at("2027-03-01", "09:00"), at("2027-03-01", "10:00"),
-        member_id=gym.member.id, now=now,
+        actor,
+        gym.coach.id,
+        at("2027-03-01", "09:00"),
+        at("2027-03-01", "10:00"),
+        member_id=gym.member.id,
+        now=now,
     )[1]
     far = bookings.book_one_time(
-        actor, gym.coach.id, at("2027-06-01", "09:00"), at("2027-06-01", "10:00"),
-        member_id=gym.member.id, now=now,
+        actor,
+        gym.coach.id,
+        at("2027-06-01", "09:00"),
+        at("2027-06-01", "10:00"),
+        member_id=gym.member.id,
+        now=now,
     )[1]
     assert {soon.member_id, far.member_id} == {gym.member.id}
     series, _ = bookings.create_recurring(
-        actor, gym.coach.id, TUESDAY, "10:00", "11:00", date(2027, 9, 7), None, 1,
-        member_id=gym.member.id, now=now,
+        actor,
+        SeriesSpec(
+            gym.coach.id,
+            TUESDAY,
+            "10:00",
+            "11:00",
+            date(2027, 9, 7),
+            None,
+            1,
+            member_id=gym.member.id,
+        ),
+        now=now,
     )
     assert series.start_date == date(2027, 9, 7)
 
@@ -113,13 +135,17 @@ def test_coaches_and_admins_booking_for_a_member_are_not_bound(gym, who):
 def test_a_series_start_obeys_the_horizon_but_the_series_may_run_beyond_it(gym):
     with pytest.raises(BeyondHorizon) as caught:
         bookings.create_recurring(
-            gym.member, gym.coach.id, TUESDAY, "10:00", "11:00", date(2027, 4, 27), None, 1,
+            gym.member,
+            SeriesSpec(gym.coach.id, TUESDAY, "10:00", "11:00", date(2027, 4, 27), None, 1),
             now=NOW,
         )
     assert caught.value.field == "start_date"
     series, made = bookings.create_recurring(
-        gym.member, gym.coach.id, MONDAY, "10:00", "11:00", date(2027, 4, 26), date(2027, 12, 27),
-        1, now=NOW,
+        gym.member,
+        SeriesSpec(
+            gym.coach.id, MONDAY, "10:00", "11:00", date(2027, 4, 26), date(2027, 12, 27), 1
+        ),
+        now=NOW,
     )
     assert series.end_date == date(2027, 12, 27)
     assert made and min(s.start_time for s in made) == at("2027-04-26", "10:00")
@@ -134,13 +160,15 @@ def test_a_series_start_obeys_the_horizon_but_the_series_may_run_beyond_it(gym):
 def test_a_series_whose_first_session_is_too_soon_is_refused(gym):
     with pytest.raises(TooSoon) as caught:
         bookings.create_recurring(
-            gym.member, gym.coach.id, MONDAY, "09:00", "10:00", date(2027, 3, 1), None, 1,
+            gym.member,
+            SeriesSpec(gym.coach.id, MONDAY, "09:00", "10:00", date(2027, 3, 1), None, 1),
             now=at("2027-03-01", EIGHT),
         )
     assert caught.value.field == "start_date"
     # A first date whose time has passed is skipped as before: next Monday is judged, and is fine.
     series, made = bookings.create_recurring(
-        gym.member, gym.coach.id, MONDAY, "09:00", "10:00", date(2027, 3, 1), None, 1,
+        gym.member,
+        SeriesSpec(gym.coach.id, MONDAY, "09:00", "10:00", date(2027, 3, 1), None, 1),
         now=at("2027-03-01", "09:30"),
     )
     assert min(s.start_time for s in made) == at("2027-03-08", "09:00")
@@ -150,14 +178,23 @@ def test_a_series_whose_first_session_is_too_soon_is_refused(gym):
 def group_class(gym):
     """A Tuesday evening class of Carla's on 2 March, 17:00 (a group window besides her 1:1)."""
     availability.replace_weekly_day(
-        gym.coach, gym.coach.id, TUESDAY,
-        [WindowInput("09:00", "12:00", gym.studio_a.id),
-         WindowInput("17:00", "20:00", gym.studio_b.id, is_individual=False, is_group=True)],
+        gym.coach,
+        gym.coach.id,
+        TUESDAY,
+        [
+            WindowInput("09:00", "12:00", gym.studio_a.id),
+            WindowInput("17:00", "20:00", gym.studio_b.id, is_individual=False, is_group=True),
+        ],
         now=NOW,
     )
     return group_classes.schedule_group_session(
-        gym.coach, gym.coach.id, at("2027-03-02", "17:00"), at("2027-03-02", "18:00"),
-        "Kettlebells", 1, now=NOW,
+        gym.coach,
+        gym.coach.id,
+        at("2027-03-02", "17:00"),
+        at("2027-03-02", "18:00"),
+        "Kettlebells",
+        1,
+        now=NOW,
     )
 
 
@@ -195,15 +232,23 @@ def test_slots_for_a_member_leave_out_what_they_may_not_book(gym):
         gym.coach.id, date(2027, 4, 26), date(2027, 4, 30), now=now, rules=rules
     )
     assert {s.start.date() for s in late} == {date(2027, 4, 26)}
-    assert slots.bookable_slots(
-        gym.coach.id, date(2027, 4, 27), date(2027, 4, 30), now=now, rules=rules
-    ) == []
+    assert (
+        slots.bookable_slots(
+            gym.coach.id, date(2027, 4, 27), date(2027, 4, 30), now=now, rules=rules
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
     "field, value",
-    [("booking_horizon_days", 0), ("booking_horizon_days", 731), ("min_notice_minutes", -1),
-     ("min_notice_minutes", 10081), ("min_notice_minutes", "2")],
+    [
+        ("booking_horizon_days", 0),
+        ("booking_horizon_days", 731),
+        ("min_notice_minutes", -1),
+        ("min_notice_minutes", 10081),
+        ("min_notice_minutes", "2"),
+    ],
 )
 def test_settings_refuse_rules_out_of_range_naming_the_field(gym, field, value):
     with pytest.raises(ValidationFailed) as caught:
@@ -215,8 +260,15 @@ def test_settings_refuse_rules_out_of_range_naming_the_field(gym, field, value):
 
 def test_settings_store_the_rules(gym):
     saved, _ = coach_settings.update_settings(
-        gym.coach, gym.coach.id, None, 60, "Europe/Berlin", 24, now=NOW,
-        booking_horizon_days=730, min_notice_minutes=0,
+        gym.coach,
+        gym.coach.id,
+        None,
+        60,
+        "Europe/Berlin",
+        24,
+        now=NOW,
+        booking_horizon_days=730,
+        min_notice_minutes=0,
     )
     assert (saved.booking_horizon_days, saved.min_notice_minutes) == (730, 0)
     kept, _ = coach_settings.update_settings(gym.coach, gym.coach.id, None, 60, "Europe/Berlin", 24)
@@ -256,8 +308,13 @@ def test_a_slot_offered_to_a_member_is_bookable_by_that_member_then(
 
 
 @pytest.mark.parametrize(
-    "values", [{"booking_horizon_days": 0}, {"booking_horizon_days": 731},
-               {"min_notice_minutes": -1}, {"min_notice_minutes": 10081}],
+    "values",
+    [
+        {"booking_horizon_days": 0},
+        {"booking_horizon_days": 731},
+        {"min_notice_minutes": -1},
+        {"min_notice_minutes": 10081},
+    ],
 )
 def test_the_database_refuses_rules_out_of_range(gym, values):
     with pytest.raises(IntegrityError):

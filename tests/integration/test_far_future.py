@@ -27,6 +27,7 @@ from coachapp.services import (
     sessions,
     slots,
 )
+from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import ValidationFailed
 from tests.integration.service_helpers import BERLIN, at
 
@@ -115,7 +116,8 @@ def test_a_series_must_begin_within_reach_but_may_end_beyond_it(gym):
     refused(
         "start_date",
         lambda: bookings.create_recurring(
-            gym.member, gym.coach.id, monday, "10:00", "11:00", date(2029, 3, 1), None, 1,
+            gym.member,
+            SeriesSpec(gym.coach.id, monday, "10:00", "11:00", date(2029, 3, 1), None, 1),
             now=NOW,
         ),
     )
@@ -123,8 +125,18 @@ def test_a_series_must_begin_within_reach_but_may_end_beyond_it(gym):
     # coach books it for the member: a member could not start a series past the coach's own
     # 8-week booking horizon; the 2-year limit binds everyone.)
     series, made = bookings.create_recurring(
-        gym.coach, gym.coach.id, monday, "10:00", "11:00", date(2029, 2, 20), date(2030, 1, 1), 1,
-        member_id=gym.member.id, now=NOW,
+        gym.coach,
+        SeriesSpec(
+            gym.coach.id,
+            monday,
+            "10:00",
+            "11:00",
+            date(2029, 2, 20),
+            date(2030, 1, 1),
+            1,
+            member_id=gym.member.id,
+        ),
+        now=NOW,
     )
     assert series.end_date == date(2030, 1, 1)
     assert [s.start_time for s in made] == [at("2029-02-26", "10:00")]
@@ -133,7 +145,9 @@ def test_a_series_must_begin_within_reach_but_may_end_beyond_it(gym):
 def test_the_nightly_job_never_makes_an_occurrence_beyond_the_horizon(gym, monkeypatch):
     monkeypatch.setattr(sessions, "utcnow", lambda: NOW)
     series, _ = bookings.create_recurring(
-        gym.member, gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 8), None, 1, now=NOW
+        gym.member,
+        SeriesSpec(gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 8), None, 1),
+        now=NOW,
     )
     result = sessions.materialize(date(2027, 3, 1), weeks=520)
     made = db.session.scalars(
@@ -145,7 +159,10 @@ def test_the_nightly_job_never_makes_an_occurrence_beyond_the_horizon(gym, monke
 
 
 def test_slot_search_starts_within_reach_and_offers_nothing_beyond_it(gym):
-    refused("from", lambda: slots.bookable_slots(gym.coach.id, date(2029, 3, 1), date(2029, 3, 5), now=NOW))
+    refused(
+        "from",
+        lambda: slots.bookable_slots(gym.coach.id, date(2029, 3, 1), date(2029, 3, 5), now=NOW),
+    )
     found = slots.bookable_slots(gym.coach.id, date(2029, 2, 26), date(2029, 3, 9), now=NOW)
     assert found and max(s.start for s in found) <= LATEST
     assert max(s.start for s in found).date() == date(2029, 2, 28)

@@ -13,6 +13,7 @@ from coachapp.extensions import db
 from coachapp.models import User
 from coachapp.services import availability, bookings, feeds, group_classes, moves, sessions
 from coachapp.services.availability import WindowInput
+from coachapp.services.bookings import SeriesSpec
 from tests.clock import pin_clock
 from tests.integration.service_helpers import BERLIN, NOW, TODAY, at
 
@@ -80,8 +81,12 @@ def test_the_feed_spans_thirty_days_back_to_six_weeks_ahead(gym):
         earlier = NOW - timedelta(days=40)
         # Booked by the coach for the member: April lies past a member's 8-week booking horizon.
         return bookings.book_one_time(
-            gym.coach, gym.coach.id, at(day, "10:00"), at(day, "11:00"),
-            member_id=gym.member.id, now=earlier,
+            gym.coach,
+            gym.coach.id,
+            at(day, "10:00"),
+            at(day, "11:00"),
+            member_id=gym.member.id,
+            now=earlier,
         )[1]
 
     kept = [book(day) for day in ("2027-02-01", "2027-04-09")]
@@ -148,20 +153,40 @@ def test_a_moved_session_keeps_its_uid_with_the_new_time_and_sequence(gym):
 
 def test_a_members_feed_has_their_class_places_waitlist_and_left_classes(classes, make_user):
     held = group_classes.schedule_group_session(
-        classes.coach, classes.coach.id, at("2027-03-08", "17:00"), at("2027-03-08", "18:00"),
-        "Kettlebells", 1, now=NOW,
+        classes.coach,
+        classes.coach.id,
+        at("2027-03-08", "17:00"),
+        at("2027-03-08", "18:00"),
+        "Kettlebells",
+        1,
+        now=NOW,
     )
     waited = group_classes.schedule_group_session(
-        classes.coach, classes.coach.id, at("2027-03-15", "17:00"), at("2027-03-15", "18:00"),
-        "Spin", 1, now=NOW,
+        classes.coach,
+        classes.coach.id,
+        at("2027-03-15", "17:00"),
+        at("2027-03-15", "18:00"),
+        "Spin",
+        1,
+        now=NOW,
     )
     left = group_classes.schedule_group_session(
-        classes.coach, classes.coach.id, at("2027-03-22", "17:00"), at("2027-03-22", "18:00"),
-        "Stretch", 5, now=NOW,
+        classes.coach,
+        classes.coach.id,
+        at("2027-03-22", "17:00"),
+        at("2027-03-22", "18:00"),
+        "Stretch",
+        5,
+        now=NOW,
     )
     other = group_classes.schedule_group_session(
-        classes.coach, classes.coach.id, at("2027-03-29", "17:00"), at("2027-03-29", "18:00"),
-        "Not mine", 5, now=NOW,
+        classes.coach,
+        classes.coach.id,
+        at("2027-03-29", "17:00"),
+        at("2027-03-29", "18:00"),
+        "Not mine",
+        5,
+        now=NOW,
     )
     group_classes.book_place(classes.member, held.id, now=NOW)
     group_classes.book_place(classes.other_member, waited.id, now=NOW)
@@ -194,7 +219,9 @@ def test_a_members_feed_has_their_class_places_waitlist_and_left_classes(classes
 
 def test_a_series_in_the_feed_is_one_event_per_occurrence(gym):
     series, made = bookings.create_recurring(
-        gym.member, gym.coach.id, 3, "10:00", "11:00", date(2027, 3, 3), None, 1, today=TODAY
+        gym.member,
+        SeriesSpec(gym.coach.id, 3, "10:00", "11:00", date(2027, 3, 3), None, 1),
+        today=TODAY,
     )
     found = events(feeds.render_feed(feeds.feed_token_for(gym.member), now=NOW))
     assert set(found) == {uid(s) for s in made}

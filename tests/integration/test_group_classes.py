@@ -14,6 +14,7 @@ from coachapp.extensions import db
 from coachapp.models import Booking, Notification, RecurringBooking, TrainingSession, User
 from coachapp.services import availability, bookings, group_classes, sessions
 from coachapp.services.availability import WindowInput
+from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import (
     AlreadyCancelled,
     CapacityFull,
@@ -80,7 +81,11 @@ def test_one_to_one_time_is_not_group_time(classes):
 
 def test_a_blocked_evening_refuses_the_class_until_an_addition_reopens_it(classes):
     availability.create_blocked_slot(
-        classes.coach, classes.coach.id, at(CLASS_DAY, "16:00"), at(CLASS_DAY, "21:00"), "Away",
+        classes.coach,
+        classes.coach.id,
+        at(CLASS_DAY, "16:00"),
+        at(CLASS_DAY, "21:00"),
+        "Away",
         now=NOW,
     )
     with pytest.raises(SlotUnavailable):
@@ -100,43 +105,81 @@ def test_a_class_cannot_overlap_another_session_of_the_coach(classes):
 def test_a_chosen_room_must_be_free(classes):
     one_class(classes)  # Carla's class holds Studio B 17:00–18:00
     availability.replace_weekly_day(
-        classes.other_coach, classes.other_coach.id, TUESDAY,
-        [WindowInput("17:00", "20:00", None, is_individual=False, is_group=True)], now=NOW,
+        classes.other_coach,
+        classes.other_coach.id,
+        TUESDAY,
+        [WindowInput("17:00", "20:00", None, is_individual=False, is_group=True)],
+        now=NOW,
     )
     with pytest.raises(SlotTaken, match="Studio B is taken then"):
         group_classes.schedule_group_session(
-            classes.other_coach, classes.other_coach.id, at(CLASS_DAY, "17:00"),
-            at(CLASS_DAY, "18:00"), "Yoga", 5, room_id=classes.studio_b.id, now=NOW,
+            classes.other_coach,
+            classes.other_coach.id,
+            at(CLASS_DAY, "17:00"),
+            at(CLASS_DAY, "18:00"),
+            "Yoga",
+            5,
+            room_id=classes.studio_b.id,
+            now=NOW,
         )
 
 
 def test_only_the_coach_or_an_admin_schedules_classes(classes):
     with pytest.raises(Forbidden):
         group_classes.schedule_group_session(
-            classes.member, classes.coach.id, at(CLASS_DAY, "17:00"), at(CLASS_DAY, "18:00"),
-            "Mine", 3, now=NOW,
+            classes.member,
+            classes.coach.id,
+            at(CLASS_DAY, "17:00"),
+            at(CLASS_DAY, "18:00"),
+            "Mine",
+            3,
+            now=NOW,
         )
     with pytest.raises(Forbidden):
         group_classes.schedule_group_session(
-            classes.other_coach, classes.coach.id, at(CLASS_DAY, "17:00"), at(CLASS_DAY, "18:00"),
-            "Not mine", 3, now=NOW,
+            classes.other_coach,
+            classes.coach.id,
+            at(CLASS_DAY, "17:00"),
+            at(CLASS_DAY, "18:00"),
+            "Not mine",
+            3,
+            now=NOW,
         )
-    assert group_classes.schedule_group_session(
-        classes.admin, classes.coach.id, at(CLASS_DAY, "17:00"), at(CLASS_DAY, "18:00"),
-        "By admin", 3, now=NOW,
-    ).coach_id == classes.coach.id
+    assert (
+        group_classes.schedule_group_session(
+            classes.admin,
+            classes.coach.id,
+            at(CLASS_DAY, "17:00"),
+            at(CLASS_DAY, "18:00"),
+            "By admin",
+            3,
+            now=NOW,
+        ).coach_id
+        == classes.coach.id
+    )
 
 
 @pytest.mark.parametrize(
     ("title", "capacity", "field"),
-    [("", 5, "title"), ("  ", 5, "title"), ("x" * 201, 5, "title"), ("Ok", 0, "capacity"),
-     ("Ok", True, "capacity"), ("Ok", "5", "capacity")],
+    [
+        ("", 5, "title"),
+        ("  ", 5, "title"),
+        ("x" * 201, 5, "title"),
+        ("Ok", 0, "capacity"),
+        ("Ok", True, "capacity"),
+        ("Ok", "5", "capacity"),
+    ],
 )
 def test_a_class_needs_a_title_and_a_capacity(classes, title, capacity, field):
     with pytest.raises(ValidationFailed) as caught:
         group_classes.schedule_group_session(
-            classes.coach, classes.coach.id, at(CLASS_DAY, "17:00"), at(CLASS_DAY, "18:00"),
-            title, capacity, now=NOW,
+            classes.coach,
+            classes.coach.id,
+            at(CLASS_DAY, "17:00"),
+            at(CLASS_DAY, "18:00"),
+            title,
+            capacity,
+            now=NOW,
         )
     assert caught.value.field == field
 
@@ -144,22 +187,43 @@ def test_a_class_needs_a_title_and_a_capacity(classes, title, capacity, field):
 def test_a_class_in_the_past_is_refused(classes):
     with pytest.raises(InPast):
         group_classes.schedule_group_session(
-            classes.coach, classes.coach.id, at("2027-02-23", "17:00"), at("2027-02-23", "18:00"),
-            "Late", 3, now=NOW,
+            classes.coach,
+            classes.coach.id,
+            at("2027-02-23", "17:00"),
+            at("2027-02-23", "18:00"),
+            "Late",
+            3,
+            now=NOW,
         )
 
 
 def test_a_weekly_class_series_makes_six_weeks_of_classes_without_a_member(classes):
     availability.create_blocked_slot(
-        classes.coach, classes.coach.id, at("2027-03-16", "00:00"), at("2027-03-17", "00:00"),
-        "Conference", now=NOW,
+        classes.coach,
+        classes.coach.id,
+        at("2027-03-16", "00:00"),
+        at("2027-03-17", "00:00"),
+        "Conference",
+        now=NOW,
     )
     series, made = group_classes.create_group_series(
-        classes.coach, classes.coach.id, TUESDAY, "18:00", "19:00", date(2027, 3, 1), None, 1,
-        "Mobility", 8, today=TODAY,
+        classes.coach,
+        classes.coach.id,
+        TUESDAY,
+        "18:00",
+        "19:00",
+        date(2027, 3, 1),
+        None,
+        1,
+        "Mobility",
+        8,
+        today=TODAY,
     )
     assert (series.session_type, series.member_id, series.title, series.capacity) == (
-        "GROUP", None, "Mobility", 8,
+        "GROUP",
+        None,
+        "Mobility",
+        8,
     )
     assert series.room_id == classes.studio_b.id
     days = [s.start_time.astimezone(at(CLASS_DAY, "00:00").tzinfo).date() for s in made]
@@ -167,7 +231,10 @@ def test_a_weekly_class_series_makes_six_weeks_of_classes_without_a_member(class
     assert len(made) == 5
     for session in made:
         assert (session.type, session.title, session.capacity, session.member_id) == (
-            "GROUP", "Mobility", 8, None,
+            "GROUP",
+            "Mobility",
+            8,
+            None,
         )
         assert session.recurring_booking_id == series.id
     # DST: the 30 March class stays at 18:00 Berlin
@@ -178,22 +245,58 @@ def test_a_weekly_class_series_makes_six_weeks_of_classes_without_a_member(class
 def test_a_class_series_refuses_one_to_one_time_and_overlaps(classes):
     with pytest.raises(SlotUnavailable, match="group availability"):
         group_classes.create_group_series(
-            classes.coach, classes.coach.id, TUESDAY, "10:00", "11:00", date(2027, 3, 1), None, 1,
-            "Wrong", 5, today=TODAY,
+            classes.coach,
+            classes.coach.id,
+            TUESDAY,
+            "10:00",
+            "11:00",
+            date(2027, 3, 1),
+            None,
+            1,
+            "Wrong",
+            5,
+            today=TODAY,
         )
     group_classes.create_group_series(
-        classes.coach, classes.coach.id, TUESDAY, "17:00", "18:00", date(2027, 3, 1), None, 2,
-        "Bi-weekly", 5, today=TODAY,
+        classes.coach,
+        classes.coach.id,
+        TUESDAY,
+        "17:00",
+        "18:00",
+        date(2027, 3, 1),
+        None,
+        2,
+        "Bi-weekly",
+        5,
+        today=TODAY,
     )
     with pytest.raises(Overlap):
         group_classes.create_group_series(
-            classes.coach, classes.coach.id, TUESDAY, "17:30", "18:30", date(2027, 3, 1), None, 1,
-            "Clash", 5, today=TODAY,
+            classes.coach,
+            classes.coach.id,
+            TUESDAY,
+            "17:30",
+            "18:30",
+            date(2027, 3, 1),
+            None,
+            1,
+            "Clash",
+            5,
+            today=TODAY,
         )
     with pytest.raises(Forbidden):
         group_classes.create_group_series(
-            classes.member, classes.coach.id, TUESDAY, "19:00", "20:00", date(2027, 3, 1), None, 1,
-            "Member's", 5, today=TODAY,
+            classes.member,
+            classes.coach.id,
+            TUESDAY,
+            "19:00",
+            "20:00",
+            date(2027, 3, 1),
+            None,
+            1,
+            "Member's",
+            5,
+            today=TODAY,
         )
 
 
@@ -211,21 +314,27 @@ def test_places_then_waitlist_then_capacity_full(classes, make_user):
         group_classes.book_place(third, session.id, now=NOW)
     with pytest.raises(Conflict, match="already has a place"):
         group_classes.book_place(classes.member, session.id, now=NOW)
-    [found] = group_classes.group_sessions(classes.coach.id, at(CLASS_DAY, "00:00"), at(CLASS_DAY, "23:00"))
+    [found] = group_classes.group_sessions(
+        classes.coach.id, at(CLASS_DAY, "00:00"), at(CLASS_DAY, "23:00")
+    )
     assert (found.booked, found.waitlisted, found.places_left, found.full) == (2, 1, 0, True)
     assert group_classes.places_left(session.id) == 0
 
 
 def test_a_coach_books_a_member_in_and_a_member_books_only_for_themself(classes):
     session = one_class(classes)
-    booking = group_classes.book_place(classes.coach, session.id, member_id=classes.member.id, now=NOW)
+    booking = group_classes.book_place(
+        classes.coach, session.id, member_id=classes.member.id, now=NOW
+    )
     assert booking.member_id == classes.member.id
     with pytest.raises(Forbidden):
         group_classes.book_place(
             classes.other_member, session.id, member_id=classes.member.id, now=NOW
         )
     with pytest.raises(NotFound):
-        group_classes.book_place(classes.other_coach, session.id, member_id=classes.member.id, now=NOW)
+        group_classes.book_place(
+            classes.other_coach, session.id, member_id=classes.member.id, now=NOW
+        )
 
 
 def test_one_to_one_sessions_have_no_places(classes):
@@ -235,7 +344,9 @@ def test_one_to_one_sessions_have_no_places(classes):
     with pytest.raises(NotFound):
         group_classes.book_place(classes.other_member, session.id, now=NOW)
     with pytest.raises(Conflict, match="not a group class"):
-        group_classes.book_place(classes.coach, session.id, member_id=classes.other_member.id, now=NOW)
+        group_classes.book_place(
+            classes.coach, session.id, member_id=classes.other_member.id, now=NOW
+        )
 
 
 def test_a_started_or_cancelled_class_takes_no_bookings(classes):
@@ -256,7 +367,8 @@ def test_a_freed_place_goes_to_the_first_waiting_member_who_is_told(classes, mak
     )
     second_waiting = group_classes.book_place(later, session.id, now=NOW + timedelta(minutes=2))
     assert group_classes.waitlist_positions([first_waiting, second_waiting]) == {
-        first_waiting.id: 1, second_waiting.id: 2,
+        first_waiting.id: 1,
+        second_waiting.id: 2,
     }
 
     group_classes.cancel_place(classes.member, holder.id, now=NOW + timedelta(hours=1))
@@ -327,8 +439,12 @@ def test_a_member_cancelling_the_class_only_leaves_it(classes):
     with pytest.raises(NotFound):
         group_classes.leave_session(classes.admin, session.id, member_id=classes.admin.id, now=NOW)
     with pytest.raises(NotFound):
-        group_classes.leave_session(classes.other_coach, session.id, member_id=classes.other_member.id, now=NOW)
-    group_classes.leave_session(classes.coach, session.id, member_id=classes.other_member.id, now=NOW)
+        group_classes.leave_session(
+            classes.other_coach, session.id, member_id=classes.other_member.id, now=NOW
+        )
+    group_classes.leave_session(
+        classes.coach, session.id, member_id=classes.other_member.id, now=NOW
+    )
     assert group_classes.places_left(session.id) == 3
     assert [n.kind for n in notes(classes.other_member)] == ["place_cancelled"]
 
@@ -384,7 +500,11 @@ def test_resolving_a_class_conflict_by_cancelling_tells_its_members(classes):
     session = one_class(classes, capacity=3)
     group_classes.book_place(classes.member, session.id, now=NOW)
     availability.create_blocked_slot(
-        classes.coach, classes.coach.id, at(CLASS_DAY, "16:00"), at(CLASS_DAY, "19:00"), None,
+        classes.coach,
+        classes.coach.id,
+        at(CLASS_DAY, "16:00"),
+        at(CLASS_DAY, "19:00"),
+        None,
         now=NOW,
     )
     sessions.resolve_conflict(classes.coach, session.id, "cancel", now=NOW)
@@ -393,8 +513,17 @@ def test_resolving_a_class_conflict_by_cancelling_tells_its_members(classes):
 
 def test_ending_a_class_series_cancels_its_places_and_tells_the_members(classes):
     series, made = group_classes.create_group_series(
-        classes.coach, classes.coach.id, TUESDAY, "18:00", "19:00", date(2027, 3, 1), None, 1,
-        "Mobility", 8, today=TODAY,
+        classes.coach,
+        classes.coach.id,
+        TUESDAY,
+        "18:00",
+        "19:00",
+        date(2027, 3, 1),
+        None,
+        1,
+        "Mobility",
+        8,
+        today=TODAY,
     )
     group_classes.book_place(classes.member, made[1].id, now=NOW)
     group_classes.book_place(classes.other_member, made[2].id, now=NOW)
@@ -403,9 +532,12 @@ def test_ending_a_class_series_cancels_its_places_and_tells_the_members(classes)
     assert db.session.get(RecurringBooking, series.id).status == "CANCELLED"
     assert db.session.get(TrainingSession, made[0].id).status == "scheduled"
     assert all(db.session.get(TrainingSession, s.id).status == "cancelled" for s in made[1:])
-    assert db.session.scalar(
-        select(func.count(Booking.id)).where(Booking.status == "CANCELLED_BY_COACH")
-    ) == 2
+    assert (
+        db.session.scalar(
+            select(func.count(Booking.id)).where(Booking.status == "CANCELLED_BY_COACH")
+        )
+        == 2
+    )
     assert len(notes(classes.member)) == len(notes(classes.other_member)) == 1
     with pytest.raises(NotFound):
         bookings.cancel_recurring(classes.member, series.id, today=TODAY)
@@ -496,11 +628,21 @@ def test_the_nightly_job_keeps_making_group_classes(classes):
     """Weeks beyond the first six come from the nightly job, as classes with the series' title and
     capacity (not one-to-one sessions), and a second run makes nothing twice."""
     series, made = group_classes.create_group_series(
-        classes.coach, classes.coach.id, TUESDAY, "18:00", "19:00", date(2027, 3, 1), None, 1,
-        "Mobility", 8, today=TODAY,
+        classes.coach,
+        classes.coach.id,
+        TUESDAY,
+        "18:00",
+        "19:00",
+        date(2027, 3, 1),
+        None,
+        1,
+        "Mobility",
+        8,
+        today=TODAY,
     )
     bookings.create_recurring(
-        classes.member, classes.coach.id, TUESDAY, "10:00", "11:00", date(2027, 3, 1), None, 1,
+        classes.member,
+        SeriesSpec(classes.coach.id, TUESDAY, "10:00", "11:00", date(2027, 3, 1), None, 1),
         today=TODAY,
     )
     result = sessions.materialize(date(2027, 3, 29))
@@ -515,7 +657,10 @@ def test_the_nightly_job_keeps_making_group_classes(classes):
     assert len(later) == 10
     for session in later:
         assert (session.type, session.title, session.capacity, session.member_id) == (
-            "GROUP", "Mobility", 8, None,
+            "GROUP",
+            "Mobility",
+            8,
+            None,
         )
     one_to_one = db.session.scalars(
         select(TrainingSession).where(TrainingSession.member_id == classes.member.id)
@@ -523,6 +668,9 @@ def test_the_nightly_job_keeps_making_group_classes(classes):
     assert {s.type for s in one_to_one} == {"ONE_TO_ONE"} and len(one_to_one) == 10
     assert sessions.materialize(date(2027, 3, 29)).created == 0
     # The coach gives the member a place: the last class lies past a member's booking horizon.
-    assert group_classes.book_place(
-        classes.coach, later[-1].id, member_id=classes.member.id, now=NOW
-    ).status == "CONFIRMED"
+    assert (
+        group_classes.book_place(
+            classes.coach, later[-1].id, member_id=classes.member.id, now=NOW
+        ).status
+        == "CONFIRMED"
+    )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from coachapp.extensions import db
 from coachapp.models import AvailabilityAddition, Booking, Notification, TrainingSession
 from coachapp.services import availability, bookings, coach_settings, moves, sessions
+from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import (
     Conflict,
     Forbidden,
@@ -121,14 +122,16 @@ def test_database_constraint_decides_a_lost_race(gym, monkeypatch):
 def _weekly_series(gym, day_of_week=3, start="10:00", end="11:00", member=None):
     row, made = bookings.create_recurring(
         gym.coach,
-        gym.coach.id,
-        day_of_week,
-        start,
-        end,
-        TODAY,
-        None,
-        1,
-        member_id=(member or gym.member).id,
+        SeriesSpec(
+            gym.coach.id,
+            day_of_week,
+            start,
+            end,
+            TODAY,
+            None,
+            1,
+            member_id=(member or gym.member).id,
+        ),
         today=TODAY,
         now=NOW,
     )

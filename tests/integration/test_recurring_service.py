@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from coachapp.extensions import db
 from coachapp.models import Notification, RecurringBooking, TrainingSession
 from coachapp.services import availability, bookings, sessions
+from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import (
     AlreadyCancelled,
     Forbidden,
@@ -22,11 +23,24 @@ from coachapp.services.errors import (
 from tests.integration.service_helpers import BERLIN, NOW, TODAY, at
 
 
-def series(gym, actor=None, day=1, start="10:00", end="11:00", start_date=date(2027, 3, 1),
-           end_date=None, frequency=1, member_id=None, today=TODAY):
+def series(
+    gym,
+    actor=None,
+    day=1,
+    start="10:00",
+    end="11:00",
+    start_date=date(2027, 3, 1),
+    end_date=None,
+    frequency=1,
+    member_id=None,
+    today=TODAY,
+):
     return bookings.create_recurring(
-        actor or gym.member, gym.coach.id, day, start, end, start_date, end_date, frequency,
-        member_id=member_id, today=today,
+        actor or gym.member,
+        SeriesSpec(
+            gym.coach.id, day, start, end, start_date, end_date, frequency, member_id=member_id
+        ),
+        today=today,
     )
 
 
@@ -36,11 +50,20 @@ def local_starts(rows):
 
 def test_weekly_series_makes_six_weeks_of_sessions(gym):
     row, made = series(gym)
-    assert (row.status, row.frequency, row.start_time, row.room_id) == ("ACTIVE", 1, "10:00", gym.studio_a.id)
+    assert (row.status, row.frequency, row.start_time, row.room_id) == (
+        "ACTIVE",
+        1,
+        "10:00",
+        gym.studio_a.id,
+    )
     assert row.member_id == gym.member.id
     assert local_starts(made) == [
-        "2027-03-01 10:00", "2027-03-08 10:00", "2027-03-15 10:00",
-        "2027-03-22 10:00", "2027-03-29 10:00", "2027-04-05 10:00",
+        "2027-03-01 10:00",
+        "2027-03-08 10:00",
+        "2027-03-15 10:00",
+        "2027-03-22 10:00",
+        "2027-03-29 10:00",
+        "2027-04-05 10:00",
     ]
     assert all(s.recurring_booking_id == row.id and s.member_id == gym.member.id for s in made)
     assert all(s.room_id == gym.studio_a.id and s.one_time_booking_id is None for s in made)
@@ -50,7 +73,10 @@ def test_weekly_series_makes_six_weeks_of_sessions(gym):
 def test_series_keeps_ten_oclock_across_the_spring_change(gym):
     _, made = series(gym, start_date=date(2027, 3, 15), today=date(2027, 3, 10))
     assert local_starts(made)[:4] == [
-        "2027-03-15 10:00", "2027-03-22 10:00", "2027-03-29 10:00", "2027-04-05 10:00",
+        "2027-03-15 10:00",
+        "2027-03-22 10:00",
+        "2027-03-29 10:00",
+        "2027-04-05 10:00",
     ]
     utc_hours = [s.start_time.astimezone(BERLIN).utcoffset() for s in made]
     assert utc_hours[1] == timedelta(hours=1) and utc_hours[2] == timedelta(hours=2)
@@ -71,15 +97,19 @@ def test_series_with_an_end_date_stops_there(gym):
 
 def test_a_biweekly_pair_on_alternating_weeks_is_accepted(gym):
     first, made_a = series(gym, frequency=2, start_date=date(2027, 3, 1))
-    second, made_b = series(
-        gym, actor=gym.other_member, frequency=2, start_date=date(2027, 3, 8)
-    )
+    second, made_b = series(gym, actor=gym.other_member, frequency=2, start_date=date(2027, 3, 8))
     assert local_starts(made_a) == ["2027-03-01 10:00", "2027-03-15 10:00", "2027-03-29 10:00"]
     assert local_starts(made_b) == ["2027-03-08 10:00", "2027-03-22 10:00", "2027-04-05 10:00"]
     assert first.status == second.status == "ACTIVE"
     with pytest.raises(Overlap) as caught:
-        series(gym, actor=gym.other_member, frequency=1, start_date=date(2027, 3, 1), start="10:30",
-               end="11:30")
+        series(
+            gym,
+            actor=gym.other_member,
+            frequency=1,
+            start_date=date(2027, 3, 1),
+            start="10:30",
+            end="11:30",
+        )
     assert "2027-03-01" in caught.value.message and "2027-03-08" in caught.value.message
 
 
@@ -94,7 +124,11 @@ def test_a_series_colliding_beyond_the_horizon_is_refused(gym):
 
 def test_a_series_colliding_with_a_booked_session_is_refused_naming_the_date(gym):
     bookings.book_one_time(
-        gym.other_member, gym.coach.id, at("2027-03-22", "10:30"), at("2027-03-22", "11:30"), now=NOW
+        gym.other_member,
+        gym.coach.id,
+        at("2027-03-22", "10:30"),
+        at("2027-03-22", "11:30"),
+        now=NOW,
     )
     with pytest.raises(Overlap) as caught:
         series(gym)
@@ -105,7 +139,11 @@ def test_a_series_colliding_with_a_booked_session_is_refused_naming_the_date(gym
 
 def test_blocked_occurrences_are_skipped_unless_an_addition_reopens_them(gym):
     availability.create_blocked_slot(
-        gym.coach, gym.coach.id, at("2027-03-08", "00:00"), at("2027-03-16", "00:00"), "Holiday",
+        gym.coach,
+        gym.coach.id,
+        at("2027-03-08", "00:00"),
+        at("2027-03-16", "00:00"),
+        "Holiday",
         now=NOW,
     )
     availability.create_addition(
@@ -116,7 +154,9 @@ def test_blocked_occurrences_are_skipped_unless_an_addition_reopens_them(gym):
     assert "2027-03-15 10:00" in local_starts(made)
     assert len(made) == 5
     preview = bookings.preview_recurring(
-        gym.other_member, gym.coach.id, 2, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+        gym.other_member,
+        SeriesSpec(gym.coach.id, 2, "10:00", "11:00", date(2027, 3, 1), None, 1),
+        today=TODAY,
     )
     assert preview.skipped_blocked == [date(2027, 3, 9)]
     assert len(preview.sessions) == 5 and preview.colliding_dates == []
@@ -146,8 +186,11 @@ def test_a_series_must_lie_inside_a_one_to_one_window(gym):
     with pytest.raises(SlotUnavailable):
         series(gym, day=6)
     availability.replace_weekly_day(
-        gym.coach, gym.coach.id, 1,
-        [availability.WindowInput("09:00", "12:00", is_individual=False, is_group=True)], now=NOW,
+        gym.coach,
+        gym.coach.id,
+        1,
+        [availability.WindowInput("09:00", "12:00", is_individual=False, is_group=True)],
+        now=NOW,
     )
     with pytest.raises(SlotUnavailable):
         series(gym)
@@ -207,7 +250,10 @@ def test_cancelling_one_occurrence_keeps_the_series(gym):
 
 def test_ending_a_series_beyond_the_nightly_horizon_keeps_the_weeks_before_it(gym):
     row, made = bookings.create_recurring(
-        gym.member, gym.coach.id, 1, "10:00", "11:00", TODAY, None, 1, today=TODAY, now=NOW
+        gym.member,
+        SeriesSpec(gym.coach.id, 1, "10:00", "11:00", TODAY, None, 1),
+        today=TODAY,
+        now=NOW,
     )
     assert len(made) == 6
     bookings.cancel_recurring(gym.member, row.id, date(2027, 6, 7), today=TODAY, now=NOW)
@@ -229,7 +275,10 @@ def test_ending_a_series_beyond_the_nightly_horizon_keeps_the_weeks_before_it(gy
 
 def test_ending_a_series_more_than_a_year_ahead_is_refused(gym):
     row, _ = bookings.create_recurring(
-        gym.member, gym.coach.id, 1, "10:00", "11:00", TODAY, None, 1, today=TODAY, now=NOW
+        gym.member,
+        SeriesSpec(gym.coach.id, 1, "10:00", "11:00", TODAY, None, 1),
+        today=TODAY,
+        now=NOW,
     )
     with pytest.raises(ValidationFailed) as refused:
         bookings.cancel_recurring(gym.member, row.id, date(2028, 6, 5), today=TODAY, now=NOW)

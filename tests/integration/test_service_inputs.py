@@ -9,6 +9,7 @@ import pytest
 from coachapp.extensions import db
 from coachapp.services import availability, billing, bookings, sessions, slots
 from coachapp.services.availability import WindowInput
+from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import DomainError
 from tests.integration.service_helpers import NOW, TODAY, at
 
@@ -39,15 +40,25 @@ def calls(gym):
     return {
         "replace_weekly_day": (
             availability.replace_weekly_day,
-            dict(actor=coach, coach_id=coach.id, day_of_week=1,
-                 windows=[WindowInput("09:00", "12:00")], now=NOW),
+            dict(
+                actor=coach,
+                coach_id=coach.id,
+                day_of_week=1,
+                windows=[WindowInput("09:00", "12:00")],
+                now=NOW,
+            ),
         ),
         "window": (
             lambda **kw: availability.replace_weekly_day(
                 coach, coach.id, 1, [WindowInput(**kw)], now=NOW
             ),
-            dict(start_time="09:00", end_time="12:00", room_id=None, is_individual=True,
-                 is_group=False),
+            dict(
+                start_time="09:00",
+                end_time="12:00",
+                room_id=None,
+                is_individual=True,
+                is_group=False,
+            ),
         ),
         "create_blocked_slot": (
             availability.create_blocked_slot,
@@ -57,7 +68,10 @@ def calls(gym):
             availability.create_addition,
             dict(actor=coach, coach_id=coach.id, start=start, end=end, room_id=None, reason=None),
         ),
-        "delete_blocked_slot": (availability.delete_blocked_slot, dict(actor=coach, blocked_slot_id=1)),
+        "delete_blocked_slot": (
+            availability.delete_blocked_slot,
+            dict(actor=coach, blocked_slot_id=1),
+        ),
         "bookable_slots": (
             slots.bookable_slots,
             dict(coach_id=coach.id, first_day=date(2027, 3, 1), last_day=date(2027, 3, 7), now=NOW),
@@ -67,10 +81,17 @@ def calls(gym):
             dict(actor=member, coach_id=coach.id, start=start, end=end, member_id=None, now=NOW),
         ),
         "create_recurring": (
-            bookings.create_recurring,
-            dict(actor=member, coach_id=coach.id, day_of_week=1, start_time="10:00",
-                 end_time="11:00", start_date=date(2027, 3, 1), end_date=None, frequency=1,
-                 member_id=None, today=TODAY),
+            lambda **kw: bookings.create_recurring(member, SeriesSpec(**kw), today=TODAY),
+            dict(
+                coach_id=coach.id,
+                day_of_week=1,
+                start_time="10:00",
+                end_time="11:00",
+                start_date=date(2027, 3, 1),
+                end_date=None,
+                frequency=1,
+                member_id=None,
+            ),
         ),
         "cancel_booking": (bookings.cancel_booking, dict(actor=member, booking_id=1, now=NOW)),
         "cancel_recurring": (
@@ -82,7 +103,8 @@ def calls(gym):
             dict(actor=gym.admin, coach_id=None, member_id=None, start=None, end=None, status=None),
         ),
         "resolve_conflict": (
-            sessions.resolve_conflict, dict(actor=coach, session_id=1, action="keep", now=NOW)
+            sessions.resolve_conflict,
+            dict(actor=coach, session_id=1, action="keep", now=NOW),
         ),
         "mark_no_show": (sessions.mark_no_show, dict(actor=coach, session_id=1, now=NOW)),
         "cancel_session": (sessions.cancel_session, dict(actor=member, session_id=1, now=NOW)),
