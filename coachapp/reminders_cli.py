@@ -1,8 +1,7 @@
-"""``flask --app wsgi reminders send [--now ISO]``: send the reminders due now (or at ``--now``).
-
-The scheduler process runs the same thing every 10 minutes (``coachapp.scheduler``); without
-Redis, run this command from the system's cron as often. Running it again sends nothing twice
-(``services.reminders``).
+"""``flask --app wsgi reminders send [--now ISO]``: send the reminders due now (or at ``--now``),
+and ``reminders_job``, the same as a job that the scheduler process hands to the worker every 10
+minutes (``coachapp.scheduler``). Without Redis, run the command from the system's cron as often.
+Running it again sends nothing twice (``services.reminders``).
 """
 
 from __future__ import annotations
@@ -14,9 +13,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from . import jobs
 from .services import reminders
 
 reminders_cli = AppGroup("reminders", help="Send the reminders before sessions.")
+
+JOB_ID = "coachapp-reminders"
+INTERVAL_SECONDS = 10 * 60
 
 NOW_EXAMPLE = "2026-12-01T09:00+01:00"
 
@@ -55,4 +58,11 @@ def send(now_text: str | None) -> None:
     click.echo(report.summary())
 
 
-__all__ = ["parse_now", "reminders_cli"]
+def reminders_job() -> dict:
+    """Job (the scheduler's, every 10 minutes): send the reminders due now."""
+    with jobs.app_context():
+        report = reminders.send_due()
+    return {"sent": report.sent, "mailed": report.mailed, "already_sent": report.already_sent}
+
+
+__all__ = ["INTERVAL_SECONDS", "JOB_ID", "parse_now", "reminders_cli", "reminders_job"]

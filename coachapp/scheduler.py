@@ -25,8 +25,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import create_app, jobs
+from . import reminders_cli as reminders
 from .models import utcnow
-from .services import reminders
 
 log = logging.getLogger("coachapp.scheduler")  # also when run as __main__
 
@@ -90,7 +90,7 @@ def wait_for_redis(
 
 
 def register_reminders(scheduler, now: datetime | None = None) -> datetime:
-    """Register the reminder run (``services.reminders.reminders_job``) every 10 minutes under a
+    """Register the reminder run (``reminders_cli.reminders_job``) every 10 minutes under a
     fixed id, replacing any earlier registration (idempotent); returns when it is first due. Two
     runs at once (a slow one overtaken) are harmless: each reminder is sent once."""
     due = (now or utcnow()) + timedelta(seconds=30)

@@ -41,8 +41,6 @@ from .notifications import PENDING_DELIVERY, local_when
 
 log = logging.getLogger(__name__)
 
-JOB_ID = "coachapp-reminders"
-INTERVAL_SECONDS = 10 * 60
 INSERT_CHUNK = 1000
 
 
@@ -268,23 +266,11 @@ def set_reminder_mails(member: User, on: bool) -> None:
     db.session.refresh(member)
 
 
-def reminders_job() -> dict:
-    """Job (the scheduler's, every 10 minutes): send the reminders due now."""
-    from ..jobs import app_context
-
-    with app_context():
-        report = send_due()
-    return {"sent": report.sent, "mailed": report.mailed, "already_sent": report.already_sent}
-
-
 __all__ = [
-    "INTERVAL_SECONDS",
-    "JOB_ID",
     "DueReminder",
     "ReminderReport",
     "message_for",
     "reminder_hours",
-    "reminders_job",
     "send_due",
     "set_reminder_mails",
 ]

@@ -14,7 +14,7 @@ from email import message_from_bytes, policy
 import pytest
 from sqlalchemy import event, func, select
 
-from coachapp import notice_mail
+from coachapp import notice_mail, reminders_cli
 from coachapp.extensions import db
 from coachapp.mail import build_message, load_settings
 from coachapp.models import Booking, Notification, ReminderSent, TrainingSession, User
@@ -377,17 +377,17 @@ def test_the_scheduler_runs_the_reminders_every_ten_minutes(
     rq_scheduler = jobs.ZonedScheduler(queue_name=jobs.QUEUE_NAME, connection=connection)
     for _ in range(3):
         registered = scheduler.register_all(rq_scheduler, now=NOW)
-    assert set(registered) == {jobs.NIGHTLY_JOB_ID, jobs.SWEEP_JOB_ID, reminders.JOB_ID}
+    assert set(registered) == {jobs.NIGHTLY_JOB_ID, jobs.SWEEP_JOB_ID, reminders_cli.JOB_ID}
     [job] = [
         job
         for job in Scheduler(queue_name=jobs.QUEUE_NAME, connection=connection).get_jobs()
-        if job.id == reminders.JOB_ID
+        if job.id == reminders_cli.JOB_ID
     ]
     assert job.meta["interval"] == 10 * 60
-    assert job.func_name == "coachapp.services.reminders.reminders_job"
+    assert job.func_name == "coachapp.reminders_cli.reminders_job"
 
     coach, _other, (m0, *_rest) = people
     _session(coach, utcnow().replace(microsecond=0) + 2 * HOUR, m0)
-    jobs.get_queue(connection).enqueue_call(reminders.reminders_job, job_id="reminders-now")
+    jobs.get_queue(connection).enqueue_call(reminders_cli.reminders_job, job_id="reminders-now")
     run_process("coachapp.worker", database_url, redis_url, "--no-catch-up")
     assert len(_reminded()) == 1
