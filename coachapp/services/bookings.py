@@ -19,7 +19,6 @@ from ..models import Booking, CoachSettings, RecurringBooking, Room, TrainingSes
 from ..scheduling import (
     DAY_NAMES,
     HORIZON_WEEKS,
-    CoachCalendar,
     Interval,
     MaterializationPlan,
     RecurringSeries,
@@ -44,7 +43,7 @@ from ..vocab import (
     SessionStatus,
     SessionType,
 )
-from . import booking_rules, coaches, horizon
+from . import booking_rules, coach_calendar, coaches, horizon
 from .db import coach_lock, constraint_name, locked_row, transaction, visible_row, write_lock
 from .errors import (
     AlreadyCancelled,
@@ -428,14 +427,7 @@ def _plan(request: _SeriesRequest, series: RecurringSeries) -> MaterializationPl
     first = max(request.today, series.start_date)
     lo, hi = coaches.day_bounds(first, first + timedelta(days=7 * HORIZON_WEEKS), tz)
     coach_id = settings.coach_id
-    calendar = CoachCalendar(
-        coach_id=str(coach_id),
-        tz=tz,
-        blocked=tuple(coaches.interval(b) for b in coaches.blocked_in(coach_id, lo, hi)),
-        additions=tuple(coaches.interval(a) for a in coaches.additions_in(coach_id, lo, hi)),
-        busy=tuple(coaches.interval(s) for s in coaches.scheduled_in(coach_id, lo, hi)),
-        default_room_id=None if settings.default_room_id is None else str(settings.default_room_id),
-    )
+    calendar = coach_calendar.load(coach_id, lo, hi, request.now).core()
     plan = plan_materialization([series], {str(coach_id): calendar}, first, HORIZON_WEEKS)
     upcoming = tuple(
         p for p in horizon.within(plan.create, request.now) if p.interval.start_utc > request.now
@@ -597,14 +589,8 @@ def _fill_until(
             TrainingSession.occurrence_start < hi,
         )
     ).scalars()
-    calendar = CoachCalendar(
-        coach_id=str(coach_id),
-        tz=tz,
-        blocked=tuple(coaches.interval(b) for b in coaches.blocked_in(coach_id, lo, hi)),
-        additions=tuple(coaches.interval(a) for a in coaches.additions_in(coach_id, lo, hi)),
-        busy=tuple(coaches.interval(s) for s in coaches.scheduled_in(coach_id, lo, hi)),
-        existing_keys=frozenset((str(row.id), start) for start in existing),
-        default_room_id=None if settings.default_room_id is None else str(settings.default_room_id),
+    calendar = coach_calendar.load(coach_id, lo, hi, now).core(
+        existing_keys=frozenset((str(row.id), start) for start in existing)
     )
     weeks = -(-(until - today).days // 7)
     plan = plan_materialization([to_series(row)], {str(coach_id): calendar}, today, weeks)
