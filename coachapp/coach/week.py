@@ -113,8 +113,7 @@ def session_label(data: WeekData, session) -> str:
     """Who a session is for: the member's name, or the title and booked/capacity of a group."""
     if session.type == SessionType.GROUP:
         return f"{session.title} · {data.booked.get(session.id, 0)}/{session.capacity}"
-    member = data.members.get(session.member_id)
-    return member.name if member else session.title
+    return data.member_names.get(session.member_id) or session.title
 
 
 def build(data: WeekData, today: date) -> Grid:

@@ -74,6 +74,26 @@ class Span:
     room_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """A training session as the calendar reads it (plain data, the columns a calendar needs)."""
+
+    id: int
+    coach_id: int
+    member_id: int | None
+    room_id: int | None
+    start_time: datetime
+    end_time: datetime
+    type: str
+    status: str
+    title: str
+    capacity: int
+    recurring_booking_id: int | None
+
+
+_SESSION_COLUMNS = tuple(getattr(TrainingSession, name) for name in SessionRow.__dataclass_fields__)
+
+
 @dataclass(frozen=True)
 class Calendar:
     """One coach's calendar around ``[lo, hi)``, read by ``load``.
@@ -81,9 +101,9 @@ class Calendar:
     ``windows`` is the whole weekly template; ``blocked`` and ``additions`` overlap the span (with
     ``upcoming``: every one that has not ended); ``sessions`` are the coach's sessions that are not
     cancelled and overlap the span, then (``upcoming``) every scheduled one starting after
-    ``now``, in start order. ``booked`` and ``members`` (``people``): each session's confirmed
-    places and its member. ``held`` (``rooms``): per room the coach may use, when a scheduled
-    session of any coach holds it in the span.
+    ``now``, in start order (as ``SessionRow`` values). ``booked`` and ``member_names``
+    (``people``): each session's confirmed places and its member's name. ``held`` (``rooms``):
+    per room the coach may use, when a scheduled session of any coach holds it in the span.
     """
 
     settings: CoachSettings
@@ -94,9 +114,9 @@ class Calendar:
     windows: tuple[Window, ...]
     blocked: tuple[Span, ...]
     additions: tuple[Span, ...]
-    sessions: tuple[TrainingSession, ...]
+    sessions: tuple[SessionRow, ...]
     booked: Mapping[int, int] = field(default_factory=dict)
-    members: Mapping[int, User] = field(default_factory=dict)
+    member_names: Mapping[int, str] = field(default_factory=dict)
     held: Mapping[int, Timeline] | None = None
 
     @property
@@ -112,15 +132,15 @@ class Calendar:
         """The additions overlapping ``[lo, hi)``."""
         return [a for a in self.additions if a.start_time < hi and a.end_time > lo]
 
-    def sessions_in(self, lo: datetime, hi: datetime) -> list[TrainingSession]:
+    def sessions_in(self, lo: datetime, hi: datetime) -> list[SessionRow]:
         """The sessions (not cancelled) overlapping ``[lo, hi)``."""
         return [s for s in self.sessions if s.start_time < hi and s.end_time > lo]
 
-    def scheduled_in(self, lo: datetime, hi: datetime) -> list[TrainingSession]:
+    def scheduled_in(self, lo: datetime, hi: datetime) -> list[SessionRow]:
         """The scheduled sessions overlapping ``[lo, hi)``: what makes the coach busy."""
         return [s for s in self.sessions_in(lo, hi) if s.status == SessionStatus.SCHEDULED]
 
-    def upcoming(self) -> list[TrainingSession]:
+    def upcoming(self) -> list[SessionRow]:
         """The scheduled sessions starting after ``now`` (all of them with ``upcoming``)."""
         return [
             s
@@ -144,7 +164,7 @@ class Calendar:
             ),
         )
 
-    def conflicts(self, sessions: Iterable[TrainingSession]) -> list[ConflictView]:
+    def conflicts(self, sessions: Iterable[SessionRow]) -> list[ConflictView]:
         """Which of ``sessions`` (the coach's, inside what was loaded) lie outside availability,
         in start order: one-to-one sessions against one-to-one windows, group sessions against
         group windows (the core decides, as ``sessions.conflicts_among``)."""
@@ -311,7 +331,7 @@ def load(
             wanted.append(
                 and_(ts.room_id.in_(sorted(room_ids)), ts.status == SessionStatus.SCHEDULED, near)
             )
-    columns: list = [ts]
+    columns: list = list(_SESSION_COLUMNS)
     if people:
         places = (
             select(func.count(Booking.id))
@@ -319,26 +339,27 @@ def load(
             .correlate(ts)
             .scalar_subquery()
         )
-        columns += [User, places]
+        columns += [User.name, places]
     query = select(*columns).where(or_(*wanted)).order_by(ts.start_time, ts.id)
     if people:
         query = query.outerjoin(User, User.id == ts.member_id)
-    sessions: list[TrainingSession] = []
+    width = len(_SESSION_COLUMNS)
+    sessions: list[SessionRow] = []
     booked: dict[int, int] = {}
-    members: dict[int, User] = {}
+    names: dict[int, str] = {}
     spans: dict[int, list[Interval]] = {}
     for row in db.session.execute(query):
-        session = row[0]
+        session = SessionRow(*row[:width])
         if session.room_id in room_ids and session.status == SessionStatus.SCHEDULED:
             spans.setdefault(session.room_id, []).append(coaches.interval(session))
         if session.coach_id != coach_id or session.status == SessionStatus.CANCELLED:
             continue
         sessions.append(session)
         if people:
-            if row[1] is not None:
-                members[row[1].id] = row[1]
-            if row[2]:
-                booked[session.id] = row[2]
+            if session.member_id is not None and row[width] is not None:
+                names[session.member_id] = row[width]
+            if row[width + 1]:
+                booked[session.id] = row[width + 1]
     return Calendar(
         settings=settings,
         tz=tz,
@@ -350,7 +371,7 @@ def load(
         additions=tuple(additions),
         sessions=tuple(sessions),
         booked=booked,
-        members=members,
+        member_names=names,
         held={room: Timeline(found) for room, found in spans.items()} if rooms else None,
     )
 
@@ -370,7 +391,7 @@ class WeekData:
     monday: date
     blocked: list[Span]
     additions: list[Span]
-    sessions: list[TrainingSession]
+    sessions: list[SessionRow]
     rooms: dict[int, str]
     conflicts: dict[int, str]
     conflict_total: int
@@ -396,8 +417,8 @@ class WeekData:
         return self.calendar.booked
 
     @property
-    def members(self) -> Mapping[int, User]:
-        return self.calendar.members
+    def member_names(self) -> Mapping[int, str]:
+        return self.calendar.member_names
 
     @property
     def days(self) -> list[date]:
@@ -621,6 +642,7 @@ __all__ = [
     "Calendar",
     "ConflictRow",
     "SessionDetail",
+    "SessionRow",
     "Span",
     "WeekData",
     "Window",

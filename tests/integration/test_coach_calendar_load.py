@@ -129,7 +129,7 @@ def test_load_holds_what_the_per_kind_loaders_read(gym):
         s.id for s in coaches.scheduled_in(gym.coach.id, lo, hi)
     ]
     assert [s.id for s in calendar.sessions] == [mon.id, tue.id]  # cancelled left out, not Otto's
-    assert calendar.members[mon.member_id].name == "Mia Member"
+    assert calendar.member_names[mon.member_id] == "Mia Member"
     assert calendar.booked == {mon.id: 1, tue.id: 1}
     rooms = {gym.studio_a.id, gym.studio_b.id}
     expected = coaches.rooms_held(rooms, lo, hi)
