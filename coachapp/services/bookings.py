@@ -38,7 +38,6 @@ from ..vocab import (
     BookingStatus,
     Canceller,
     NotificationKind,
-    Role,
     SeriesStatus,
     SessionStatus,
     SessionType,
@@ -213,12 +212,9 @@ def get_booking(actor: User, booking_id: int) -> Booking:
 
 
 def can_see_booking(actor: User, booking: Booking) -> bool:
-    """A member sees their own bookings, a coach those of their sessions, an admin all."""
-    if actor.role == Role.ADMIN:
-        return True
-    if actor.role == Role.MEMBER:
-        return booking.member_id == actor.id
-    return actor.role == Role.COACH and booking.session.coach_id == actor.id
+    """A member sees their own bookings, a coach those of their sessions, an admin all
+    (``coaches.is_party``)."""
+    return coaches.is_party(actor, booking.session.coach_id, booking.member_id)
 
 
 def cancel_booking(actor: User, booking_id: int, now: datetime | None = None) -> Booking:
@@ -621,11 +617,8 @@ def get_recurring(actor: User, series_id: int) -> RecurringBooking:
 
 
 def _can_see_series(actor: User, row: RecurringBooking) -> bool:
-    if actor.role == Role.ADMIN:
-        return True
-    if actor.role == Role.MEMBER:
-        return row.member_id == actor.id
-    return actor.role == Role.COACH and row.coach_id == actor.id
+    """A member sees their own series, a coach theirs (group classes too), an admin all."""
+    return coaches.is_party(actor, row.coach_id, row.member_id)
 
 
 def cancel_recurring(

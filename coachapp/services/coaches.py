@@ -98,15 +98,23 @@ def require_manager(actor: User, coach_id: int) -> None:
     raise Forbidden("Only the coach themself or an admin may do this.")
 
 
-def can_see_session(actor: User, session: TrainingSession) -> bool:
-    """Admins see every session, a coach their own, a member the ones they attend (a group class
-    once they have, or had, a place or a waitlist entry in it)."""
+def is_party(actor: User, coach_id: int | None, member_id: int | None) -> bool:
+    """The one visibility rule of the gym's rows: an admin sees every one, a coach those of their
+    own (``coach_id``), a member their own (``member_id``): a booking, a series, a session."""
     if actor.role == Role.ADMIN:
         return True
     if actor.role == Role.COACH:
-        return session.coach_id == actor.id
-    if session.member_id == actor.id:
+        return coach_id == actor.id
+    return actor.role == Role.MEMBER and member_id == actor.id
+
+
+def can_see_session(actor: User, session: TrainingSession) -> bool:
+    """``is_party`` for a session, and a member also sees a group class once they have, or had,
+    a place or a waitlist entry in it."""
+    if is_party(actor, session.coach_id, session.member_id):
         return True
+    if actor.role != Role.MEMBER:
+        return False
     if session.type != SessionType.GROUP:
         return False
     return (
