@@ -104,7 +104,7 @@ class _InOrder(ApiInput):
         return value
 
 
-class WindowIn(_InOrder):
+class WindowInput(_InOrder):
     """One weekly window of a day."""
 
     start_time: HHMM
@@ -124,7 +124,7 @@ class WindowIn(_InOrder):
 class WeeklyDayIn(ApiInput):
     """The windows that replace one weekday's; windows must not overlap, none clears the day."""
 
-    windows: Annotated[list[WindowIn], Field(max_length=100)]
+    windows: Annotated[list[WindowInput], Field(max_length=100)]
 
 
 def span(start: datetime, end: datetime, zone: tzinfo) -> tuple[datetime, datetime]:
@@ -132,7 +132,7 @@ def span(start: datetime, end: datetime, zone: tzinfo) -> tuple[datetime, dateti
     ``end_time`` unless it is after ``start_time``."""
     start, end = local_instant(start, zone), local_instant(end, zone)
     if end <= start:
-        raise ValidationFailed("end_time: must be after start_time", field="end_time")
+        raise ValidationFailed("must be after start_time", field="end_time")
     return start, end
 
 
@@ -261,7 +261,7 @@ class RangeQuery(ApiInput):
             if end is None:
                 end = start + length
         if start is not None and end is not None and end < start:
-            raise ValidationFailed("to: must not be before from", field="to")
+            raise ValidationFailed("must not be before from", field="to")
         return start, end
 
 

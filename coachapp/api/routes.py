@@ -295,9 +295,9 @@ def list_slots(id: CoachId, query: SlotsQuery):
     """
     zone = _zone(id)
     if query.last < query.first:
-        raise ValidationFailed("to: must not be before from", field="to")
+        raise ValidationFailed("must not be before from", field="to")
     if (query.last - query.first).days + 1 > MAX_SLOT_DAYS:
-        raise ValidationFailed(f"to: ask for at most {MAX_SLOT_DAYS} days at a time", field="to")
+        raise ValidationFailed(f"ask for at most {MAX_SLOT_DAYS} days at a time", field="to")
     # A member is offered only what they may book (the coach's horizon and notice).
     rules = booking_rules.for_actor(_actor(), coaches.get_settings(id))
     found = slots.bookable_slots(id, query.first, query.last, rules=rules)
@@ -369,7 +369,7 @@ def list_classes(query: ClassesQuery):
     zone = gym_zone() if query.coach_id is None else _zone(query.coach_id)
     start, end = query.bounds(zone, default_days=MAX_SLOT_DAYS)
     if end - start > timedelta(days=MAX_CLASS_DAYS):
-        raise ValidationFailed(f"to: ask for at most {MAX_CLASS_DAYS} days at a time", field="to")
+        raise ValidationFailed(f"ask for at most {MAX_CLASS_DAYS} days at a time", field="to")
     found = group_classes.group_sessions(query.coach_id, start, end)
     return {"classes": GroupClass.many_classes(found)}
 
@@ -446,10 +446,11 @@ def book_place(id: PathId, body: PlaceIn | None):
 def create_recurring(body: RecurringIn):
     """Book a weekly or bi-weekly series"""
     zone = _zone(body.coach_id)
-    series, created = bookings.create_recurring(
-        _actor(), body.coach_id, body.day_of_week, body.start_time, body.end_time,
-        body.start_date, body.end_date, body.frequency, member_id=body.member_id,
-    )
+    series, created = bookings.create_recurring(_actor(), bookings.SeriesSpec(
+        coach_id=body.coach_id, day_of_week=body.day_of_week, start_time=body.start_time,
+        end_time=body.end_time, start_date=body.start_date, end_date=body.end_date,
+        frequency=body.frequency, member_id=body.member_id,
+    ))
     return {"recurring_booking": RecurringBooking.of(series, zone),
             "sessions": Session.many(created)}
 

@@ -102,23 +102,23 @@ def _field_path(loc: tuple) -> str:
 
 
 def refusal(exc: ValidationError, name: str | None = None) -> DomainError:
-    """The contract's error for the first thing wrong in ``exc``; ``name`` for a lone value."""
+    """The contract's error for the first thing wrong in ``exc``: a plain message and the field
+    (``windows[0].end_time``; ``name`` for a lone value), which ``errors.with_field`` joins."""
     error = exc.errors(include_url=False)[0]
     loc = tuple(error["loc"]) + tuple((error.get("ctx") or {}).get("at", ()))
     field = _field_path(loc) or name
     kind, ctx = error["type"], error.get("ctx") or {}
-    label = f"{field}: " if field else ""
-    if kind == "not_found":
-        what = field or "resource"
-        return NotFound(f"{label}no such {what} {ctx.get('value', '')}".strip(),
-                        field=field if field != "id" else None)
+    if kind == "not_found":  # a path's own id names the resource itself, not a field
+        field = None if field == "id" else field
+        return NotFound(f"no such {field or 'resource'} {ctx.get('value', '')}".strip(),
+                        field=field)
     if kind in _JSON_TYPES:
-        return BadRequest(f"{label}must be {_JSON_TYPES[kind]}", field=field)
+        return BadRequest(f"must be {_JSON_TYPES[kind]}", field=field)
     if kind == "wrong_type":
-        return BadRequest(f"{label}{error['msg']}", field=field)
+        return BadRequest(error["msg"], field=field)
     if kind == "missing":
-        return ValidationFailed(f"{label}is required", field=field)
-    return ValidationFailed(f"{label}{_plain(kind, error['msg'], ctx)}", field=field)
+        return ValidationFailed("is required", field=field)
+    return ValidationFailed(_plain(kind, error["msg"], ctx), field=field)
 
 
 def _plain(kind: str, message: str, ctx: dict) -> str:
@@ -126,8 +126,10 @@ def _plain(kind: str, message: str, ctx: dict) -> str:
         return f"must be at least {ctx['ge']}"
     if kind == "less_than_equal":
         return f"must be at most {ctx['le']}"
+    if kind == "string_too_long":
+        return f"must be at most {ctx['max_length']} characters"
     if kind == "too_long":
-        return f"must have at most {ctx['max_length']} characters or items"
+        return f"must have at most {ctx['max_length']} items"
     if kind in ("literal_error", "enum"):
         return f"must be {ctx['expected']}"
     if kind == "string_unicode":

@@ -177,14 +177,14 @@ def local_instant(moment: datetime, zone: tzinfo) -> datetime:
 
 def Int(minimum: int, maximum: int, description: str | None = None) -> Any:  # noqa: N802
     """A JSON integer within ``[minimum, maximum]`` (5.0 counts, "5" and true do not)."""
-    return Annotated[int, BeforeValidator(_integer), Strict(),
-                     Field(ge=minimum, le=maximum, description=description)]
+    return Annotated[int, Strict(), Field(ge=minimum, le=maximum, description=description),
+                     BeforeValidator(_integer)]
 
 
 def Text(max_length: int = MAX_TEXT, description: str | None = None) -> Any:  # noqa: N802
     """A string the database can keep: at most ``max_length`` characters, no NUL."""
-    return Annotated[str, BeforeValidator(_storable), Strict(),
-                     Field(max_length=max_length, description=description)]
+    return Annotated[str, Strict(), Field(max_length=max_length, description=description),
+                     BeforeValidator(_storable)]
 
 
 Id = Annotated[
