@@ -249,13 +249,10 @@ def _range_args(tz: ZoneInfo, now: datetime) -> tuple[date, int]:
     return first_day, DAYS_STEP if days is None else min(max(days, 1), MAX_DAYS)
 
 
-def _coach_context(
-    coach_id: int, now: datetime, first_day: date | None = None, days: int | None = None
-) -> dict:
-    """What the coach page shows around the sheet: coach, zones and the slot list."""
-    # Kept per data version (coachapp.cache), like the slots below: the card and the coach's
-    # cancellation window (read with it, no statement of its own).
-    coach, window_hours = cache.cached(
+def _coach_and_window(coach_id: int) -> tuple[member_views.CoachCard, int]:
+    """The coach's card and cancellation window, kept per data version (``coachapp.cache``), like
+    the slots: the window is read with the card's settings, no statement of its own."""
+    return cache.cached(
         "coach card and window",
         (coach_id,),
         lambda: (
@@ -263,6 +260,13 @@ def _coach_context(
             coach_calendar.settings_of(coach_id).cancellation_window_hours,
         ),
     )
+
+
+def _coach_context(
+    coach_id: int, now: datetime, first_day: date | None = None, days: int | None = None
+) -> dict:
+    """What the coach page shows around the sheet: coach, zones and the slot list."""
+    coach, window_hours = _coach_and_window(coach_id)
     tz = ZoneInfo(coach.timezone)
     asked_first, asked_days = _range_args(tz, now)
     first_day = first_day or asked_first
@@ -831,18 +835,6 @@ def _movable_item(session_id: int, now: datetime) -> member_views.SessionItem:
     return item
 
 
-def _coach_and_window(coach_id: int) -> tuple[member_views.CoachCard, int]:
-    """The coach's card and cancellation window, kept per data version (as the slot page)."""
-    return cache.cached(
-        "coach card and window",
-        (coach_id,),
-        lambda: (
-            member_views.coach_card(coach_id),
-            coach_calendar.settings_of(coach_id).cancellation_window_hours,
-        ),
-    )
-
-
 def _move_sheet(item, now: datetime, state: str = "pick", **extra) -> dict:
     """The move sheet: ``pick`` (the coach's free times that fit the session's length, from the
     booking page's slot lists), ``confirm`` (``start``/``end`` picked), ``done``, or ``closed``
@@ -939,7 +931,7 @@ def move_sheet(session_id: int):
         return _move_page(_move_sheet(item, now, error=_form_errors(form)), status=422)
     start = parse_instant(form.start.data)
     length = item.session.end_time - item.session.start_time
-    end = parse_instant(form.end.data) if form.end.data else start + length
+    end = parse_instant(form.end.data) or start + length  # no end (or blank): the same length
     if end <= start:
         return _move_page(_move_sheet(item, now, error=PICK_AGAIN), status=422)
     sheet = _move_sheet(item, now, state="confirm", start=start, end=end)
@@ -958,7 +950,7 @@ def move(session_id: int):
     if not form.validate():
         return _move_page(_move_sheet(item, now, error=_form_errors(form)), status=422)
     start = parse_instant(form.start.data)
-    end = parse_instant(form.end.data) if form.end.data else None
+    end = parse_instant(form.end.data)  # no end (or blank): the same length
     try:
         moved = moves.member_move(session_id, current_user, start, end, now)
     except TooLateToChange as exc:

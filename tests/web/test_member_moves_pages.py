@@ -260,3 +260,25 @@ def test_the_session_page_offers_move_or_says_why_not(ava, gym):
     assert f'href="/me/sessions/{later.id}/move"' in page and "Too late to move" not in page
     page = ava.get(f"/me/sessions/{soon.id}").get_data(as_text=True)
     assert "/move" not in page and TOO_LATE in page
+
+
+def test_odd_times_are_asked_again_never_a_crash(ava, gym):
+    session = _session(gym, gym.ava, "2027-03-18", "10:00")
+    url = f"/me/sessions/{session.id}/move"
+    start = at("2027-03-19", "10:00").isoformat()
+    for query in (
+        {"start": start, "end": "\r\n"},
+        {"start": start, "end": at("2027-03-19", "09:00").isoformat()},
+        {"start": "2027-02-30T10:00:00+01:00"},
+        {"start": ""},
+    ):
+        response = ava.get(url, query_string=query, headers=HX)
+        assert response.status_code in (200, 422), (query, response.status_code)
+    blank_end = ava.get(url, query_string={"start": start, "end": "\r\n"}, headers=HX)
+    assert "Move to Fri 19 Mar, 10:00–11:00?" in blank_end.get_data(as_text=True)
+    backwards = ava.get(
+        url, query_string={"start": start, "end": at("2027-03-19", "09:00").isoformat()}
+    )
+    assert backwards.status_code == 422 and "pick a time again" in backwards.get_data(as_text=True)
+    posted = ava.post(url, data={"start": start, "end": " "}, headers=HX)
+    assert posted.status_code == 200 and _start(session) == at("2027-03-19", "10:00")
