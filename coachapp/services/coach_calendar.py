@@ -233,17 +233,24 @@ def settings_of(coach_id: int) -> CoachSettings:
     return coaches.get_settings(coach_id)
 
 
+Availability = tuple[list[Window], list[Span], list[Span]]
+"""A coach's weekly windows, blocked slots and additions."""
+
+
 def _availability(
-    coach_id: int, lo: datetime, hi: datetime | None, with_windows: bool = True
-) -> tuple[list[Window], list[Span], list[Span]]:
-    """The coach's weekly windows (unless not ``with_windows``), and the blocked slots and
-    additions overlapping ``[lo, hi)`` (``hi`` None: no end), in one statement."""
+    coach_ids: Iterable[int], lo: datetime, hi: datetime | None, with_windows: bool = True
+) -> dict[int, Availability]:
+    """Per coach of ``coach_ids``: the weekly windows (unless not ``with_windows``), and the
+    blocked slots and additions overlapping ``[lo, hi)`` (``hi`` None: no end), in one
+    statement for all of them."""
+    ids = sorted(set(coach_ids))
     w, b, a = WeeklyAvailability, BlockedSlot, AvailabilityAddition
     no_text, no_int = null(), type_coerce(null(), w.room_id.type)
     no_instant, no_bool = type_coerce(null(), UTCDateTime()), type_coerce(null(), w.is_group.type)
     windows = select(
         literal_column("'w'").label("kind"),
         w.id,
+        w.coach_id,
         w.day_of_week,
         w.start_time.label("start_hhmm"),
         w.end_time.label("end_hhmm"),
@@ -253,15 +260,16 @@ def _availability(
         w.is_individual,
         w.is_group,
         type_coerce(null(), b.reason.type).label("reason"),
-    ).where(w.coach_id == coach_id)
+    ).where(w.coach_id.in_(ids))
 
     def spans(model, kind: str):
-        where = [model.coach_id == coach_id, model.end_time > lo]
+        where = [model.coach_id.in_(ids), model.end_time > lo]
         if hi is not None:
             where.append(model.start_time < hi)
         return select(
             literal_column(f"'{kind}'"),
             model.id,
+            model.coach_id,
             no_int,
             no_text,
             no_text,
@@ -273,23 +281,40 @@ def _availability(
             model.reason,
         ).where(*where)
 
-    parts = (
-        [windows, spans(b, "b"), spans(a, "a")] if with_windows else [spans(b, "b"), spans(a, "a")]
-    )
-    rows = db.session.execute(union_all(*parts)).all()
-    found_windows, blocked, additions = [], [], []
-    for kind, row_id, day, start_hhmm, end_hhmm, start_at, end_at, room, one, group, why in rows:
+    out: dict[int, Availability] = {coach_id: ([], [], []) for coach_id in ids}
+    if not ids:
+        return out
+    parts = [spans(b, "b"), spans(a, "a")]
+    if with_windows:
+        parts.insert(0, windows)
+    for (
+        kind,
+        row_id,
+        coach_id,
+        day,
+        start_hhmm,
+        end_hhmm,
+        start_at,
+        end_at,
+        room,
+        one,
+        group,
+        why,
+    ) in db.session.execute(union_all(*parts)):
+        found = out[coach_id]
         if kind == "w":
-            found_windows.append(
+            found[0].append(
                 Window(row_id, coach_id, day, start_hhmm, end_hhmm, room, bool(one), bool(group))
             )
         else:
-            span = Span(row_id, coach_id, start_at, end_at, why, room)
-            (blocked if kind == "b" else additions).append(span)
-    found_windows.sort(key=lambda r: (r.day_of_week, r.start_time, r.id))
-    blocked.sort(key=lambda r: (r.start_time, r.id))
-    additions.sort(key=lambda r: (r.start_time, r.id))
-    return found_windows, blocked, additions
+            found[1 if kind == "b" else 2].append(
+                Span(row_id, coach_id, start_at, end_at, why, room)
+            )
+    for found_windows, blocked, additions in out.values():
+        found_windows.sort(key=lambda r: (r.day_of_week, r.start_time, r.id))
+        blocked.sort(key=lambda r: (r.start_time, r.id))
+        additions.sort(key=lambda r: (r.start_time, r.id))
+    return out
 
 
 def load(
@@ -310,23 +335,43 @@ def load(
     hold the rooms the coach may use in the span (``held``, for the slot search).
     """
     settings = settings_of(coach_id)
-    tz = coaches.zone_of(settings)
+    return load_many([settings], lo, hi, now, upcoming=upcoming, people=people, rooms=rooms)[
+        settings.coach_id
+    ]
+
+
+def load_many(
+    settings: Iterable[CoachSettings],
+    lo: datetime,
+    hi: datetime,
+    now: datetime | None = None,
+    *,
+    upcoming: bool = False,
+    people: bool = False,
+    rooms: bool = False,
+) -> dict[int, Calendar]:
+    """``load`` for several coaches at once (their settings already read), by coach id: still
+    two statements, whatever the number of coaches (the member's list of coaches)."""
+    by_coach = {s.coach_id: s for s in settings}
+    ids = sorted(by_coach)
     now = now or utcnow()
     since = min(lo, now) if upcoming else lo
-    windows, blocked, additions = _availability(coach_id, since, None if upcoming else hi)
+    found = _availability(ids, since, None if upcoming else hi)
 
     ts = TrainingSession
-    mine = ts.coach_id == coach_id
+    mine = ts.coach_id.in_(ids)
     near = and_(ts.start_time >= lo - coaches.MAX_SESSION, ts.start_time < hi, ts.end_time > lo)
     wanted = [and_(mine, ts.status != SessionStatus.CANCELLED, near)]
     if upcoming:
         wanted.append(and_(mine, ts.status == SessionStatus.SCHEDULED, ts.start_time > now))
     room_ids: set[int] = set()
     if rooms:
-        room_ids = {w.room_id for w in windows if w.room_id is not None}
-        room_ids.update(a.room_id for a in additions if a.room_id is not None)
-        if settings.default_room_id is not None:
-            room_ids.add(settings.default_room_id)
+        for windows, _, additions in found.values():
+            room_ids.update(w.room_id for w in windows if w.room_id is not None)
+            room_ids.update(a.room_id for a in additions if a.room_id is not None)
+        room_ids.update(
+            s.default_room_id for s in by_coach.values() if s.default_room_id is not None
+        )
         if room_ids:
             wanted.append(
                 and_(ts.room_id.in_(sorted(room_ids)), ts.status == SessionStatus.SCHEDULED, near)
@@ -344,7 +389,7 @@ def load(
     if people:
         query = query.outerjoin(User, User.id == ts.member_id)
     width = len(_SESSION_COLUMNS)
-    sessions: list[SessionRow] = []
+    sessions: dict[int, list[SessionRow]] = {coach_id: [] for coach_id in ids}
     booked: dict[int, int] = {}
     names: dict[int, str] = {}
     spans: dict[int, list[Interval]] = {}
@@ -352,28 +397,32 @@ def load(
         session = SessionRow(*row[:width])
         if session.room_id in room_ids and session.status == SessionStatus.SCHEDULED:
             spans.setdefault(session.room_id, []).append(coaches.interval(session))
-        if session.coach_id != coach_id or session.status == SessionStatus.CANCELLED:
+        if session.coach_id not in by_coach or session.status == SessionStatus.CANCELLED:
             continue
-        sessions.append(session)
+        sessions[session.coach_id].append(session)
         if people:
             if session.member_id is not None and row[width] is not None:
                 names[session.member_id] = row[width]
             if row[width + 1]:
                 booked[session.id] = row[width + 1]
-    return Calendar(
-        settings=settings,
-        tz=tz,
-        lo=lo,
-        hi=hi,
-        now=now,
-        windows=tuple(windows),
-        blocked=tuple(blocked),
-        additions=tuple(additions),
-        sessions=tuple(sessions),
-        booked=booked,
-        member_names=names,
-        held={room: Timeline(found) for room, found in spans.items()} if rooms else None,
-    )
+    held = {room: Timeline(busy) for room, busy in spans.items()} if rooms else None
+    return {
+        coach_id: Calendar(
+            settings=by_coach[coach_id],
+            tz=coaches.zone_of(by_coach[coach_id]),
+            lo=lo,
+            hi=hi,
+            now=now,
+            windows=tuple(found[coach_id][0]),
+            blocked=tuple(found[coach_id][1]),
+            additions=tuple(found[coach_id][2]),
+            sessions=tuple(sessions[coach_id]),
+            booked=booked,
+            member_names=names,
+            held=held,
+        )
+        for coach_id in ids
+    }
 
 
 @dataclass(frozen=True)
@@ -635,7 +684,8 @@ def upcoming_availability(
     """What the availability page lists, in one statement: the weekly template (by day and
     start), and the blocked slots and additions that have not ended, for about a year ahead."""
     now = now or utcnow()
-    return _availability(coach_id, now, now + timedelta(days=UPCOMING_DAYS), with_windows)
+    found = _availability([coach_id], now, now + timedelta(days=UPCOMING_DAYS), with_windows)
+    return found[coach_id]
 
 
 __all__ = [
@@ -651,6 +701,7 @@ __all__ = [
     "conflict_count",
     "conflict_rows",
     "load",
+    "load_many",
     "member_names",
     "monday_of",
     "room_names",

@@ -2,7 +2,7 @@
 
 Built on the booking services and the scheduling core, never beside them: the next free slot of
 every coach is the core's ``bookable_slots`` over the same inputs ``slots.bookable_slots`` uses,
-only loaded for all coaches at once (one query per kind of row, not one set per coach).
+only loaded for all coaches at once (``coach_calendar.load_many``, not one set per coach).
 """
 
 from __future__ import annotations
@@ -17,14 +17,11 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import (
-    AvailabilityAddition,
-    BlockedSlot,
     Booking,
     CoachSettings,
     RecurringBooking,
     TrainingSession,
     User,
-    WeeklyAvailability,
     utcnow,
 )
 from ..scheduling.booking_rules import BookingRules
@@ -71,74 +68,37 @@ def coach_offers(
 
     The same rule as ``slots.bookable_slots`` (``slots.slots_from``: weekly one-to-one windows
     minus blocked slots plus additions, minus scheduled sessions, on the coach's duration grid, not
-    started, with a free room), with each kind of row read once for all coaches.
+    started, with a free room), on every coach's calendar read at once
+    (``coach_calendar.load_many``: two statements, whatever the number of coaches).
     """
     now = now or utcnow()
     offers = coaches.list_coaches()
     if not offers:
         return []
-    ids = [coach.id for coach, _ in offers]
     lo = now - timedelta(days=2)
     hi = now + timedelta(days=horizon_days + 2)
-
-    weekly: dict[int, list[WeeklyAvailability]] = defaultdict(list)
-    for row in db.session.scalars(
-        select(WeeklyAvailability)
-        .where(WeeklyAvailability.coach_id.in_(ids))
-        .order_by(WeeklyAvailability.day_of_week, WeeklyAvailability.start_time)
-    ):
-        weekly[row.coach_id].append(row)
-    blocked = _by_coach(BlockedSlot, ids, lo, hi)
-    additions = _by_coach(AvailabilityAddition, ids, lo, hi)
-    busy: dict[int, list] = defaultdict(list)
-    for row in db.session.execute(
-        select(TrainingSession.coach_id, TrainingSession.start_time, TrainingSession.end_time)
-        .where(
-            TrainingSession.coach_id.in_(ids),
-            TrainingSession.status == SessionStatus.SCHEDULED,
-            TrainingSession.start_time >= lo - coaches.MAX_SESSION,
-            TrainingSession.start_time < hi,
-            TrainingSession.end_time > lo,
-        )
-        .order_by(TrainingSession.start_time)
-    ):
-        busy[row.coach_id].append(row)
-    rooms = {r.room_id for rows in weekly.values() for r in rows}
-    rooms.update(a.room_id for rows in additions.values() for a in rows)
-    rooms.update(settings.default_room_id for _, settings in offers)
-    held = coaches.rooms_held(rooms, lo, hi)
+    calendars = coach_calendar.load_many([s for _, s in offers], lo, hi, now, rooms=True)
 
     result = []
     for coach, settings in offers:
         tz = coaches.zone_of(settings)
         today = now.astimezone(tz).date()
+        calendar = calendars[coach.id]
         found = slots.slots_from(
             settings,
-            weekly[coach.id],
-            blocked[coach.id],
-            additions[coach.id],
-            busy[coach.id],
+            calendar.windows,
+            calendar.blocked,
+            calendar.additions,
+            calendar.scheduled_in(lo, hi),
             today,
             today + timedelta(days=horizon_days - 1),
             now,
-            held=held,
+            held=calendar.held,
             limit=1,
             rules=booking_rules.for_actor(actor, settings),
         )
         result.append(CoachOffer(coach, settings, tz, found[0] if found else None))
     return result
-
-
-def _by_coach(model, ids: list[int], lo: datetime, hi: datetime) -> dict[int, list]:
-    """Rows of ``model`` (blocked slots or additions) of the coaches ``ids`` overlapping [lo, hi)."""
-    out: dict[int, list] = defaultdict(list)
-    for row in db.session.scalars(
-        select(model)
-        .where(model.coach_id.in_(ids), model.start_time < hi, model.end_time > lo)
-        .order_by(model.start_time)
-    ):
-        out[row.coach_id].append(row)
-    return out
 
 
 @dataclass(frozen=True)
