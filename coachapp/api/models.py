@@ -50,8 +50,6 @@ LeftOut = Field(None, json_schema_extra=_no_default)
 """A field that may be left out (and then keeps its value) but not sent as null."""
 
 
-# Requests ------------------------------------------------------------------------------------
-
 HorizonDays = Int(coach_settings.MIN_HORIZON_DAYS, coach_settings.MAX_HORIZON_DAYS,
                   "How many days ahead (by the coach's local date) a member may book a one-time "
                   "session, a group place or a series start (default 56).")
@@ -307,8 +305,6 @@ class NotificationsQuery(ApiInput):
 
     all: Literal["true", "false"] = Field(None, description="true: read ones too (default false).")
 
-
-# Answers -------------------------------------------------------------------------------------
 
 
 def gym_zone() -> ZoneInfo:
