@@ -2,8 +2,10 @@
 
 A class is a ``training_sessions`` row of type ``GROUP`` (no member of its own); each member's
 place is a ``bookings`` row on it, ``CONFIRMED`` while places are left and ``WAITLISTED`` after
-that. When a confirmed place is given up, the first member waiting (by ``created_at``, then id)
-moves up and is told. Capacity holds under concurrency because every writer of a class's places
+that. When a confirmed place is given up, the first member waiting moves up and is told: the
+waitlist is in the order the server accepted the bookings, which is the order of their ids (a
+place is inserted under the class's lock, so ids rise in lock order; ``created_at`` is the
+request's clock, read before the lock, and two requests can read it in the other order). Capacity holds under concurrency because every writer of a class's places
 locks the class's row first (``SELECT … FOR UPDATE`` on PostgreSQL, ``write_lock()`` on SQLite)
 and counts the confirmed places only then.
 
@@ -424,7 +426,7 @@ def _promote(session: TrainingSession, now: datetime, coach: User) -> list[Booki
         db.session.scalars(
             select(Booking)
             .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED)
-            .order_by(Booking.created_at, Booking.id)
+            .order_by(Booking.id)
             .limit(free)
             .with_for_update()
         )
@@ -546,7 +548,7 @@ def roster(actor: User, session_id: int) -> Roster:
                 Booking.status.in_(ACTIVE_BOOKING_STATUSES),
             )
             .options(selectinload(Booking.member))
-            .order_by(Booking.created_at, Booking.id)
+            .order_by(Booking.id)
         )
     )
     return Roster(
@@ -570,22 +572,19 @@ def member_places(member_id: int, session_ids: Iterable[int]) -> dict[int, Booki
 
 
 def waitlist_positions(bookings: Iterable[Booking]) -> dict[int, int]:
-    """The place in the queue (1 = next to move up) of each waitlisted booking, by booking id."""
-    waiting = [b for b in bookings if b.status == BookingStatus.WAITLISTED]
-    if not waiting:
+    """The place in the queue (1 = next to move up) of each waitlisted booking, by booking id:
+    one query for all their classes, numbering each class's waitlist in accept (id) order."""
+    wanted = {b.id: b.session_id for b in bookings if b.status == BookingStatus.WAITLISTED}
+    if not wanted:
         return {}
-    out: dict[int, int] = {}
-    for booking in waiting:
-        ahead = db.session.scalar(
-            select(func.count(Booking.id)).where(
-                Booking.session_id == booking.session_id,
-                Booking.status == BookingStatus.WAITLISTED,
-                (Booking.created_at < booking.created_at)
-                | ((Booking.created_at == booking.created_at) & (Booking.id < booking.id)),
-            )
+    position = func.row_number().over(partition_by=Booking.session_id, order_by=Booking.id)
+    rows = db.session.execute(
+        select(Booking.id, position).where(
+            Booking.session_id.in_(set(wanted.values())),
+            Booking.status == BookingStatus.WAITLISTED,
         )
-        out[booking.id] = ahead + 1
-    return out
+    )
+    return {booking_id: place for booking_id, place in rows if booking_id in wanted}
 
 
 __all__ = [

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from coachapp.extensions import db
 from coachapp.models import Booking, Notification, RecurringBooking, TrainingSession, User
@@ -674,3 +674,33 @@ def test_the_nightly_job_keeps_making_group_classes(classes):
         ).status
         == "CONFIRMED"
     )
+
+
+def test_the_waitlist_is_in_the_order_the_bookings_were_accepted(classes, make_user):
+    """A request reads its clock before it takes the class's lock, so a booking accepted later can
+    carry an earlier created_at (bench_rush saw adjacent swaps): the queue follows acceptance."""
+    session = one_class(classes, capacity=1)
+    group_classes.book_place(classes.member, session.id, now=NOW)
+    later, earlier = make_user("member"), make_user("member")
+    accepted_first = group_classes.book_place(later, session.id, now=NOW + timedelta(seconds=2))
+    accepted_second = group_classes.book_place(earlier, session.id, now=NOW + timedelta(seconds=1))
+    waiting = [accepted_second, accepted_first]
+    assert [b.status for b in waiting] == ["WAITLISTED", "WAITLISTED"]  # rows loaded
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        positions = group_classes.waitlist_positions(waiting)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert positions == {accepted_first.id: 1, accepted_second.id: 2}
+    assert len(seen) == 1  # one query, however long the waitlist
+    roster = group_classes.roster(classes.coach, session.id)
+    assert [b.id for b in roster.waitlist] == [accepted_first.id, accepted_second.id]
+    group_classes.leave_session(classes.member, session.id, now=NOW)
+    db.session.expire_all()
+    assert db.session.get(Booking, accepted_first.id).status == "CONFIRMED"
+    assert db.session.get(Booking, accepted_second.id).status == "WAITLISTED"
