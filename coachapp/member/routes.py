@@ -121,12 +121,28 @@ def book():
     and the group classes of the coming weeks with the places left."""
     now = _now()
     offers = member_views.coach_offers(now=now, actor=current_user)
+    classes = member_views.class_offers(current_user, now=now)
     return page(
         "member/book.html",
         offers=offers,
-        classes=member_views.class_offers(current_user, now=now),
+        classes=classes,
+        opens=_classes_opening(offers, classes, now),
         member_zone=member_views.member_zone(current_user),
     )
+
+
+def _classes_opening(offers, classes, now: datetime) -> dict[int, str]:
+    """For each listed class past its coach's booking horizon, by session id: when its booking
+    opens ("Booking opens Mon 7 Dec, 00:00"). The rules come from the coaches' settings the offers
+    already read."""
+    rules = {offer.coach.id: booking_rules.rules_of(offer.settings) for offer in offers}
+    out = {}
+    for c in classes:
+        coach_rules = rules.get(c.session.coach_id)
+        day = c.session.start_time.astimezone(c.zone).date()
+        if coach_rules is not None and day > coach_rules.last_day(now):
+            out[c.session.id] = _opens_note(coach_rules, day, c.zone)
+    return out
 
 
 # --- group classes --------------------------------------------------------------------------

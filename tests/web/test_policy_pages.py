@@ -8,6 +8,8 @@ The clock is Monday 2027-03-15 13:00 in Berlin; Lena works every day 09:00–12:
 
 from __future__ import annotations
 
+import re
+
 from coach_helpers import HX, at
 from member_helpers import slot_query
 
@@ -128,6 +130,19 @@ def test_a_class_beyond_the_horizon_says_when_booking_opens(client, login, coach
     assert "Booking opens" not in body and "Book a place" in body
     booked = client.post(f"/classes/{session.id}/book", data={"waitlist": "0"}, headers=HX)
     assert booked.status_code == 200 and "You're booked" in booked.get_data(as_text=True)
+
+
+def test_the_class_list_says_when_booking_opens(client, login, coach_gym):
+    _set(coach_gym.coach, booking_horizon_days=7)
+    near = _class(coach_gym, "2027-03-17")
+    far = _class(coach_gym, "2027-03-24")
+    login(coach_gym.ava)
+    body = client.get("/book").get_data(as_text=True)
+    items = re.findall(r'<li class="class-card card">.*?</li>', body, re.S)
+    [near_item] = [i for i in items if f"/classes/{near.id}" in i]
+    [far_item] = [i for i in items if f"/classes/{far.id}" in i]
+    assert "Booking opens" not in near_item and "places left" in near_item
+    assert "Booking opens Wed 17 Mar, 00:00" in far_item and "places left" not in far_item
 
 
 def test_the_class_page_states_the_free_cancellation_time(client, login, coach_gym):
