@@ -20,7 +20,7 @@ from rq.job import Job, JobStatus
 from rq_scheduler import Scheduler
 from sqlalchemy import func, select
 
-from coachapp import jobs
+from coachapp import jobs, reminders_cli
 from coachapp.extensions import db
 from coachapp.models import RecurringBooking, TrainingSession, utcnow
 from tests.integration.service_helpers import BERLIN
@@ -147,7 +147,9 @@ def test_scheduler_process_registers_once_and_runs_a_missed_night(
 
     def assert_next_night_registered():
         scheduled = _scheduled(connection)
-        assert sorted(scheduled) == sorted([jobs.NIGHTLY_JOB_ID, jobs.SWEEP_JOB_ID])
+        assert sorted(scheduled) == sorted(
+            [jobs.NIGHTLY_JOB_ID, jobs.SWEEP_JOB_ID, reminders_cli.JOB_ID]
+        )
         next_night = jobs.next_run(utcnow(), BERLIN).replace(tzinfo=None)
         assert abs(scheduled[jobs.NIGHTLY_JOB_ID] - next_night) < timedelta(minutes=1)
 

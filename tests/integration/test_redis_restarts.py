@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
 from rq_scheduler import Scheduler
 
-from coachapp import jobs
+from coachapp import jobs, reminders_cli
 from coachapp.extensions import db
 from tests.integration.test_jobs import (
     ROOT,
@@ -205,7 +205,7 @@ def _registered(server: ThrowawayRedis) -> set[str]:
 def test_scheduler_started_before_redis_registers_its_schedule_and_again_after_a_restart(
     app, database_url, throwaway_redis
 ):
-    expected = {jobs.NIGHTLY_JOB_ID, jobs.SWEEP_JOB_ID}
+    expected = {jobs.NIGHTLY_JOB_ID, jobs.SWEEP_JOB_ID, reminders_cli.JOB_ID}
     scheduler = Process(
         "coachapp.scheduler", database_url, throwaway_redis.url, "--interval", "1"
     )
