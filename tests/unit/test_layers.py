@@ -1,0 +1,50 @@
+"""The layers depend one way: the scheduling core on nothing of the app, the services on the
+core and the models, the jobs on the services — never back (an import circle breaks that)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "coachapp"
+
+
+def _imports(path: Path) -> set[str]:
+    """The coachapp modules ``path`` imports, as dotted names relative to the package."""
+    here = path.relative_to(PACKAGE).with_suffix("").parts[:-1]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = list(here[: len(here) - node.level + 1])
+                module = ".".join([*base, *(node.module.split(".") if node.module else [])])
+                names = [f"{module}.{a.name}".lstrip(".") for a in node.names]
+                found.update([module, *names] if module else names)
+            elif node.module and node.module.startswith("coachapp"):
+                found.add(node.module.removeprefix("coachapp").lstrip("."))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("coachapp"):
+                    found.add(alias.name.removeprefix("coachapp").lstrip("."))
+    return found
+
+
+def test_the_services_never_import_the_jobs_layer():
+    offenders = {
+        f"services/{path.name}": sorted(m for m in _imports(path) if m.split(".")[0] == "jobs")
+        for path in sorted((PACKAGE / "services").glob("*.py"))
+    }
+    assert {name: mods for name, mods in offenders.items() if mods} == {}
+
+
+def test_the_scheduling_core_imports_no_framework_and_no_other_layer():
+    for path in sorted((PACKAGE / "scheduling").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                assert node.module.split(".")[0] not in {"flask", "sqlalchemy", "coachapp"}, path
+            if isinstance(node, ast.ImportFrom) and node.level >= 2:
+                raise AssertionError(f"{path.name} imports from outside scheduling/")
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert alias.name.split(".")[0] not in {"flask", "sqlalchemy"}, path
