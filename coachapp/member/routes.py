@@ -21,6 +21,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from .. import cache, ics, inputs
+from ..errors import sentence
 from ..extensions import db
 from ..models import RecurringBooking, Room, TrainingSession, utcnow
 from ..scheduling import day_of_week
@@ -37,6 +38,7 @@ from ..services import (
     notifications,
     sessions,
 )
+from ..services.bookings import SeriesSpec
 from ..services.errors import (
     CapacityFull,
     Conflict,
@@ -217,7 +219,7 @@ def book_class(session_id: int):
             error="The last place was just taken. Join the waitlist to get the next one that frees up.",
         )
     except Conflict as exc:
-        return _class_page(session_id, now, status=409, events=CLASSES_CHANGED, error=_plain(exc))
+        return _class_page(session_id, now, status=409, events=CLASSES_CHANGED, error=sentence(exc))
     if booking.status == BookingStatus.CONFIRMED:
         done = "You're booked."
     else:
@@ -244,7 +246,7 @@ def leave_class(session_id: int):
     try:
         booking = group_classes.leave_session(current_user, session_id, now=now)
     except Conflict as exc:
-        return _class_page(session_id, now, status=409, events=CLASSES_CHANGED, error=_plain(exc))
+        return _class_page(session_id, now, status=409, events=CLASSES_CHANGED, error=sentence(exc))
     done = "You left the waitlist." if waiting else "You left the class."
     if booking.late_cancel:
         done += " It counts as a late cancel."
@@ -292,7 +294,7 @@ def _coach_context(
     range_args = {"coach_id": coach_id, "from": first_day.isoformat()}
     slot_error = None
     if first_day > horizon.last_day(tz, now):
-        slot_error = _plain(horizon.too_far("from", tz, now))
+        slot_error = sentence(horizon.too_far("from", tz, now))
         more = None
     # The member sees only what they may book; past the coach's horizon the page says why.
     rules = coach.rules if current_user.role == Role.MEMBER else None
@@ -389,7 +391,7 @@ def _sheet(
     if check and too_far:
         sheet["state"] = "taken"
         sheet["taken_title"] = "Not available"
-        sheet["message"] = _plain(horizon.too_far("start_time", tz, _now()))
+        sheet["message"] = sentence(horizon.too_far("start_time", tz, _now()))
         sheet["status"] = 422
     elif check and slot is None and rules is not None and not rules.allows(start, _now()):
         sheet["state"] = "taken"
@@ -397,7 +399,7 @@ def _sheet(
         try:
             booking_rules.check(current_user, coaches.get_settings(coach_id), start, _now())
         except Conflict as exc:
-            sheet["message"] = _plain(exc)
+            sheet["message"] = sentence(exc)
     elif check and slot is None:
         sheet["state"] = "taken"
         sheet["taken_title"] = "Just taken"
@@ -417,20 +419,23 @@ def _sheet_status(sheet: dict, ok: int = 200) -> int:
     return sheet.get("status") or (409 if sheet["state"] == "taken" else ok)
 
 
-def _series_args(form: BookForm, start: datetime, end: datetime, tz: ZoneInfo) -> dict:
-    """The recurring-booking arguments of the sheet's form: the slot's weekday and local times."""
+def _series_spec(
+    coach_id: int, form: BookForm, start: datetime, end: datetime, tz: ZoneInfo
+) -> SeriesSpec:
+    """The recurring booking the sheet's form asks for: the slot's weekday and local times."""
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
     end_time = local_end.strftime("%H:%M")
     if local_end.date() > local_start.date() and end_time == "00:00":
         end_time = "24:00"
-    return {
-        "day_of_week": day_of_week(local_start.date()),
-        "start_time": local_start.strftime("%H:%M"),
-        "end_time": end_time,
-        "start_date": form.start_date.data or local_start.date(),
-        "end_date": form.end_date.data,
-        "frequency": int(form.frequency.data),
-    }
+    return SeriesSpec(
+        coach_id,
+        day_of_week=day_of_week(local_start.date()),
+        start_time=local_start.strftime("%H:%M"),
+        end_time=end_time,
+        start_date=form.start_date.data or local_start.date(),
+        end_date=form.end_date.data,
+        frequency=int(form.frequency.data),
+    )
 
 
 def _preview(coach_id: int, form: BookForm, start, end, tz) -> tuple[object | None, str | None]:
@@ -439,18 +444,10 @@ def _preview(coach_id: int, form: BookForm, start, end, tz) -> tuple[object | No
         return None, None
     try:
         return bookings.preview_recurring(
-            current_user, coach_id, **_series_args(form, start, end, tz)
+            current_user, _series_spec(coach_id, form, start, end, tz)
         ), None
     except DomainError as exc:
-        return None, _plain(exc)
-
-
-def _plain(exc: DomainError) -> str:
-    """A service message without its ``field:`` prefix, for a person."""
-    message = exc.message
-    if exc.field and message.startswith(f"{exc.field}: "):
-        message = message[len(exc.field) + 2 :]
-    return message
+        return None, sentence(exc)
 
 
 def _page_with_sheet(
@@ -555,7 +552,7 @@ def book_slot(coach_id: int):
                     coach_id, sheet, status=_sheet_status(sheet), events=SLOTS_CHANGED
                 )
             series, made = bookings.create_recurring(
-                current_user, coach_id, **_series_args(form, start, end, tz)
+                current_user, _series_spec(coach_id, form, start, end, tz)
             )
             first = min(made, key=lambda s: s.start_time) if made else None
         else:
@@ -565,17 +562,17 @@ def book_slot(coach_id: int):
         field = getattr(form, exc.field or "", None)
         sheet = _sheet(coach_id, form, start, end, tz, check=False, zone=tz)
         if field is not None and field.name in ("start_date", "end_date", "frequency"):
-            field.errors = [*field.errors, _plain(exc)]
+            field.errors = [*field.errors, sentence(exc)]
         else:
-            sheet["notice"] = _plain(exc)
+            sheet["notice"] = sentence(exc)
         return _page_with_sheet(coach_id, sheet, status=422)
     except Conflict as exc:
         if isinstance(exc, RoomTaken):
-            title, message = "Room taken", _plain(exc)
+            title, message = "Room taken", sentence(exc)
         elif isinstance(exc, SlotTaken):
             title, message = "Just taken", f"someone booked {_when(start, tz)} a moment ago."
         else:
-            title, message = "Not available", _plain(exc)
+            title, message = "Not available", sentence(exc)
         sheet = _sheet(
             coach_id,
             form,
@@ -811,7 +808,7 @@ def cancel(session_id: int):
             sessions.cancel_session(current_user, session_id, now=now)
             done = f"Cancelled {_when(session.start_time, zone)}."
     except Conflict as exc:
-        sheet = _cancel_sheet(item, form, dates, zone, state="closed", message=_plain(exc))
+        sheet = _cancel_sheet(item, form, dates, zone, state="closed", message=sentence(exc))
         return _cancel_page(item, sheet, status=409, events=SESSIONS_CHANGED)
     item = member_views.session_item(current_user, session_id, now=now)
     if item.cancelled_late:
@@ -970,12 +967,12 @@ def move(session_id: int):
     try:
         moved = moves.member_move(session_id, current_user, start, end, now)
     except TooLateToChange as exc:
-        sheet = _move_sheet(item, now, state="closed", error=_plain(exc))
+        sheet = _move_sheet(item, now, state="closed", error=sentence(exc))
         return _move_page(sheet, status=409, events=SESSIONS_CHANGED)
     except ValidationFailed as exc:
-        return _move_page(_move_sheet(item, now, error=_plain(exc)), status=422)
+        return _move_page(_move_sheet(item, now, error=sentence(exc)), status=422)
     except Conflict as exc:
-        return _move_page(_move_sheet(item, now, error=_plain(exc)), status=409)
+        return _move_page(_move_sheet(item, now, error=sentence(exc)), status=409)
     tz = coaches.zone_of(coach_calendar.settings_of(moved.coach_id))
     done = f"Moved to {_when(moved.start_time, tz)}–{_hm(moved.end_time, tz)}."
     if not wants_fragment():
