@@ -367,7 +367,7 @@ def _sheet(
     no longer open turns the sheet into "just taken" with the nearest free times."""
     check = check and state == "form"
     too_far = start > horizon.latest_start(_now())
-    settings = coaches.get_settings(coach_id)
+    settings = coach_calendar.coach_with_settings(coach_id)[1]
     rules = booking_rules.for_actor(current_user, settings)
     slot = (
         member_views.find_slot(coach_id, start, end, now=_now(), rules=rules)
@@ -397,7 +397,7 @@ def _sheet(
         sheet["state"] = "taken"
         sheet["taken_title"] = "Not available"
         try:
-            booking_rules.check(current_user, coaches.get_settings(coach_id), start, _now())
+            booking_rules.check(current_user, settings, start, _now())
         except Conflict as exc:
             sheet["message"] = sentence(exc)
     elif check and slot is None:
@@ -456,7 +456,7 @@ def _page_with_sheet(
     """The coach page with the sheet open, or (htmx) only ``block`` of it."""
     if wants_fragment():
         context = {
-            "coach": coaches.get_coach(coach_id),
+            "coach": coach_calendar.coach_with_settings(coach_id)[0],
             "sheet": sheet,
             "coach_zone": sheet["zone"],
             "member_zone": member_views.member_zone(current_user),
@@ -466,6 +466,12 @@ def _page_with_sheet(
         context = _coach_context(coach_id, _now())
         context["sheet"] = sheet
     return page("member/coach.html", block, status, events, **context)
+
+
+def _coach_zone(coach_id: int) -> ZoneInfo:
+    """The coach's zone, from the coach and settings read once for the request (the sheet, the
+    slot search and the booking read the same row again for free)."""
+    return coaches.zone_of(coach_calendar.coach_with_settings(coach_id)[1])
 
 
 def _get_form() -> BookForm:
@@ -478,7 +484,7 @@ def slot_sheet(coach_id: int):
 
     A slot that is no longer free opens as "just taken" with the nearest free times (409).
     """
-    tz = coaches.coach_zone(coach_id)
+    tz = _coach_zone(coach_id)
     form = _get_form()
     times = _slot_from(form)
     if times is None:
@@ -497,7 +503,7 @@ def slot_sheet(coach_id: int):
 def preview(coach_id: int):
     """The first sessions, skipped and colliding dates of the repeating booking the sheet's form
     describes (htmx: the preview only, refreshed whenever the form changes)."""
-    tz = coaches.coach_zone(coach_id)
+    tz = _coach_zone(coach_id)
     form = _get_form()
     times = _slot_from(form)
     if times is None:
@@ -526,7 +532,7 @@ def book_slot(coach_id: int):
     redirected to the session. Lost the slot: the sheet says "just taken" with the nearest free
     times (409, ``slots-changed``). Invalid input: the form again, values kept, errors inline (422).
     """
-    tz = coaches.coach_zone(coach_id)
+    tz = _coach_zone(coach_id)
     form = BookForm()
     times = _slot_from(form)
     if times is None:
