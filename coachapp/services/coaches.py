@@ -47,7 +47,11 @@ def is_id(value: object) -> bool:
 
 def get_coach(coach_id: int) -> User:
     """The coach with ``coach_id``; NotFound when there is no such user or they are not a coach."""
-    return visible_row(User, coach_id, "coach", lambda u: u.role == Role.COACH)
+    return visible_row(User, coach_id, "coach", _is_coach)
+
+
+def _is_coach(user: User) -> bool:
+    return user.role == Role.COACH
 
 
 def get_settings(coach_id: int) -> CoachSettings:
