@@ -367,7 +367,7 @@ def _sheet(
     no longer open turns the sheet into "just taken" with the nearest free times."""
     check = check and state == "form"
     too_far = start > horizon.latest_start(_now())
-    settings = coach_calendar.coach_with_settings(coach_id)[1]
+    settings = coach_calendar.settings_of(coach_id)
     rules = booking_rules.for_actor(current_user, settings)
     slot = (
         member_views.find_slot(coach_id, start, end, now=_now(), rules=rules)
@@ -456,7 +456,7 @@ def _page_with_sheet(
     """The coach page with the sheet open, or (htmx) only ``block`` of it."""
     if wants_fragment():
         context = {
-            "coach": coach_calendar.coach_with_settings(coach_id)[0],
+            "coach": coaches.get_coach(coach_id),
             "sheet": sheet,
             "coach_zone": sheet["zone"],
             "member_zone": member_views.member_zone(current_user),
@@ -469,8 +469,8 @@ def _page_with_sheet(
 
 
 def _coach_zone(coach_id: int) -> ZoneInfo:
-    """The coach's zone, from the coach and settings read once for the request (the sheet, the
-    slot search and the booking read the same row again for free)."""
+    """The coach's zone, from the coach and settings read once for the request (the sheet and the
+    slot search read the same rows again for free)."""
     return coaches.zone_of(coach_calendar.coach_with_settings(coach_id)[1])
 
 
@@ -532,7 +532,7 @@ def book_slot(coach_id: int):
     redirected to the session. Lost the slot: the sheet says "just taken" with the nearest free
     times (409, ``slots-changed``). Invalid input: the form again, values kept, errors inline (422).
     """
-    tz = _coach_zone(coach_id)
+    tz = coaches.coach_zone(coach_id)  # the booking service reads the settings the same way
     form = BookForm()
     times = _slot_from(form)
     if times is None:
