@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from coachapp.services.bookings import SeriesSpec
+
 BERLIN = ZoneInfo("Europe/Berlin")
 HX = {"HX-Request": "true"}
 BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
@@ -62,14 +64,16 @@ def weekly(
 
     series, made = bookings.create_recurring(
         gym.admin,
-        gym.coach.id,
-        day_of_week,
-        start,
-        end,
-        date.fromisoformat(start_date),
-        None,
-        1,
-        member_id=(member or gym.ava).id,
+        SeriesSpec(
+            gym.coach.id,
+            day_of_week,
+            start,
+            end,
+            date.fromisoformat(start_date),
+            None,
+            1,
+            member_id=(member or gym.ava).id,
+        ),
     )
     return series, made
 

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from coachapp.services.bookings import SeriesSpec
 from tests.conftest import PASSWORD
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -110,8 +111,8 @@ def world(app, make_user):
     sessions.cancel_session(people.coach, doomed.id)
     series_day = day + timedelta(days=1)
     series, _ = bookings.create_recurring(
-        people.member, people.coach.id, day_of_week(series_day), "12:00", "13:00", series_day,
-        None, 1,
+        people.member,
+        SeriesSpec(people.coach.id, day_of_week(series_day), "12:00", "13:00", series_day),
     )
     blocked, _ = availability.create_blocked_slot(
         people.coach, people.coach.id,

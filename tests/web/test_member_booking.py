@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from coachapp.extensions import db
 from coachapp.models import RecurringBooking, TrainingSession
+from coachapp.services.bookings import SeriesSpec
 
 
 @pytest.fixture
@@ -229,7 +230,8 @@ def test_preview_full_page_lists_skipped_and_colliding_dates(ava, gym):
         gym.admin, gym.coach.id, at("2027-03-30", "00:00"), at("2027-03-31", "00:00"), "Course"
     )
     bookings.create_recurring(
-        gym.ben, gym.coach.id, 2, "10:00", "11:00", at("2027-04-13", "00:00").date(), None, 2
+        gym.ben,
+        SeriesSpec(gym.coach.id, 2, "10:00", "11:00", at("2027-04-13", "00:00").date(), None, 2),
     )
     start, end = at("2027-03-16", "10:00"), at("2027-03-16", "11:00")
     query = slot_query(start, end, frequency="1", start_date="2027-03-16")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from coachapp.extensions import db
 from coachapp.models import Booking, RecurringBooking, TrainingSession
+from coachapp.services.bookings import SeriesSpec
 
 
 @pytest.fixture
@@ -33,7 +34,8 @@ def weekly_for(gym, member, day="2027-03-16", hhmm="10:00"):
     start = at(day, hhmm)
     end_hhmm = f"{int(hhmm[:2]) + 1:02d}{hhmm[2:]}"
     series, made = bookings.create_recurring(
-        member, gym.coach.id, (start.weekday() + 1) % 7, hhmm, end_hhmm, start.date(), None, 1
+        member,
+        SeriesSpec(gym.coach.id, (start.weekday() + 1) % 7, hhmm, end_hhmm, start.date(), None, 1),
     )
     return series, sorted(made, key=lambda s: s.start_time)
 
