@@ -129,6 +129,8 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "member.session_ics": (),
     "member.cancel_sheet": ("scope", "from_date"),
     "member.cancel": ("scope", "from_date"),
+    "member.move_sheet": ("start", "end", "from", "days"),
+    "member.move": ("start", "end"),
     "member.dismiss": (),
     "member.regenerate_feed": ("confirmed",),
     "feeds.calendar": (),
