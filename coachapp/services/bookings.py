@@ -284,17 +284,6 @@ class SeriesSpec:
     room_id: int | None = None
 
 
-def _as_spec(spec: SeriesSpec | int, legacy: tuple, legacy_kw: dict) -> SeriesSpec:
-    """``spec``, or one built from the positional form callers used before ``SeriesSpec``
-    (``coach_id, day_of_week, start_time, end_time, start_date, end_date, frequency,
-    member_id=…``), which the view modules still use while they move over."""
-    if isinstance(spec, SeriesSpec):
-        if legacy or legacy_kw:
-            raise TypeError("pass a SeriesSpec alone (with today= and now=)")
-        return spec
-    return SeriesSpec(spec, *legacy, **legacy_kw)
-
-
 @dataclass(frozen=True)
 class _SeriesRequest:
     settings: CoachSettings
@@ -435,14 +424,12 @@ def _plan(request: _SeriesRequest, series: RecurringSeries) -> MaterializationPl
 
 def preview_recurring(
     actor: User,
-    spec: SeriesSpec | int,
-    *legacy,
+    spec: SeriesSpec,
     today: date | None = None,
     now: datetime | None = None,
-    **legacy_kw,
 ) -> RecurringPreview:
     """What ``create_recurring`` with the same ``spec`` would make, without writing anything."""
-    request = series_request(actor, _as_spec(spec, legacy, legacy_kw), today, now)
+    request = series_request(actor, spec, today, now)
     plan = _plan(request, request.series)
     colliding = sorted(set(_series_collisions(request)) | {o.local_date for o in plan.collisions})
     room_dates = _room_clashes(request, plan)
@@ -480,11 +467,9 @@ def _room_name(room_id: int) -> str:
 
 def create_recurring(
     actor: User,
-    spec: SeriesSpec | int,
-    *legacy,
+    spec: SeriesSpec,
     today: date | None = None,
     now: datetime | None = None,
-    **legacy_kw,
 ) -> tuple[RecurringBooking, list[TrainingSession]]:
     """Book the series ``spec`` asks for, weekly (1) or bi-weekly (2), and make its sessions of
     the next 6 weeks.
@@ -494,7 +479,7 @@ def create_recurring(
     once: with an active series (on dates both really occur) or with a scheduled session in the
     weeks made now. Occurrences inside blocked slots are skipped (the nightly job keeps going).
     """
-    request = series_request(actor, _as_spec(spec, legacy, legacy_kw), today, now)
+    request = series_request(actor, spec, today, now)
     return make_series(request)
 
 

@@ -12,6 +12,7 @@ from coachapp.extensions import db
 from coachapp.models import Booking, CoachSettings, Notification, TrainingSession
 from coachapp.services import availability, bookings, group_classes, moves, sessions
 from coachapp.services.availability import WindowInput
+from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import (
     AlreadyCancelled,
     BeyondHorizon,
@@ -224,14 +225,7 @@ def test_a_group_class_is_not_the_members_to_move(gym):
 def test_a_moved_series_occurrence_keeps_its_key_and_is_not_made_again(gym):
     series, made = bookings.create_recurring(
         gym.coach,
-        gym.coach.id,
-        3,
-        "10:00",
-        "11:00",
-        TODAY,
-        None,
-        1,
-        member_id=gym.member.id,
+        SeriesSpec(gym.coach.id, 3, "10:00", "11:00", TODAY, None, 1, member_id=gym.member.id),
         today=TODAY,
         now=NOW,
     )

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from coachapp.extensions import db
 from coachapp.models import AvailabilityAddition, Booking, Notification, TrainingSession
 from coachapp.services import availability, bookings, sessions, slots
+from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import (
     AlreadyCancelled,
     Conflict,
@@ -127,7 +128,11 @@ def test_listing_respects_who_is_asking(gym):
         gym.member, gym.coach.id, at("2027-03-02", "10:00"), at("2027-03-02", "11:00"), now=NOW
     )[1]
     theirs = bookings.book_one_time(
-        gym.other_member, gym.coach.id, at("2027-03-03", "10:00"), at("2027-03-03", "11:00"), now=NOW
+        gym.other_member,
+        gym.coach.id,
+        at("2027-03-03", "10:00"),
+        at("2027-03-03", "11:00"),
+        now=NOW,
     )[1]
     assert [s.id for s in sessions.list_sessions(gym.member)] == [mine.id]
     assert [s.id for s in sessions.list_sessions(gym.coach)] == [mine.id, theirs.id]
@@ -155,10 +160,14 @@ def test_listing_respects_who_is_asking(gym):
 
 def test_materialize_is_idempotent_and_keeps_the_horizon_filled(gym):
     bookings.create_recurring(
-        gym.member, gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+        gym.member,
+        SeriesSpec(gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1),
+        today=TODAY,
     )
     bookings.create_recurring(
-        gym.other_member, gym.coach.id, 2, "10:00", "11:00", date(2027, 3, 2), None, 2, today=TODAY
+        gym.other_member,
+        SeriesSpec(gym.coach.id, 2, "10:00", "11:00", date(2027, 3, 2), None, 2),
+        today=TODAY,
     )
     before = count(TrainingSession)
     assert before == 6 + 3
@@ -172,7 +181,9 @@ def test_materialize_is_idempotent_and_keeps_the_horizon_filled(gym):
 
 def test_materialize_skips_blocked_occurrences_and_counts_them(gym):
     row, _ = bookings.create_recurring(
-        gym.member, gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+        gym.member,
+        SeriesSpec(gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1),
+        today=TODAY,
     )
     availability.create_blocked_slot(
         gym.coach, gym.coach.id, at("2027-04-12", "00:00"), at("2027-04-13", "00:00"), None, now=NOW
@@ -184,7 +195,9 @@ def test_materialize_skips_blocked_occurrences_and_counts_them(gym):
 
 def test_complete_ended_marks_only_ended_sessions(gym):
     _, made = bookings.create_recurring(
-        gym.member, gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+        gym.member,
+        SeriesSpec(gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1),
+        today=TODAY,
     )
     assert sessions.complete_ended(at("2027-03-08", "11:00")) == 2
     assert sessions.complete_ended(at("2027-03-08", "11:00")) == 0
@@ -194,7 +207,9 @@ def test_complete_ended_marks_only_ended_sessions(gym):
 
 def test_cli_generates_and_completes(gym, runner):
     bookings.create_recurring(
-        gym.member, gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+        gym.member,
+        SeriesSpec(gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1),
+        today=TODAY,
     )
     result = runner.invoke(args=["sessions", "generate", "--today", "2027-03-15"])
     assert result.exit_code == 0, result.output
@@ -213,18 +228,30 @@ def test_bulk_insert_skips_rows_another_writer_made_first(gym):
     from coachapp.services.sessions import insert_ignoring_duplicates
 
     row, made = bookings.create_recurring(
-        gym.member, gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+        gym.member,
+        SeriesSpec(gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1),
+        today=TODAY,
     )
     other, _ = bookings.create_recurring(
-        gym.other_member, gym.coach.id, 2, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+        gym.other_member,
+        SeriesSpec(gym.coach.id, 2, "10:00", "11:00", date(2027, 3, 1), None, 1),
+        today=TODAY,
     )
 
     def values(series_id, start, end):
         return {
-            "coach_id": gym.coach.id, "member_id": gym.member.id, "room_id": None,
-            "start_time": start, "end_time": end, "occurrence_start": start, "type": "ONE_TO_ONE",
-            "status": "scheduled", "recurring_booking_id": series_id, "title": "Training session",
-            "capacity": 1, "created_at": NOW,
+            "coach_id": gym.coach.id,
+            "member_id": gym.member.id,
+            "room_id": None,
+            "start_time": start,
+            "end_time": end,
+            "occurrence_start": start,
+            "type": "ONE_TO_ONE",
+            "status": "scheduled",
+            "recurring_booking_id": series_id,
+            "title": "Training session",
+            "capacity": 1,
+            "created_at": NOW,
         }
 
     rows = [
@@ -242,14 +269,22 @@ def test_materialize_counts_a_room_clash_as_a_collision(gym):
     from coachapp.models import RecurringBooking
 
     availability.replace_weekly_day(
-        gym.other_coach, gym.other_coach.id, 1,
-        [availability.WindowInput("09:00", "12:00", gym.studio_a.id)], now=NOW,
+        gym.other_coach,
+        gym.other_coach.id,
+        1,
+        [availability.WindowInput("09:00", "12:00", gym.studio_a.id)],
+        now=NOW,
     )
     for coach, member in ((gym.coach, gym.member), (gym.other_coach, gym.other_member)):
         db.session.add(
             RecurringBooking(
-                member_id=member.id, coach_id=coach.id, day_of_week=1, start_time="10:00",
-                end_time="11:00", start_date=date(2027, 3, 1), frequency=1,
+                member_id=member.id,
+                coach_id=coach.id,
+                day_of_week=1,
+                start_time="10:00",
+                end_time="11:00",
+                start_date=date(2027, 3, 1),
+                frequency=1,
                 room_id=gym.studio_a.id,
             )
         )
@@ -264,7 +299,9 @@ def test_materialize_again_still_counts_blocked_and_cancelled_occurrences(gym):
     """A blocked occurrence is never made, so its series is planned again each run (and still
     counted as blocked); a cancelled occurrence counts as made and is not brought back."""
     row, made = bookings.create_recurring(
-        gym.member, gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+        gym.member,
+        SeriesSpec(gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1),
+        today=TODAY,
     )
     sessions.cancel_session(gym.member, made[1].id, now=NOW)
     availability.create_blocked_slot(
@@ -283,7 +320,9 @@ def test_sessions_at_other_instants_do_not_make_a_series_done(gym):
     from coachapp.models import CoachSettings
 
     row, made = bookings.create_recurring(
-        gym.member, gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1, today=TODAY
+        gym.member,
+        SeriesSpec(gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1),
+        today=TODAY,
     )
     assert sessions.materialize(TODAY).created == 0
     settings = db.session.scalars(
