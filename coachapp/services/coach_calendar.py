@@ -204,10 +204,14 @@ def _request_memo() -> dict | None:
 
 def coach_with_settings(coach_id: int) -> tuple[User, CoachSettings]:
     """The coach and their settings, in one statement, once per request (NotFound unless
-    ``coach_id`` is a coach)."""
+    ``coach_id`` is a coach). After the request's own write (no data version to key on), the
+    settings are ``coaches.get_settings``'s (read once per request, refreshed after a commit)."""
     memo = _request_memo()
+    if memo is None:
+        settings = coaches.get_settings(coach_id)
+        return coaches.get_coach(coach_id), settings
     key = ("coach and settings", coach_id)
-    if memo is not None and key in memo:
+    if key in memo:
         return memo[key]
     found = None
     if coaches.is_id(coach_id):
@@ -218,10 +222,8 @@ def coach_with_settings(coach_id: int) -> tuple[User, CoachSettings]:
         ).one_or_none()
     if found is None:
         raise NotFound(f"There is no coach with id {coach_id}.")
-    pair = (found[0], found[1])
-    if memo is not None:
-        memo[key] = pair
-    return pair
+    memo[key] = (found[0], found[1])
+    return memo[key]
 
 
 def settings_of(coach_id: int) -> CoachSettings:
