@@ -65,6 +65,8 @@ class NotificationKind(StrEnum):
     PLACE_CANCELLED = "place_cancelled"
     PLACE_CONFIRMED = "place_confirmed"
     REMINDER = "reminder"
+    # a session handed to a cover coach (the member, the new coach, the old one if not the actor)
+    SESSION_REASSIGNED = "session_reassigned"
 
 
 class EventStatus(StrEnum):
