@@ -19,7 +19,16 @@ from ..models import CoachSettings as CoachSettingsRow
 from ..models import utcnow
 from ..services import coach_settings, group_classes, sessions
 from ..services.errors import ValidationFailed
-from ..vocab import BookingStatus, NotificationKind, Role, SeriesStatus, SessionStatus, SessionType
+from ..vocab import (
+    BookingStatus,
+    MembershipStatus,
+    NotificationKind,
+    PlanKind,
+    Role,
+    SeriesStatus,
+    SessionStatus,
+    SessionType,
+)
 from .spec import ApiInput, ApiOutput
 from .types import (
     HHMM,
@@ -448,6 +457,9 @@ class Session(ApiOutput):
     one_time_booking_id: OutId | None
     capacity: int = Field(ge=1)
     title: str = None
+    membership_id: Annotated[OutId | None, Field(
+        description="The membership whose credit a one-to-one session holds (a group class's "
+                    "places carry theirs on the booking).")] = None
     conflict_reason: Annotated[str | None, WithJsonSchema({
         "type": "string", "description": "Why a session is a conflict (only in conflict lists)."
     }), Field(exclude_if=_no_none)] = None
@@ -537,6 +549,8 @@ class Booking(ApiOutput):
     session_id: OutId
     coach_id: OutId | None
     late_cancel: bool
+    membership_id: Annotated[OutId | None, Field(
+        description="The membership whose credit the booking holds; null when none does.")] = None
     created_at: Stamp | None
     cancelled_at: Stamp | None
 
@@ -580,9 +594,12 @@ class StatementLine(ApiOutput):
     coach_name: str
     type: SessionType
     status: SessionStatus
-    billable: bool
+    billable: bool = Field(description="Charged per session: false for a line a membership "
+                                       "covers (membership_id set).")
     note: Annotated[str | None, Field(
         description="Why: no-show, late cancel, cancelled in time, cancelled by coach …")]
+    membership_id: Annotated[OutId | None, Field(
+        description="The membership whose credit covers this line; null when none does.")] = None
 
 
 class Statement(ApiOutput):
@@ -604,6 +621,72 @@ class Statement(ApiOutput):
             for st in statements
         ]
 
+
+PlanName = Text(120, "What members see, e.g. '10-pack'.")
+Credits = Int(1, 1000, "Sessions the pack holds; only for kind credits.")
+ValidDays = Int(1, 3650, "Days a membership of this plan lasts, its first day included.")
+WeeklyLimit = Int(1, 50, "At most this many sessions per ISO week (Monday to Sunday).")
+
+
+class MembershipPlanIn(ApiInput):
+    """A plan to sell: ``credits`` (one per session) or ``unlimited``; ``credits`` only for a pack."""
+
+    name: PlanName
+    kind: PlanKind
+    credits: Credits | None = None
+    valid_days: ValidDays
+    weekly_limit: WeeklyLimit | None = None
+    session_type: Annotated[SessionType | None, Field(
+        description="Only for this kind of session; left out: both.")] = None
+
+
+class MembershipPlan(ApiOutput):
+    """A membership plan."""
+
+    id: OutId
+    name: str
+    kind: PlanKind
+    credits: Annotated[int | None, Field(ge=1, description="null for an unlimited plan.")]
+    valid_days: int = Field(ge=1)
+    weekly_limit: Annotated[int | None, Field(ge=1, description="null: no weekly limit.")]
+    session_type: Annotated[SessionType | None, Field(
+        description="The only kind of session it covers; null: both.")] = None
+
+
+class MembershipIn(ApiInput):
+    """A plan to give a member, from ``starts_on`` (a date in the gym's zone)."""
+
+    plan_id: Id
+    starts_on: Day
+
+
+class ExtendIn(ApiInput):
+    """How many days to add to a membership's end."""
+
+    days: Int(1, 3650, "Days added after the current end.")
+
+
+class Membership(ApiOutput):
+    """A member's membership: its dates (the gym's zone, both included) and credits; the
+    ``credits_*`` fields are null for an unlimited one."""
+
+    id: OutId
+    plan_id: OutId
+    plan_name: str
+    member_id: OutId
+    starts_on: OutDay
+    ends_on: OutDay
+    credits_total: Annotated[int | None, Field(ge=0)]
+    credits_used: Annotated[int | None, Field(ge=0)]
+    credits_left: Annotated[int | None, Field(ge=0)]
+    status: MembershipStatus = Field(description="expired once ends_on has passed.")
+
+    @classmethod
+    def of_membership(cls, row, status: str) -> Membership:
+        """``row`` in ``status`` (``services.memberships.status_on``: expired after its end)."""
+        unlimited = row.credits_total is None
+        return cls.of(row, plan_name=row.plan.name,
+                      credits_used=None if unlimited else row.credits_used, status=status)
 
 
 def error_codes() -> list[str]:
