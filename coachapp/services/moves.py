@@ -252,9 +252,7 @@ def _reschedule(
     horizon.check_start(start, "start_time", tz, now)
     booking_rules.check(actor, settings, start, now)
     if start == session.start_time and end == session.end_time:
-        raise ValidationFailed(
-            "the session is already at that time.", field="start_time"
-        )
+        raise ValidationFailed("the session is already at that time.", field="start_time")
     old = Interval(session.start_time, session.end_time)
     room_id = check_open(settings, Interval(start, end), session.type, ignore_session_id=session.id)
     # A series occurrence keeps its key (occurrence_start): the nightly job will not make it
