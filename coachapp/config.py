@@ -86,6 +86,16 @@ def reminder_hours(value: str) -> int:
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
+def flag(value: str, setting: str) -> bool:
+    """A yes/no setting: ``true``/``false`` (also 1/0, yes/no, on/off; any case)."""
+    spelled = value.strip().lower()
+    if spelled in ("true", "1", "yes", "on"):
+        return True
+    if spelled in ("false", "0", "no", "off", ""):
+        return False
+    raise ConfigError(f"{setting}={value[:20]!r} must be true or false")
+
+
 def redis_url(value: str | None, verify: str | None) -> str | None:
     """REDIS_URL, empty = None. With REDIS_TLS_VERIFY=false a TLS URL (``rediss://``) gets
     ``ssl_cert_reqs=none``: the connection stays encrypted but the server's certificate is not
@@ -193,6 +203,12 @@ def load_config(instance_path: Path, environ: os._Environ | dict | None = None) 
         # Reminders: sent this many hours before a session starts (`flask reminders send`, every
         # 10 minutes from the scheduler); the calendar feeds' VALARM rings at the same offset.
         "COACHAPP_REMINDER_HOURS": reminder_hours(env.get("COACHAPP_REMINDER_HOURS", "24")),
+        # Memberships: true makes one mandatory for every one-to-one session and group place of a
+        # member (409 no_membership / no_credits / weekly_limit); false uses one when the member
+        # has one (services/memberships.py).
+        "COACHAPP_REQUIRE_MEMBERSHIP": flag(
+            env.get("COACHAPP_REQUIRE_MEMBERSHIP", "false"), "COACHAPP_REQUIRE_MEMBERSHIP"
+        ),
         # Rendered parts of pages each web process keeps, keyed by the data version (see
         # coachapp/cache.py); 0 turns the cache off.
         "CACHE_SIZE": _cache_size(env.get("CACHE_SIZE", "512")),

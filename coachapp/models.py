@@ -39,6 +39,8 @@ from .vocab import (
     ACTIVE_BOOKING_STATUSES,
     BookingStatus,
     Canceller,
+    MembershipStatus,
+    PlanKind,
     Role,
     SeriesStatus,
     SessionStatus,
@@ -53,6 +55,8 @@ BOOKING_STATUSES = values(BookingStatus)
 SESSION_TYPES = values(SessionType)
 SESSION_STATUSES = values(SessionStatus)
 CANCELLERS = values(Canceller)
+PLAN_KINDS = values(PlanKind)
+MEMBERSHIP_STATUSES = values(MembershipStatus)
 
 
 def utcnow() -> datetime:
@@ -339,9 +343,86 @@ class RecurringBooking(db.Model):
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the first local date of the occurrences the nightly job could not make for want of a
+    # membership or credit (the member was told once); NULL once an occurrence is made again
+    membership_gap_since: Mapped[date | None] = mapped_column(Date)
 
     member: Mapped[User | None] = relationship(foreign_keys=[member_id])
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])
+
+
+class MembershipPlan(db.Model):
+    """What the gym sells: a pack of ``credits`` (one per session) or ``unlimited`` sessions,
+    valid ``valid_days`` from the start, optionally at most ``weekly_limit`` sessions per ISO week
+    and only for one kind of session (``session_type``; NULL = both)."""
+
+    __tablename__ = "membership_plans"
+    __table_args__ = (
+        CheckConstraint(_in("kind", PLAN_KINDS), name="kind"),
+        CheckConstraint(
+            f"(kind = '{PlanKind.CREDITS}' AND credits IS NOT NULL AND credits >= 1) OR "
+            f"(kind <> '{PlanKind.CREDITS}' AND credits IS NULL)",
+            name="credits_iff_kind_credits",
+        ),
+        CheckConstraint("valid_days >= 1 AND valid_days <= 3650", name="valid_days"),
+        CheckConstraint("weekly_limit IS NULL OR weekly_limit >= 1", name="weekly_limit"),
+        CheckConstraint(
+            "session_type IS NULL OR " + _in("session_type", SESSION_TYPES), name="session_type"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10))
+    credits: Mapped[int | None] = mapped_column(Integer)
+    valid_days: Mapped[int] = mapped_column(Integer)
+    weekly_limit: Mapped[int | None] = mapped_column(Integer)
+    session_type: Mapped[str | None] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
+
+
+class Membership(db.Model):
+    """A member's plan from ``starts_on`` to ``ends_on`` (local dates in the gym's zone, both
+    included). ``credits_used`` counts the sessions and places that hold one of its credits (also
+    for an unlimited one, whose ``credits_total`` is NULL); the database keeps it between 0 and
+    ``credits_total``. Stored ``status`` is ``active`` or ``cancelled``; ``expired`` is derived
+    from ``ends_on`` (``services.memberships.status_on``)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint("credits_used >= 0", name="credits_used_not_negative"),
+        CheckConstraint(
+            "credits_total IS NULL OR credits_used <= credits_total",
+            name="credits_used_at_most_total",
+        ),
+        CheckConstraint("credits_total IS NULL OR credits_total >= 0", name="credits_total"),
+        CheckConstraint("ends_on >= starts_on", name="ends_on_after_starts_on"),
+        CheckConstraint(_in("status", MEMBERSHIP_STATUSES), name="status"),
+        Index("ix_memberships_member_ends", "member_id", "ends_on"),
+        Index("ix_memberships_ends_on", "ends_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("membership_plans.id", ondelete="RESTRICT"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    credits_total: Mapped[int | None] = mapped_column(Integer)
+    credits_used: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    status: Mapped[str] = mapped_column(
+        String(10), default=MembershipStatus.ACTIVE, server_default=MembershipStatus.ACTIVE.value
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
+
+    member: Mapped[User] = relationship(foreign_keys=[member_id])
+    plan: Mapped[MembershipPlan] = relationship()
+
+    @property
+    def credits_left(self) -> int | None:
+        """Credits still to use; None for an unlimited membership."""
+        if self.credits_total is None:
+            return None
+        return self.credits_total - self.credits_used
 
 
 class TrainingSession(db.Model):
@@ -370,6 +451,7 @@ class TrainingSession(db.Model):
         Index("ix_training_sessions_member_start", "member_id", "start_time"),
         Index("ix_training_sessions_room_start", "room_id", "start_time"),
         Index("ix_training_sessions_status_end", "status", "end_time"),
+        Index("ix_training_sessions_membership", "membership_id"),
         ExcludeConstraint(
             (text("coach_id"), "="),
             (text("tstzrange(start_time, end_time, '[)')"), "&&"),
@@ -408,6 +490,11 @@ class TrainingSession(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
     cancelled_by: Mapped[str | None] = mapped_column(String(10))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # a one-to-one session's membership while it holds one of its credits (set when booked or
+    # materialized, cleared when the credit is given back); group classes: on each place
+    membership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("memberships.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
 
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])
@@ -425,6 +512,7 @@ class Booking(db.Model):
         CheckConstraint(_in("status", BOOKING_STATUSES), name="status"),
         Index("ix_bookings_session", "session_id"),
         Index("ix_bookings_member", "member_id"),
+        Index("ix_bookings_membership", "membership_id"),
         Index(
             "uq_bookings_active_member",
             "session_id",
@@ -439,7 +527,11 @@ class Booking(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(20), default=BookingStatus.CONFIRMED)
-    membership_id: Mapped[str | None] = mapped_column(String(64))
+    # the membership whose credit this booking holds (a one-time session's booking carries its
+    # session's); cleared when the credit is given back (an in-time or a coach's cancel)
+    membership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("memberships.id", ondelete="SET NULL")
+    )
     late_cancel: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -585,6 +677,8 @@ __all__ = [
     "CoachSettings",
     "IdempotentRequest",
     "LoginFailure",
+    "Membership",
+    "MembershipPlan",
     "Notification",
     "RecurringBooking",
     "ReminderSent",

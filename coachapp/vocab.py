@@ -67,6 +67,25 @@ class NotificationKind(StrEnum):
     REMINDER = "reminder"
     # a session handed to a cover coach (the member, the new coach, the old one if not the actor)
     SESSION_REASSIGNED = "session_reassigned"
+    # a series occurrence was not made: no valid membership or credit (once per series and gap)
+    MEMBERSHIP_NEEDED = "membership_needed"
+
+
+class PlanKind(StrEnum):
+    """A membership plan: a pack of credits (one per session) or unlimited sessions."""
+
+    CREDITS = "credits"
+    UNLIMITED = "unlimited"
+
+
+class MembershipStatus(StrEnum):
+    """A membership's state. Stored: ``active`` or ``cancelled``; ``expired`` is derived from
+    the date (``ends_on`` before today, ``services.memberships.status_on``) and never needs a
+    nightly update, though the check constraint accepts it."""
+
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
 
 
 class EventStatus(StrEnum):

@@ -110,3 +110,22 @@ class TooLateToChange(Conflict):
     cancel it, late)."""
 
     code = "too_late_to_change"
+
+
+class NoMembership(Conflict):
+    """A membership is required (``COACHAPP_REQUIRE_MEMBERSHIP``) and the member holds none valid
+    on the session's date for that kind of session."""
+
+    code = "no_membership"
+
+
+class NoCredits(Conflict):
+    """The member's valid memberships have no credit left."""
+
+    code = "no_credits"
+
+
+class WeeklyLimit(Conflict):
+    """The member's valid memberships allow no more sessions in that ISO week."""
+
+    code = "weekly_limit"

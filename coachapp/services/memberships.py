@@ -1,0 +1,566 @@
+"""Memberships and credit packs: the plans a gym sells, a member's memberships, and the credit
+each session or group place draws.
+
+Rules (api-v1.md, "Memberships and credit packs"):
+
+- A membership is valid on the local dates ``starts_on``..``ends_on`` (both included, the gym's
+  zone, ``COACHAPP_TIMEZONE``); ``ends_on`` = ``starts_on`` + ``valid_days`` − 1.
+- Status: the database stores ``active`` or ``cancelled``. ``expired`` is derived from the date
+  (``status_on``: an active one whose ``ends_on`` lies before today), so no nightly update is
+  needed and the API shows ``expired`` for a lapsed one the day after its last day.
+- ``draw`` picks, among the active memberships valid on the session's local date whose plan
+  covers that kind of session, the one that expires first (then the oldest), and takes one
+  credit: a conditional ``UPDATE … SET credits_used = credits_used + 1 WHERE id = ? AND
+  credits_used < credits_total`` (the check constraints keep 0 <= credits_used <= credits_total
+  whatever the concurrency, and the update never oversteps them). A plan with a ``weekly_limit``
+  locks the membership's row first (``FOR UPDATE``; SQLite: the write lock) and counts the
+  sessions and places holding it in that ISO week (Monday to Sunday, gym's zone) under the lock.
+  An unlimited membership counts its uses in ``credits_used`` too (``credits_total`` NULL).
+- The credit is held by the one-to-one session (``training_sessions.membership_id``; a one-time
+  session's booking carries a copy for the booking JSON) or by the group place
+  (``bookings.membership_id``). ``give_back`` clears it with a conditional update (``WHERE
+  membership_id = ?``) and returns the credit only when that update changed the row, so two
+  concurrent cancels give it back once. A late cancel and a no-show keep the credit.
+- ``COACHAPP_REQUIRE_MEMBERSHIP`` (default false): when true, ``draw`` refuses with NoMembership,
+  NoCredits or WeeklyLimit; when false it returns None and the session is made without one.
+- Group classes: a waitlisted place holds no credit; it takes one when it is confirmed (booked
+  with a free place, or promoted from the waitlist). With the setting on, joining a waitlist
+  checks that a membership would cover the place (``check``), and a promotion passes over a
+  member whose memberships no longer cover it (their place keeps waiting).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Booking, Membership, MembershipPlan, TrainingSession, User, utcnow
+from ..scheduling import local_datetime
+from ..vocab import MembershipStatus, PlanKind, Role, SessionType, values
+from . import coaches
+from .db import locked_row, transaction, write_lock
+from .errors import (
+    AlreadyCancelled,
+    Forbidden,
+    NoCredits,
+    NoMembership,
+    NotFound,
+    ValidationFailed,
+    WeeklyLimit,
+)
+
+NAME_MAX = 120
+MAX_CREDITS = 10_000
+MAX_VALID_DAYS = 3650
+MAX_WEEKLY_LIMIT = 100
+EXPIRING_DAYS = 14
+
+
+def required() -> bool:
+    """Whether every member's one-to-one session and group place needs a membership."""
+    return bool(current_app.config.get("COACHAPP_REQUIRE_MEMBERSHIP", False))
+
+
+def gym_zone() -> ZoneInfo:
+    """The zone whose local dates memberships are valid on."""
+    return ZoneInfo(current_app.config["COACHAPP_TIMEZONE"])
+
+
+def local_date(instant: datetime) -> date:
+    """The gym's local date of an instant: the date a membership must be valid on."""
+    return instant.astimezone(gym_zone()).date()
+
+
+def day_label(day: date) -> str:
+    """A date as the messages write it: ``Thu 3 Dec``."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _require_admin(actor: User) -> None:
+    if actor.role != Role.ADMIN:
+        raise Forbidden("Only an admin may manage memberships.")
+
+
+def _whole(value: object, field: str, low: int, high: int, optional: bool = False) -> int | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationFailed(f"give a whole number from {low} to {high}.", field=field)
+    return value
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+def create_plan(
+    actor: User,
+    name: object,
+    kind: object,
+    credits: object,
+    valid_days: object,
+    weekly_limit: object = None,
+    session_type: object = None,
+) -> MembershipPlan:
+    """A new plan (admin only): ``credits`` sessions (kind ``credits``; 1–10000) or ``unlimited``
+    (credits null), valid ``valid_days`` days (1–3650), at most ``weekly_limit`` sessions per
+    ISO week (null: no limit), for one kind of session (``session_type``; null: both)."""
+    _require_admin(actor)
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationFailed("give the plan a name.", field="name")
+    name = name.strip()
+    if len(name) > NAME_MAX:
+        raise ValidationFailed(f"use at most {NAME_MAX} characters.", field="name")
+    if kind not in values(PlanKind):
+        raise ValidationFailed(f"use one of {', '.join(PlanKind)}.", field="kind")
+    if kind == PlanKind.CREDITS:
+        credits = _whole(credits, "credits", 1, MAX_CREDITS)
+    elif credits is not None:
+        raise ValidationFailed("an unlimited plan has no credits; leave them out.", field="credits")
+    valid_days = _whole(valid_days, "valid_days", 1, MAX_VALID_DAYS)
+    weekly_limit = _whole(weekly_limit, "weekly_limit", 1, MAX_WEEKLY_LIMIT, optional=True)
+    if session_type is not None and session_type not in values(SessionType):
+        raise ValidationFailed(
+            f"use one of {', '.join(SessionType)}, or leave it out for both.", field="session_type"
+        )
+    plan = MembershipPlan(
+        name=name,
+        kind=PlanKind(kind),
+        credits=credits,
+        valid_days=valid_days,
+        weekly_limit=weekly_limit,
+        session_type=None if session_type is None else SessionType(session_type),
+    )
+    with transaction():
+        db.session.add(plan)
+    return plan
+
+
+def list_plans() -> list[MembershipPlan]:
+    """Every plan, by name."""
+    return list(
+        db.session.scalars(select(MembershipPlan).order_by(MembershipPlan.name, MembershipPlan.id))
+    )
+
+
+def get_plan(plan_id: object, field: str = "plan_id") -> MembershipPlan:
+    """The plan with ``plan_id``; NotFound naming ``field`` otherwise."""
+    plan = db.session.get(MembershipPlan, plan_id) if coaches.is_id(plan_id) else None
+    if plan is None:
+        raise NotFound(f"There is no membership plan with id {plan_id}.", field=field)
+    return plan
+
+
+# --- a member's memberships ------------------------------------------------------------------
+
+
+def status_on(membership: Membership, today: date) -> MembershipStatus:
+    """What a membership is on ``today``: cancelled, expired (its last day has passed), active."""
+    if membership.status == MembershipStatus.CANCELLED:
+        return MembershipStatus.CANCELLED
+    if membership.ends_on < today:
+        return MembershipStatus.EXPIRED
+    return MembershipStatus(membership.status)
+
+
+def _member(member_id: object) -> User:
+    user = db.session.get(User, member_id) if coaches.is_id(member_id) else None
+    if user is None or user.role != Role.MEMBER:
+        raise NotFound(f"There is no member with id {member_id}.", field="member_id")
+    return user
+
+
+def assign(actor: User, member_id: object, plan_id: object, starts_on: object) -> Membership:
+    """Give a member a membership of ``plan_id`` from ``starts_on`` (admin only): it ends
+    ``valid_days`` − 1 days later and holds the plan's credits (null for unlimited)."""
+    _require_admin(actor)
+    member = _member(member_id)
+    plan = get_plan(plan_id)
+    coaches.check_date(starts_on, "starts_on")
+    membership = Membership(
+        member_id=member.id,
+        plan_id=plan.id,
+        starts_on=starts_on,
+        ends_on=starts_on + timedelta(days=plan.valid_days - 1),
+        credits_total=plan.credits,
+        credits_used=0,
+        status=MembershipStatus.ACTIVE,
+    )
+    coaches.check_date(membership.ends_on, "starts_on")
+    with transaction():
+        db.session.add(membership)
+    return membership
+
+
+def _membership(membership_id: object) -> Membership:
+    membership = locked_row(Membership, membership_id)
+    if membership is None:
+        raise NotFound(f"There is no membership with id {membership_id}.")
+    return membership
+
+
+def extend(actor: User, membership_id: object, days: object) -> Membership:
+    """Move a membership's last day ``days`` (1–3650) later (admin only); a cancelled one cannot
+    be extended. Occurrences of a series skipped for want of it are made by the next nightly run."""
+    _require_admin(actor)
+    days = _whole(days, "days", 1, MAX_VALID_DAYS)
+    with transaction():
+        write_lock()
+        membership = _membership(membership_id)
+        if membership.status == MembershipStatus.CANCELLED:
+            raise AlreadyCancelled("This membership is cancelled; assign a new one instead.")
+        ends_on = membership.ends_on + timedelta(days=days)
+        coaches.check_date(ends_on, "days")
+        membership.ends_on = ends_on
+    return membership
+
+
+def cancel(actor: User, membership_id: object) -> Membership:
+    """Cancel a membership (admin only): no new session draws on it; the sessions and places that
+    hold its credits keep them."""
+    _require_admin(actor)
+    with transaction():
+        write_lock()
+        membership = _membership(membership_id)
+        if membership.status == MembershipStatus.CANCELLED:
+            raise AlreadyCancelled("This membership is cancelled already.")
+        membership.status = MembershipStatus.CANCELLED
+    return membership
+
+
+def for_member(actor: User, member_id: object) -> list[Membership]:
+    """A member's memberships, newest first, with their plans. A member sees only their own; a
+    coach and an admin any member's."""
+    if actor.role == Role.MEMBER:
+        if member_id != actor.id:
+            raise Forbidden("Members see only their own memberships.")
+    elif actor.role not in (Role.COACH, Role.ADMIN):
+        raise Forbidden("You may not see memberships.")
+    member = _member(member_id)
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.member_id == member.id)
+            .options(selectinload(Membership.plan))
+            .order_by(Membership.starts_on.desc(), Membership.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What a member has left, for the pages: the membership the next session would draw on (the
+    first to expire that still has a credit, else the first to expire)."""
+
+    membership_id: int
+    plan_name: str
+    kind: str
+    credits_left: int | None  # None: unlimited
+    ends_on: date
+    weekly_limit: int | None
+
+
+def _valid_query(on_date: date):
+    return (
+        select(Membership)
+        .join(MembershipPlan, MembershipPlan.id == Membership.plan_id)
+        .where(
+            Membership.status == MembershipStatus.ACTIVE,
+            Membership.starts_on <= on_date,
+            Membership.ends_on >= on_date,
+        )
+        .options(selectinload(Membership.plan))
+        .order_by(Membership.ends_on, Membership.id)
+    )
+
+
+def balances(member_ids: list[int], on_date: date) -> dict[int, Balance]:
+    """``balance`` for several members in one statement (a roster, the admin's list)."""
+    ids = [m for m in member_ids if coaches.is_id(m)]
+    if not ids:
+        return {}
+    rows = db.session.scalars(_valid_query(on_date).where(Membership.member_id.in_(ids)))
+    found: dict[int, Balance] = {}
+    for membership in rows:
+        current = found.get(membership.member_id)
+        if current is not None and (current.credits_left is None or current.credits_left > 0):
+            continue
+        left = membership.credits_left
+        if current is not None and left is not None and left <= 0:
+            continue
+        found[membership.member_id] = Balance(
+            membership_id=membership.id,
+            plan_name=membership.plan.name,
+            kind=membership.plan.kind,
+            credits_left=left,
+            ends_on=membership.ends_on,
+            weekly_limit=membership.plan.weekly_limit,
+        )
+    return found
+
+
+def balance(member_id: int, on_date: date) -> Balance | None:
+    """The member's balance on ``on_date`` (None: no valid membership)."""
+    return balances([member_id], on_date).get(member_id)
+
+
+def expiring(today: date, days: int = EXPIRING_DAYS) -> list[Membership]:
+    """Active memberships whose last day is within ``days`` from ``today`` (today included), by
+    last day, with their member and plan (for the admin's billing page)."""
+    coaches.check_date(today, "today")
+    days = _whole(days, "days", 1, MAX_VALID_DAYS)
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(
+                Membership.status == MembershipStatus.ACTIVE,
+                Membership.ends_on >= today,
+                Membership.ends_on < today + timedelta(days=days),
+            )
+            .options(selectinload(Membership.plan), selectinload(Membership.member))
+            .order_by(Membership.ends_on, Membership.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MonthlyUse:
+    """Credits a member used in a month: sessions and places holding a membership then."""
+
+    member_id: int
+    member_name: str
+    credits_used: int
+
+
+def credits_used_by_month(month: date) -> list[MonthlyUse]:
+    """Per member, the credits used by the sessions and group places that start in ``month``
+    (any date in it; the gym's zone) and hold a membership (late cancels and no-shows included,
+    in-time cancels gave theirs back). Two statements, by member name."""
+    coaches.check_date(month, "month")
+    first = month.replace(day=1)
+    after = (first + timedelta(days=32)).replace(day=1)
+    zone = gym_zone()
+    lo, hi = local_datetime(first, 0, zone), local_datetime(after, 0, zone)
+    own = (
+        select(TrainingSession.member_id.label("member_id"))
+        .where(
+            TrainingSession.membership_id.is_not(None),
+            TrainingSession.type == SessionType.ONE_TO_ONE,
+            TrainingSession.start_time >= lo,
+            TrainingSession.start_time < hi,
+        )
+        .union_all(
+            select(Booking.member_id.label("member_id"))
+            .join(TrainingSession, TrainingSession.id == Booking.session_id)
+            .where(
+                Booking.membership_id.is_not(None),
+                TrainingSession.type == SessionType.GROUP,
+                TrainingSession.start_time >= lo,
+                TrainingSession.start_time < hi,
+            )
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(User.id, User.name, func.count())
+        .join(own, own.c.member_id == User.id)
+        .group_by(User.id, User.name)
+        .order_by(User.name, User.id)
+    ).all()
+    return [MonthlyUse(member_id, name, count) for member_id, name, count in rows]
+
+
+# --- drawing and giving back credits ---------------------------------------------------------
+
+
+def _candidates(member_id: int, session_type: str, on_date: date) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            _valid_query(on_date).where(
+                Membership.member_id == member_id,
+                MembershipPlan.session_type.is_(None)
+                | (MembershipPlan.session_type == session_type),
+            )
+        )
+    )
+
+
+def _week_bounds(on_date: date) -> tuple[datetime, datetime]:
+    monday = on_date - timedelta(days=on_date.weekday())
+    zone = gym_zone()
+    return local_datetime(monday, 0, zone), local_datetime(monday + timedelta(days=7), 0, zone)
+
+
+def used_in_week(membership_id: int, on_date: date) -> int:
+    """How many sessions and places starting in the ISO week of ``on_date`` hold the membership."""
+    lo, hi = _week_bounds(on_date)
+    sessions = (
+        select(func.count())
+        .select_from(TrainingSession)
+        .where(
+            TrainingSession.membership_id == membership_id,
+            TrainingSession.start_time >= lo,
+            TrainingSession.start_time < hi,
+        )
+        .scalar_subquery()
+    )
+    places = (
+        select(func.count())
+        .select_from(Booking)
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .where(
+            Booking.membership_id == membership_id,
+            TrainingSession.type == SessionType.GROUP,
+            TrainingSession.start_time >= lo,
+            TrainingSession.start_time < hi,
+        )
+        .scalar_subquery()
+    )
+    return db.session.scalar(select(sessions + places))
+
+
+def _take_credit(membership: Membership) -> bool:
+    """One credit more used, if one is left: a conditional update, safe under any concurrency."""
+    table = Membership.__table__
+    result = db.session.execute(
+        update(table)
+        .where(
+            table.c.id == membership.id,
+            table.c.credits_total.is_(None) | (table.c.credits_used < table.c.credits_total),
+        )
+        .values(credits_used=table.c.credits_used + 1)
+    )
+    db.session.expire(membership, ["credits_used"])
+    return result.rowcount == 1
+
+
+def _choose(member_id: int, session_type: str, on_date: date, take: bool) -> Membership | None:
+    candidates = _candidates(member_id, session_type, on_date)
+    if not candidates:
+        if required():
+            raise NoMembership(
+                f"You have no membership valid on {day_label(on_date)}. Ask the gym for one."
+            )
+        return None
+    week_full: Membership | None = None
+    for membership in candidates:
+        limit = membership.plan.weekly_limit
+        if limit is not None:
+            if take:
+                locked_row(Membership, membership.id)  # counted under the row's lock
+            if used_in_week(membership.id, on_date) >= limit:
+                week_full = week_full or membership
+                continue
+        if not take:
+            if membership.credits_left is None or membership.credits_left > 0:
+                return membership
+            continue
+        if _take_credit(membership):
+            return membership
+    if not required():
+        return None
+    if week_full is not None:
+        monday = on_date - timedelta(days=on_date.weekday())
+        raise WeeklyLimit(
+            f"Your {week_full.plan.name} allows {week_full.plan.weekly_limit} sessions a week, "
+            f"and the week of {day_label(monday)} is full. Pick a day in another week, or ask "
+            "the gym for another membership."
+        )
+    raise NoCredits(
+        f"Your {candidates[0].plan.name} has no credits left for {day_label(on_date)}. "
+        "Ask the gym for a new pack."
+    )
+
+
+def draw(
+    member_id: int, session_type: str, on_date: date, now: datetime | None = None
+) -> Membership | None:
+    """Take one credit for a member's session or place of ``session_type`` on local date
+    ``on_date`` (gym's zone), from the valid membership that expires first; call it inside the
+    booking's write transaction and store the returned membership's id on the row that holds
+    the credit. None when the member has none usable and memberships are not required; else
+    NoMembership / NoCredits / WeeklyLimit."""
+    return _choose(member_id, session_type, on_date, take=True)
+
+
+def check(member_id: int, session_type: str, on_date: date) -> Membership | None:
+    """What ``draw`` would use, without taking a credit (a waitlist place): raises as ``draw``
+    does when memberships are required."""
+    return _choose(member_id, session_type, on_date, take=False)
+
+
+def give_back(row: TrainingSession | Booking) -> bool:
+    """Return the credit a one-to-one session or a group place holds (an in-time or a coach's
+    cancel); True when one was returned. A booking of a one-to-one session returns its
+    session's. The holder is cleared by a conditional update first, so a credit is returned at
+    most once whatever the concurrency."""
+    if isinstance(row, Booking) and row.session.type != SessionType.GROUP:
+        row = row.session
+    membership_id = row.membership_id
+    if membership_id is None:
+        return False
+    table = type(row).__table__
+    cleared = db.session.execute(
+        update(table)
+        .where(table.c.id == row.id, table.c.membership_id == membership_id)
+        .values(membership_id=None)
+    ).rowcount
+    db.session.expire(row, ["membership_id"])
+    if cleared != 1:
+        return False
+    if isinstance(row, TrainingSession):
+        copies = Booking.__table__
+        db.session.execute(
+            update(copies)
+            .where(copies.c.session_id == row.id, copies.c.membership_id == membership_id)
+            .values(membership_id=None)
+        )
+        for booking in db.session.identity_map.values():
+            if isinstance(booking, Booking) and booking.session_id == row.id:
+                db.session.expire(booking, ["membership_id"])
+    memberships = Membership.__table__
+    db.session.execute(
+        update(memberships)
+        .where(memberships.c.id == membership_id, memberships.c.credits_used > 0)
+        .values(credits_used=memberships.c.credits_used - 1)
+    )
+    held = db.session.identity_map.get(db.session.identity_key(Membership, membership_id))
+    if held is not None:
+        db.session.expire(held, ["credits_used"])
+    return True
+
+
+def today() -> date:
+    """Today in the gym's zone."""
+    return local_date(utcnow())
+
+
+__all__ = [
+    "Balance",
+    "MonthlyUse",
+    "assign",
+    "balance",
+    "balances",
+    "cancel",
+    "check",
+    "create_plan",
+    "credits_used_by_month",
+    "day_label",
+    "draw",
+    "expiring",
+    "extend",
+    "for_member",
+    "give_back",
+    "get_plan",
+    "list_plans",
+    "local_date",
+    "required",
+    "status_on",
+    "today",
+    "used_in_week",
+]
