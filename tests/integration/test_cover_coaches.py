@@ -448,3 +448,71 @@ def test_a_weekday_dropped_from_the_template_hands_over_every_occurrence_once(gy
         )
     ).all()
     assert len(rows) == 6 and {coach for coach, _ in rows} == {sam.id}
+
+
+@pytest.mark.postgres
+def test_two_coaches_give_sessions_at_the_same_time_to_one_cover_coach_one_wins(
+    app, gym, ill, make_user
+):
+    """Carla's and Otto's sessions on Tue 2 Mar 10–11 (different rooms), both handed to Sam at
+    once, each on its own connection: the coach overlap constraint lets one through."""
+    from tests.integration.test_booking_races import race
+
+    carla_session, sam = ill
+    otto = gym.other_coach
+    works(otto, room_id=gym.studio_b.id)
+    _, otto_session = bookings.book_one_time(
+        gym.admin,
+        otto.id,
+        at("2027-03-02", "10:00"),
+        at("2027-03-02", "11:00"),
+        member_id=gym.other_member.id,
+        now=NOW,
+    )
+    block_day(otto, "2027-03-02")
+    jobs = [(gym.coach.id, carla_session), (otto.id, otto_session.id)]
+    sam_id = sam.id
+
+    def work(i):
+        actor_id, session_id = jobs[i]
+        cover.reassign(db.session.get(User, actor_id), session_id, sam_id, NOW)
+
+    outcomes = race(app, 2, work)
+    assert outcomes == Counter({"ok": 1, "SlotUnavailable": 1}), outcomes
+    db.session.expire_all()
+    with_sam = db.session.scalar(
+        select(func.count())
+        .select_from(TrainingSession)
+        .where(
+            TrainingSession.coach_id == sam_id, TrainingSession.status == SessionStatus.SCHEDULED
+        )
+    )
+    assert with_sam == 1
+    told = db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.user_id == sam_id,
+            Notification.kind == NotificationKind.SESSION_REASSIGNED,
+        )
+    )
+    assert told == 1
+
+
+def test_the_database_refusing_a_hand_over_is_a_clear_409(gym, ill, monkeypatch):
+    """Should the check let a taken time through (a concurrent writer on PostgreSQL), the
+    overlap constraint refuses the write, and that is SlotUnavailable naming the coach."""
+    session_id, sam = ill
+    bookings.book_one_time(
+        gym.admin,
+        sam.id,
+        at("2027-03-02", "10:00"),
+        at("2027-03-02", "11:00"),
+        member_id=gym.other_member.id,
+        now=NOW,
+    )
+    monkeypatch.setattr(cover._Board, "verdict", lambda self, s, c, ignore: cover.Verdict(None))
+    with pytest.raises(SlotUnavailable, match="Sam Cover has just been given another session"):
+        cover.reassign(gym.coach, session_id, sam.id, NOW)
+    db.session.expire_all()
+    assert db.session.get(TrainingSession, session_id).coach_id == gym.coach.id
