@@ -26,6 +26,7 @@ from ..services import (
     coach_settings,
     coaches,
     group_classes,
+    memberships,
     moves,
     notifications,
     sessions,
@@ -44,9 +45,14 @@ from .models import (
     ClassesQuery,
     Coach,
     CoachSettings,
+    ExtendIn,
     GroupClass,
     GroupSeriesIn,
     GroupSessionIn,
+    Membership,
+    MembershipIn,
+    MembershipPlan,
+    MembershipPlanIn,
     MoveIn,
     Notification,
     NotificationsQuery,
@@ -85,13 +91,18 @@ MAX_CLASS_DAYS = 92
 CoachId = Annotated[PathId, WithJsonSchema({"type": "string", "description": "The coach's id."})]
 """A coach's id in the path."""
 
-META, COACHES, AVAILABILITY, BOOKINGS, SESSIONS, BILLING = (
-    "meta", "coaches", "availability", "bookings", "sessions", "billing")
+META, COACHES, AVAILABILITY, BOOKINGS, SESSIONS, BILLING, MEMBERSHIPS = (
+    "meta", "coaches", "availability", "bookings", "sessions", "billing", "memberships")
 
+MEMBERSHIP_409 = (
+    "no_membership, no_credits, weekly_limit (COACHAPP_REQUIRE_MEMBERSHIP: the member has no "
+    "valid membership for that date and kind of session, no credit left, or the plan's weekly "
+    "limit reached that ISO week)"
+)
 BOOK_409 = (
     "slot_unavailable (outside availability), slot_taken (booked or overlapping), "
     "in_past, too_soon (a member, inside the coach's minimum notice), beyond_horizon (a member, "
-    "past the coach's booking horizon)"
+    "past the coach's booking horizon), " + MEMBERSHIP_409
 )
 CANCEL_409 = "already_cancelled, in_past (started)"
 SERIES_409 = (
@@ -99,6 +110,8 @@ SERIES_409 = (
     "coach), slot_taken (lost a race), too_soon / beyond_horizon (a member: the first "
     "session breaks the coach's minimum notice / the start date is past the booking horizon)"
 )
+"""(A series' occurrences without a membership are skipped, not refused: the nightly job counts
+them as skipped_no_membership.)"""
 RESOLVE_409 = (
     "conflict (the session fits availability: nothing to resolve), already_cancelled, in_past"
 )
@@ -420,7 +433,7 @@ def create_group_series(id: CoachId, body: GroupSeriesIn):
            conflicts="capacity_full (no place left and waitlist false), conflict (already booked "
                      "or waiting; not a group class), already_cancelled (the class is), in_past "
                      "(it has started), too_soon / beyond_horizon (a member: inside the coach's "
-                     "minimum notice / past the booking horizon)",
+                     "minimum notice / past the booking horizon), " + MEMBERSHIP_409,
            links={"/booking/id": ("getBooking", "cancelBooking")},
            answer="The booking (CONFIRMED, or WAITLISTED when the class is full) and the class.")
 def book_place(id: PathId, body: PlaceIn | None):
@@ -598,3 +611,84 @@ def dismiss_notification(id: PathId):
     user = _actor()
     return {"notification": Notification.of(notifications.dismiss(user, id),
                                             zone_named(user.timezone))}
+
+
+@api_route("GET", "/membership-plans", op="listMembershipPlans", tag=MEMBERSHIPS,
+           returns={"membership_plans": list[MembershipPlan]}, answer="Every plan, by name.",
+           links={"/membership_plans/0/id": ("assignMembership",)})
+def list_plans():
+    """Membership plans
+
+    Anyone signed in.
+    """
+    return {"membership_plans": [MembershipPlan.of(p) for p in memberships.list_plans()]}
+
+
+@api_route("POST", "/membership-plans", op="createMembershipPlan", tag=MEMBERSHIPS, status=201,
+           returns={"membership_plan": MembershipPlan}, errors=(403,),
+           answer="The plan.")
+def create_plan(body: MembershipPlanIn):
+    """Create a membership plan
+
+    An admin. kind credits: a pack of credits sessions (one per session); unlimited: no credits.
+    weekly_limit caps the sessions per ISO week; session_type limits it to one kind of session.
+    """
+    plan = memberships.create_plan(_actor(), body.name, body.kind, body.credits, body.valid_days,
+                                   body.weekly_limit, body.session_type)
+    return {"membership_plan": MembershipPlan.of(plan)}
+
+
+def _membership(row) -> Membership:
+    return Membership.of_membership(row, memberships.status_on(row, memberships.today()))
+
+
+@api_route("GET", "/members/<id>/memberships", op="listMemberships", tag=MEMBERSHIPS,
+           returns={"memberships": list[Membership]}, errors=(403,),
+           links={"/memberships/0/id": ("extendMembership", "cancelMembership")},
+           answer="The member's memberships, newest start first.")
+def list_memberships(id: PathId):
+    """A member's memberships
+
+    A member: only their own (another member's: 403); a coach or an admin: any member's.
+    """
+    rows = memberships.for_member(_actor(), id)
+    return {"memberships": [_membership(m) for m in rows]}
+
+
+@api_route("POST", "/members/<id>/memberships", op="assignMembership", tag=MEMBERSHIPS,
+           status=201, returns={"membership": Membership}, errors=(403,),
+           links={"/membership/id": ("extendMembership", "cancelMembership")},
+           answer="The membership: ends_on = starts_on + the plan's valid_days - 1; credits_* "
+                  "null for an unlimited plan.")
+def assign_membership(id: PathId, body: MembershipIn):
+    """Give a member a membership
+
+    An admin. starts_on is a date in the gym's zone.
+    """
+    row = memberships.assign(_actor(), id, body.plan_id, body.starts_on)
+    return {"membership": _membership(row)}
+
+
+@api_route("POST", "/memberships/<id>/extend", op="extendMembership", tag=MEMBERSHIPS,
+           returns={"membership": Membership}, errors=(403,),
+           conflicts="already_cancelled (a cancelled membership is not extended)",
+           answer="The membership with its new ends_on.")
+def extend_membership(id: PathId, body: ExtendIn):
+    """Extend a membership
+
+    An admin. Moves ends_on days later; series occurrences skipped for want of it are made by
+    the next nightly run.
+    """
+    return {"membership": _membership(memberships.extend(_actor(), id, body.days))}
+
+
+@api_route("POST", "/memberships/<id>/cancel", op="cancelMembership", tag=MEMBERSHIPS,
+           returns={"membership": Membership}, errors=(403,), conflicts="already_cancelled",
+           answer="The membership, now cancelled: no new session draws on it; what holds its "
+                  "credits keeps them.")
+def cancel_membership(id: PathId):
+    """Cancel a membership
+
+    An admin.
+    """
+    return {"membership": _membership(memberships.cancel(_actor(), id))}

@@ -82,7 +82,7 @@ def test_member_books_a_slot(api, setup):
         "room_id": str(setup.room.id), "start_time": "2027-03-29T10:00:00+02:00",
         "end_time": "2027-03-29T11:00:00+02:00", "type": "ONE_TO_ONE", "status": "scheduled",
         "recurring_booking_id": None, "one_time_booking_id": booking["id"], "capacity": 1,
-        "title": session["title"],
+        "title": session["title"], "membership_id": None,
     }
     slots = api.get(f"/api/v1/coaches/{setup.coach.id}/slots?from=2027-03-29&to=2027-03-29",
                     setup.member).get_json()["slots"]
