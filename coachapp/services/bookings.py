@@ -42,7 +42,7 @@ from ..vocab import (
     SessionStatus,
     SessionType,
 )
-from . import booking_rules, coach_calendar, coaches, horizon
+from . import booking_rules, coach_calendar, coaches, horizon, memberships
 from .db import coach_lock, constraint_name, locked_row, transaction, visible_row, write_lock
 from .errors import (
     AlreadyCancelled,
@@ -115,6 +115,10 @@ def _book(
     settings: CoachSettings, member_id: int, wanted: Interval
 ) -> tuple[Booking, TrainingSession]:
     room_id = check_open(settings, wanted, SessionType.ONE_TO_ONE)
+    # One credit of the member's membership valid that day (the first to expire), if any; with
+    # COACHAPP_REQUIRE_MEMBERSHIP none is refused here (NoMembership / NoCredits / WeeklyLimit).
+    held = memberships.draw(member_id, SessionType.ONE_TO_ONE, memberships.local_date(wanted.start))
+    membership_id = None if held is None else held.id
     session = TrainingSession(
         coach_id=settings.coach_id,
         member_id=member_id,
@@ -124,10 +128,16 @@ def _book(
         type=SessionType.ONE_TO_ONE,
         status=SessionStatus.SCHEDULED,
         capacity=1,
+        membership_id=membership_id,
     )
     db.session.add(session)
     db.session.flush()
-    booking = Booking(session_id=session.id, member_id=member_id, status=BookingStatus.CONFIRMED)
+    booking = Booking(
+        session_id=session.id,
+        member_id=member_id,
+        status=BookingStatus.CONFIRMED,
+        membership_id=membership_id,
+    )
     db.session.add(booking)
     db.session.flush()
     session.one_time_booking_id = booking.id
@@ -662,6 +672,7 @@ def cancel_recurring(
             session.status = SessionStatus.CANCELLED
             session.cancelled_by = by
             session.cancelled_at = now
+            memberships.give_back(session)  # ending a series is never a late cancel
         if by == Canceller.COACH and sessions:
             coach = db.session.get(User, row.coach_id)
             first = sessions[0].start_time.astimezone(recipient_zone(row.member_id))

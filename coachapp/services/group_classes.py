@@ -41,7 +41,7 @@ from ..vocab import (
     SessionStatus,
     SessionType,
 )
-from . import booking_rules, coaches, horizon
+from . import booking_rules, coaches, horizon, memberships
 from .bookings import (
     SeriesSpec,
     can_see_booking,
@@ -56,8 +56,11 @@ from .errors import (
     CapacityFull,
     Conflict,
     InPast,
+    NoCredits,
+    NoMembership,
     NotFound,
     ValidationFailed,
+    WeeklyLimit,
 )
 from .notifications import notify, when_for
 from .sessions import canceller, is_late_cancel
@@ -306,8 +309,21 @@ def book_place(
                     f"{session.title} is full ({session.capacity} places); join the waitlist to "
                     "get the next free place."
                 )
+            # A confirmed place takes its membership credit now, a waitlisted one when it is
+            # confirmed (with COACHAPP_REQUIRE_MEMBERSHIP, joining the waitlist checks that one
+            # would cover it).
+            day = memberships.local_date(session.start_time)
+            held = None
+            if status == BookingStatus.CONFIRMED:
+                held = memberships.draw(member, SessionType.GROUP, day)
+            elif memberships.required():
+                memberships.check(member, SessionType.GROUP, day)
             booking = Booking(
-                session_id=session.id, member_id=member, status=status, created_at=now
+                session_id=session.id,
+                member_id=member,
+                status=status,
+                created_at=now,
+                membership_id=None if held is None else held.id,
             )
             db.session.add(booking)
             db.session.flush()
@@ -402,6 +418,8 @@ def _cancel_place(actor: User, session: TrainingSession, booking: Booking, now: 
         and was_confirmed
         and is_late_cancel(session.start_time, settings.cancellation_window_hours, now)
     )
+    if not booking.late_cancel:
+        memberships.give_back(booking)  # a late cancel keeps the credit used
     coach = db.session.get(User, session.coach_id)
     if by == Canceller.COACH:
         when = when_for(booking.member_id, session.start_time, now)
@@ -418,19 +436,32 @@ def _cancel_place(actor: User, session: TrainingSession, booking: Booking, now: 
 
 
 def _promote(session: TrainingSession, now: datetime, coach: User) -> list[Booking]:
-    """Give the free places of a (locked) class to the first members waiting, and tell them."""
+    """Give the free places of a (locked) class to the first members waiting, and tell them.
+
+    Each promoted place takes its membership credit then. With COACHAPP_REQUIRE_MEMBERSHIP a
+    member whose memberships no longer cover the class is passed over (their place keeps
+    waiting) and the next one moves up."""
     free = session.capacity - _confirmed_count(session.id)
     if free <= 0:
         return []
-    waiting = list(
-        db.session.scalars(
-            select(Booking)
-            .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED)
-            .order_by(Booking.id)
-            .limit(free)
-            .with_for_update()
-        )
+    strict = memberships.required()
+    query = (
+        select(Booking)
+        .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED)
+        .order_by(Booking.id)
+        .with_for_update()
     )
+    day = memberships.local_date(session.start_time)
+    waiting = []
+    for booking in db.session.scalars(query if strict else query.limit(free)).all():
+        if len(waiting) == free:
+            break
+        try:
+            held = memberships.draw(booking.member_id, SessionType.GROUP, day)
+        except (NoMembership, NoCredits, WeeklyLimit):
+            continue
+        booking.membership_id = None if held is None else held.id
+        waiting.append(booking)
     for booking in waiting:
         booking.status = BookingStatus.CONFIRMED
         when = when_for(booking.member_id, session.start_time, now)

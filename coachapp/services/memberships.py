@@ -515,12 +515,12 @@ def give_back(row: TrainingSession | Booking) -> bool:
         return False
     if isinstance(row, TrainingSession):
         copies = Booking.__table__
-        db.session.execute(
+        copied = db.session.execute(
             update(copies)
             .where(copies.c.session_id == row.id, copies.c.membership_id == membership_id)
             .values(membership_id=None)
-        )
-        for booking in db.session.identity_map.values():
+        ).rowcount
+        for booking in list(db.session.identity_map.values()) if copied else ():
             if isinstance(booking, Booking) and booking.session_id == row.id:
                 db.session.expire(booking, ["membership_id"])
     memberships = Membership.__table__

@@ -48,7 +48,7 @@ from ..vocab import (
     SessionType,
     values,
 )
-from . import coaches, horizon
+from . import coaches, horizon, memberships
 from .db import is_postgres, locked_row, transaction, write_lock
 from .errors import (
     AlreadyCancelled,
@@ -279,8 +279,10 @@ def cancel_one(
     """Cancel a scheduled session and its active bookings; tell its members when the coach did.
 
     A member's cancellation within the coach's cancellation window before the start is late (and
-    billable): the booking records it. Cancelling a group class cancels every confirmed and
-    waitlisted place (``CANCELLED_BY_COACH``) and notifies each of those members.
+    billable): the booking records it, and the session keeps its membership credit; otherwise
+    the credits (the session's, or each place's) are given back. Cancelling a group class
+    cancels every confirmed and waitlisted place (``CANCELLED_BY_COACH``) and notifies each of
+    those members.
     """
     session.status = SessionStatus.CANCELLED
     session.cancelled_by = by
@@ -306,6 +308,10 @@ def cancel_one(
         booking.late_cancel = by == Canceller.MEMBER and late and was_confirmed
         if booking.member_id not in told:
             told.append(booking.member_id)
+    if by == Canceller.COACH or not late:
+        # A coach's or an in-time cancel gives the credits back; a late one keeps them used.
+        for holder in bookings if session.type == SessionType.GROUP else [session]:
+            memberships.give_back(holder)
     if by == Canceller.COACH and told:
         coach = coach or db.session.get(User, session.coach_id)
         what = (

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from coachapp.extensions import db
-from coachapp.models import Membership
-from coachapp.services import memberships
+from coachapp.models import Booking, Membership, TrainingSession
+from coachapp.services import availability, bookings, group_classes, memberships, sessions
 from coachapp.services.errors import (
     AlreadyCancelled,
     Forbidden,
@@ -19,9 +19,10 @@ from coachapp.services.errors import (
     NoMembership,
     NotFound,
     ValidationFailed,
+    WeeklyLimit,
 )
-from coachapp.vocab import MembershipStatus, PlanKind, SessionType
-from tests.integration.service_helpers import TODAY
+from coachapp.vocab import BookingStatus, MembershipStatus, PlanKind, SessionType
+from tests.integration.service_helpers import NOW, TODAY, at
 
 
 @pytest.fixture
@@ -209,3 +210,190 @@ def test_draw_with_the_setting_names_what_is_missing(gym, require):
     memberships.cancel(gym.admin, m.id)
     with pytest.raises(NoMembership):
         memberships.draw(gym.member.id, SessionType.ONE_TO_ONE, day)
+
+
+# --- one-time sessions -----------------------------------------------------------------------
+
+
+def book(gym, day="2027-03-02", start="10:00", end="11:00", actor=None, now=NOW):
+    """Mia books a one-to-one session with Carla (or ``actor`` books it for her)."""
+    member_id = None if actor is None else gym.member.id
+    return bookings.book_one_time(
+        actor or gym.member, gym.coach.id, at(day, start), at(day, end), member_id, now=now
+    )
+
+
+def used(membership) -> int:
+    db.session.expire_all()
+    return db.session.get(Membership, membership.id).credits_used
+
+
+def test_a_one_time_booking_draws_one_credit_and_carries_the_membership(gym):
+    m = give(gym, pack(gym, credits=2))
+    booking, session = book(gym)
+    assert booking.membership_id == session.membership_id == m.id
+    assert used(m) == 1
+    booking, session = book(gym, start="11:00", end="12:00", actor=gym.coach)
+    assert session.membership_id == m.id  # a coach booking for the member draws the same way
+    assert used(m) == 2
+    # Out of credits, not required: the session is made without a membership.
+    booking, session = book(gym, day="2027-03-03")
+    assert booking.membership_id is None and session.membership_id is None
+    assert used(m) == 2
+
+
+def test_without_a_membership_booking_works_as_before(gym):
+    booking, session = book(gym)
+    assert booking.membership_id is None and session.membership_id is None
+
+
+def test_required_memberships_refuse_with_a_message_the_member_can_act_on(gym, require):
+    with pytest.raises(NoMembership) as exc:
+        book(gym, day="2027-03-04")
+    assert exc.value.message == "You have no membership valid on Thu 4 Mar. Ask the gym for one."
+    assert db.session.scalar(select(func.count()).select_from(TrainingSession)) == 0
+    m = give(gym, pack(gym, credits=1))
+    book(gym, day="2027-03-04")
+    with pytest.raises(NoCredits):
+        book(gym, day="2027-03-05")
+    assert used(m) == 1
+    assert db.session.scalar(select(func.count()).select_from(TrainingSession)) == 1
+
+
+def test_the_membership_must_be_valid_on_the_sessions_local_date(gym, require):
+    give(gym, pack(gym, valid_days=1), starts_on=date(2027, 3, 2))  # Tuesday 2 March only
+    book(gym, day="2027-03-02")
+    with pytest.raises(NoMembership):
+        book(gym, day="2027-03-03")
+
+
+def test_a_plan_for_group_classes_does_not_cover_one_to_one_sessions(gym, require):
+    give(gym, pack(gym, session_type=SessionType.GROUP))
+    with pytest.raises(NoMembership):
+        book(gym)
+
+
+def test_the_weekly_limit_counts_the_iso_week(gym, require):
+    m = give(gym, unlimited(gym, weekly_limit=2))
+    book(gym, day="2027-03-01", start="09:00", end="10:00")  # Monday
+    book(gym, day="2027-03-05")  # Friday
+    with pytest.raises(WeeklyLimit) as exc:
+        book(gym, day="2027-03-03")
+    assert "allows 2 sessions a week, and the week of Mon 1 Mar is full" in exc.value.message
+    book(gym, day="2027-03-08")  # next Monday: a new week
+    assert used(m) == 3
+
+
+def test_an_in_time_member_cancel_gives_the_credit_back(gym):
+    m = give(gym, pack(gym, credits=2))
+    booking, session = book(gym)
+    bookings.cancel_booking(gym.member, booking.id, now=NOW)
+    assert used(m) == 0
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).membership_id is None
+    assert db.session.get(TrainingSession, session.id).membership_id is None
+
+
+def test_a_late_cancel_and_a_no_show_keep_the_credit(gym):
+    m = give(gym, pack(gym, credits=2))
+    late, _ = book(gym)
+    bookings.cancel_booking(gym.member, late.id, now=at("2027-03-02", "09:00"))
+    assert used(m) == 1
+    db.session.expire_all()
+    assert db.session.get(Booking, late.id).membership_id == m.id
+    _, came_not = book(gym, day="2027-03-03")
+    sessions.mark_no_show(gym.coach, came_not.id, now=at("2027-03-03", "10:30"))
+    assert used(m) == 2
+
+
+def test_a_coach_cancel_gives_the_credit_back_even_late(gym):
+    m = give(gym, pack(gym, credits=2))
+    _, session = book(gym)
+    sessions.cancel_session(gym.coach, session.id, now=at("2027-03-02", "09:30"))
+    assert used(m) == 0
+
+
+# --- group places ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def classes(gym):
+    """Carla also teaches groups: Tuesdays 17:00–20:00 in Studio B."""
+    availability.replace_weekly_day(
+        gym.coach,
+        gym.coach.id,
+        2,
+        [
+            availability.WindowInput("09:00", "12:00", gym.studio_a.id),
+            availability.WindowInput(
+                "17:00", "20:00", gym.studio_b.id, is_individual=False, is_group=True
+            ),
+        ],
+        now=NOW,
+    )
+    return group_classes.schedule_group_session(
+        gym.coach,
+        gym.coach.id,
+        at("2027-03-02", "17:00"),
+        at("2027-03-02", "18:00"),
+        "HIIT",
+        1,
+        now=NOW,
+    )
+
+
+def test_a_group_place_draws_a_credit_and_gives_it_back_on_an_in_time_cancel(gym, classes):
+    m = give(gym, pack(gym, credits=2, session_type=SessionType.GROUP))
+    place = group_classes.book_place(gym.member, classes.id, now=NOW)
+    assert place.membership_id == m.id and used(m) == 1
+    group_classes.cancel_place(gym.member, place.id, now=NOW)
+    assert used(m) == 0
+
+
+def test_a_late_group_cancel_keeps_the_credit_and_a_class_cancelled_by_the_coach_returns_it(
+    gym, classes
+):
+    m = give(gym, pack(gym, credits=2))
+    place = group_classes.book_place(gym.member, classes.id, now=NOW)
+    group_classes.cancel_place(gym.member, place.id, now=at("2027-03-02", "16:30"))
+    assert used(m) == 1
+    group_classes.book_place(  # the coach takes her back in
+        gym.coach, classes.id, gym.member.id, now=at("2027-03-02", "16:31")
+    )
+    assert used(m) == 2
+    sessions.cancel_session(gym.coach, classes.id, now=at("2027-03-02", "16:40"))
+    assert used(m) == 1
+
+
+def test_a_waitlisted_place_takes_its_credit_when_it_is_confirmed(gym, classes):
+    mine = give(gym, pack(gym, credits=2))
+    theirs = give(gym, pack(gym, credits=2), member=gym.other_member)
+    first = group_classes.book_place(gym.other_member, classes.id, now=NOW)
+    waiting = group_classes.book_place(gym.member, classes.id, now=NOW)
+    assert waiting.status == BookingStatus.WAITLISTED and waiting.membership_id is None
+    assert used(mine) == 0
+    group_classes.cancel_place(gym.other_member, first.id, now=NOW)
+    assert used(theirs) == 0
+    db.session.expire_all()
+    promoted = db.session.get(Booking, waiting.id)
+    assert promoted.status == BookingStatus.CONFIRMED and promoted.membership_id == mine.id
+    assert used(mine) == 1
+
+
+def test_required_a_waitlist_place_needs_a_membership_and_promotion_passes_over_the_uncovered(
+    gym, classes, require, make_user
+):
+    third = make_user("member", name="Tia")
+    give(gym, pack(gym, credits=1), member=gym.other_member)
+    first = group_classes.book_place(gym.other_member, classes.id, now=NOW)
+    with pytest.raises(NoMembership):
+        group_classes.book_place(gym.member, classes.id, now=NOW)
+    lapsing = give(gym, pack(gym, credits=1))
+    skipped = group_classes.book_place(gym.member, classes.id, now=NOW)
+    give(gym, pack(gym, credits=1), member=third)
+    next_in_line = group_classes.book_place(third, classes.id, now=NOW)
+    memberships.cancel(gym.admin, lapsing.id)
+    group_classes.cancel_place(gym.other_member, first.id, now=NOW)
+    db.session.expire_all()
+    assert db.session.get(Booking, skipped.id).status == BookingStatus.WAITLISTED
+    assert db.session.get(Booking, next_in_line.id).status == BookingStatus.CONFIRMED
