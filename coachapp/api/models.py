@@ -231,10 +231,24 @@ class SeriesCancelIn(ApiInput):
     from_date: Day | None = None
 
 
-class ResolveIn(ApiInput):
-    """How to settle a conflict."""
+REASSIGN = "reassign"
+"""The third way to settle a conflict: give the session to a cover coach (``services.cover``)."""
 
-    action: Literal[sessions.RESOLVE_ACTIONS]
+
+class ResolveIn(ApiInput):
+    """How to settle a conflict: ``keep``, ``cancel``, or ``reassign`` to the cover coach
+    ``coach_id`` (required with ``reassign`` and only there)."""
+
+    action: Literal[(*sessions.RESOLVE_ACTIONS, REASSIGN)]
+    coach_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _coach_with_reassign(self):
+        if self.action == REASSIGN and self.coach_id is None:
+            raise invalid_at("coach_id", "say which coach takes the session")
+        if self.action != REASSIGN and self.coach_id is not None:
+            raise invalid_at("coach_id", "only a reassign names a coach")
+        return self
 
 
 class MoveIn(ApiInput):
@@ -401,6 +415,13 @@ class Coach(ApiOutput):
                           default_duration=60, default_room_id=None,
                           booking_horizon_days=56, min_notice_minutes=120)
         return cls.of(settings, id=user.id, name=user.name)
+
+
+class CoverCoach(ApiOutput):
+    """A coach who can take a session: available for its whole time, free then, a room usable."""
+
+    id: OutId
+    name: str
 
 
 class CoachSettings(ApiOutput):

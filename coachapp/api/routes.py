@@ -25,6 +25,7 @@ from ..services import (
     bookings,
     coach_settings,
     coaches,
+    cover,
     group_classes,
     memberships,
     moves,
@@ -36,6 +37,7 @@ from ..services.errors import ValidationFailed
 from ..vocab import Role
 from . import bp
 from .models import (
+    REASSIGN,
     AdditionIn,
     AvailabilityAddition,
     BlockedSlot,
@@ -45,6 +47,7 @@ from .models import (
     ClassesQuery,
     Coach,
     CoachSettings,
+    CoverCoach,
     ExtendIn,
     GroupClass,
     GroupSeriesIn,
@@ -113,7 +116,9 @@ SERIES_409 = (
 """(A series' occurrences without a membership are skipped, not refused: the nightly job counts
 them as skipped_no_membership.)"""
 RESOLVE_409 = (
-    "conflict (the session fits availability: nothing to resolve), already_cancelled, in_past"
+    "conflict (keep/cancel: the session fits availability, nothing to resolve), "
+    "already_cancelled, in_past, slot_unavailable (reassign: that coach is not available or not "
+    "free then, or no room is free for them)"
 )
 SESSION_LINKS = ("getSession", "cancelSession", "markNoShow", "resolveConflict")
 
@@ -490,14 +495,32 @@ def cancel_recurring(id: PathId, body: SeriesCancelIn | None):
 
 @api_route("POST", "/recurring-bookings/<id>/resolve", op="resolveRecurringBooking",
            tag=BOOKINGS, returns={"sessions": list[Session]},
-           conflicts="conflict (no session of the series is in conflict)",
-           answer="The sessions settled, in start order; the series stays active.")
+           conflicts="conflict (no session of the series is in conflict), slot_unavailable "
+                     "(reassign: that coach cannot take every conflicting session)",
+           answer="The sessions settled, in start order; the series stays active (and with its "
+                  "coach: a reassign gives only its conflicting sessions to coach_id).")
 def resolve_series(id: PathId, body: ResolveIn):
     """Resolve all conflicts of a series
 
+    The series' coach or an admin (anyone else: 404). reassign gives every conflicting session
+    to coach_id at once, or none of them.
+    """
+    if body.action == REASSIGN:
+        return {"sessions": Session.many(cover.give_series(_actor(), id, body.coach_id))}
+    return {"sessions": Session.many(moves.resolve_series(_actor(), id, body.action))}
+
+
+@api_route("GET", "/recurring-bookings/<id>/cover-coaches", op="listSeriesCoverCoaches",
+           tag=BOOKINGS, returns={"coaches": list[CoverCoach]},
+           answer="The coaches who can take every conflicting session of the series (none when "
+                  "it has no conflict), by name.")
+def series_cover_coaches(id: PathId):
+    """Cover coaches for a series
+
     The series' coach or an admin (anyone else: 404).
     """
-    return {"sessions": Session.many(moves.resolve_series(_actor(), id, body.action))}
+    found = cover.series_cover_coaches(_actor(), id)
+    return {"coaches": [CoverCoach.of(c) for c in found.coaches]}
 
 
 @api_route("GET", "/sessions", op="listSessions", tag=SESSIONS,
@@ -569,9 +592,27 @@ def move_session(id: PathId, body: MoveIn):
            answer="The session: cancelled, or kept (an availability addition now covers exactly "
                   "its slot).")
 def resolve_conflict(id: PathId, body: ResolveIn):
-    """Resolve a conflict"""
+    """Resolve a conflict
+
+    keep, cancel, or reassign: give the session (and its booking) to the cover coach coach_id;
+    the room is kept if free, else that coach's room then; the member and that coach are told.
+    """
+    if body.action == REASSIGN:
+        return {"session": Session.one(cover.reassign(_actor(), id, body.coach_id))}
     session = sessions.resolve_conflict(_actor(), id, body.action)
     return {"session": Session.one(session)}
+
+
+@api_route("GET", "/sessions/<id>/cover-coaches", op="listCoverCoaches", tag=SESSIONS,
+           returns={"coaches": list[CoverCoach]}, errors=(403,),
+           answer="The coaches whose availability covers the session, who are free then and "
+                  "have a room usable, by name (none for a session cancelled, over or started).")
+def cover_coaches(id: PathId):
+    """Cover coaches for a session
+
+    The session's coach or an admin (its member: 403; anyone else: 404).
+    """
+    return {"coaches": [CoverCoach.of(c) for c in cover.cover_coaches(_actor(), id)]}
 
 
 @api_route("POST", "/sessions/<id>/no-show", op="markNoShow", tag=SESSIONS,
