@@ -1,5 +1,6 @@
-"""The admin pages: coaches, members and rooms (list, create, deactivate), so a gym can be set up
-without the CLI. Admins only; mounted at ``/admin`` by ``create_app``."""
+"""The admin pages: coaches, members and rooms (list, create, deactivate), membership plans and a
+member's memberships (assign, extend, cancel), so a gym can be set up and run without the CLI.
+Admins only; mounted at ``/admin`` by ``create_app``."""
 
 from flask import Blueprint
 
@@ -9,4 +10,4 @@ from ..vocab import Role
 bp = Blueprint("admin", __name__)
 require_roles(bp, Role.ADMIN)
 
-from . import routes  # noqa: E402,F401
+from . import memberships, routes  # noqa: E402,F401

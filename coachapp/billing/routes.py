@@ -1,6 +1,8 @@
 """Monthly statements: ``/admin/billing`` (every member, totals per member and per coach, drill-down
 to a member or a coach), ``/coach/billing`` (a coach's own sessions), ``/me/billing`` (a member's
-own statement), and the same as CSV (``….csv``) for the gym's accounting tool.
+own statement), and the same as CSV (``….csv``) for the gym's accounting tool. The admin's page
+also shows the credits each member used that month (and ``/admin/billing/credits.csv``, one line
+per member and membership) and the memberships that end in the next 14 days.
 
 ``?month=YYYY-MM`` picks the month (default: this month in the gym's zone). The month picker's
 links and form swap the statement with htmx and push the URL; they are plain links and a GET form
@@ -15,7 +17,7 @@ from flask_login import current_user
 
 from ..auth.decorators import roles_required
 from ..errors import sentence
-from ..services import admin, billing_export
+from ..services import admin, billing_export, memberships
 from ..services.billing_export import Month
 from ..services.errors import NotFound, ValidationFailed
 from ..vocab import Role
@@ -62,7 +64,11 @@ def _load(scope: str) -> dict:
         member_id=member.id if member is not None else None,
         coach_id=coach.id if coach is not None else None,
     )
-    return {"data": data, "month": data.month, "args": args, "member": member, "coach": coach}
+    context = {"data": data, "month": data.month, "args": args, "member": member, "coach": coach}
+    if scope == Role.ADMIN:
+        context["credit_uses"] = billing_export.credit_uses(data.statements)
+        context["expiring"] = memberships.expiring(memberships.today())
+    return context
 
 
 def _page(scope: str):
@@ -73,6 +79,8 @@ def _page(scope: str):
         "csv_endpoint": csv_endpoint,
         "zone": billing_export.gym_zone().key,
         "error": None,
+        "credit_uses": [],
+        "expiring": [],
     }
     status = 200
     try:
@@ -131,6 +139,24 @@ def admin_statements():
 def admin_csv():
     """The admin's month (with the same drill-down) as CSV, one line per session."""
     return _csv(Role.ADMIN)
+
+
+@bp.get("/admin/billing/credits.csv")
+@roles_required(Role.ADMIN)
+def admin_credits_csv():
+    """The credits each member used in the month (with the same drill-down), one line per member
+    and membership, as CSV."""
+    context, status = _page(Role.ADMIN)
+    if status != 200:
+        return page("billing/statement.html", status=status, **context)
+    month = context["data"].month
+    response = make_response(billing_export.credits_csv(month, context["credit_uses"]))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{billing_export.credits_filename(month)}"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/coach/billing")

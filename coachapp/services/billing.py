@@ -1,4 +1,9 @@
-"""Monthly statements: per member, each session of the month and whether it is billable."""
+"""Monthly statements: per member, each session of the month and whether it is billable.
+
+A line a membership covers (the session or place holds one of its credits: ``membership_id``) is
+not charged per session: it is not billable, whatever its status, and the statement counts it
+among the credits used instead.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +29,8 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 @dataclass(frozen=True)
 class StatementLine:
-    """One session on a statement. ``note`` explains the status (``late cancel`` …)."""
+    """One session on a statement. ``note`` explains the status (``late cancel`` …);
+    ``membership_id`` names the membership whose credit covers it (then it is not billable)."""
 
     session_id: int
     date: date
@@ -36,17 +42,29 @@ class StatementLine:
     status: str
     billable: bool
     note: str | None
+    membership_id: int | None = None
+
+    @property
+    def covered(self) -> bool:
+        """Whether a membership's credit pays for this line."""
+        return self.membership_id is not None
 
 
 @dataclass(frozen=True)
 class Statement:
-    """A member's sessions of one month and how many of them are billable."""
+    """A member's sessions of one month, how many of them are billable (charged per session),
+    and how many a membership covers (``credits_used``)."""
 
     member_id: int
     member_name: str
     month: str
     lines: list[StatementLine]
     billable_count: int
+
+    @property
+    def credits_used(self) -> int:
+        """How many of the month's lines hold a membership's credit."""
+        return sum(1 for line in self.lines if line.covered)
 
 
 def month_bounds(month: object, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -129,7 +147,8 @@ def _places(
 def statements(actor: User, month: str, member_id: int | None = None) -> list[Statement]:
     """Per member, the one-to-one sessions and group class places of ``month`` (the gym's zone)
     with what is billable: completed sessions, no-shows and late cancellations by the member; not
-    coach cancellations, not timely ones, not sessions still to come, not waitlist entries. A
+    coach cancellations, not timely ones, not sessions still to come, not waitlist entries, not
+    what a membership's credit covers. A
     member gets only their own statement, a coach the statements of their own sessions, an admin
     everyone's.
     """
@@ -179,9 +198,9 @@ def statements(actor: User, month: str, member_id: int | None = None) -> list[St
     by_member: dict[int, list[StatementLine]] = {}
     names: dict[int, str] = {}
     for session in sessions:
-        billable, note = _billing(
-            session, bookings.get(session.one_time_booking_id), windows.get(session.coach_id, 24)
-        )
+        booking = bookings.get(session.one_time_booking_id)
+        billable, note = _billing(session, booking, windows.get(session.coach_id, 24))
+        membership_id = session.membership_id or (booking.membership_id if booking else None)
         names[session.member_id] = session.member.name if session.member else ""
         by_member.setdefault(session.member_id, []).append(
             StatementLine(
@@ -193,8 +212,9 @@ def statements(actor: User, month: str, member_id: int | None = None) -> list[St
                 coach_name=session.coach.name,
                 type=session.type,
                 status=session.status,
-                billable=billable,
+                billable=billable and membership_id is None,
                 note=note,
+                membership_id=membership_id,
             )
         )
     for booking, session in places:
@@ -210,8 +230,9 @@ def statements(actor: User, month: str, member_id: int | None = None) -> list[St
                 coach_name=session.coach.name,
                 type=session.type,
                 status=status,
-                billable=billable,
+                billable=billable and booking.membership_id is None,
                 note=note,
+                membership_id=booking.membership_id,
             )
         )
     if places:

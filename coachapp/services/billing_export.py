@@ -4,7 +4,8 @@ month picker's arithmetic, and the CSV the gym's accounting tool imports.
 The CSV has one line per session, a fixed header (``CSV_COLUMNS``), UTF-8 without a byte order
 mark, RFC 4180 quoting and ``\\r\\n`` line ends. Dates are ISO (``2027-03-02``), times ISO 8601 in
 the gym's zone with their offset (``2027-03-02T10:00:00+01:00``), ``billable`` is ``true`` or
-``false``.
+``false``, ``membership_id`` names the membership whose credit covers the line (blank: none).
+The credits export (``credits_csv``) has one line per member and membership used that month.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import inputs
-from ..models import User, utcnow
+from ..extensions import db
+from ..models import Membership, User, utcnow
 from ..vocab import SessionStatus
 from . import billing
 from .billing import Statement, StatementLine
@@ -37,8 +41,23 @@ CSV_COLUMNS = (
     "status",
     "billable",
     "note",
+    "membership_id",
 )
-"""The export's header, in order; accounting imports map these names, so they never change."""
+"""The export's header, in order; accounting imports map these names, so they never change
+(a new column is only ever added at the end)."""
+
+CREDITS_COLUMNS = (
+    "member_id",
+    "member_name",
+    "month",
+    "membership_id",
+    "plan",
+    "credits_used",
+    "credits_left",
+    "ends_on",
+)
+"""The credits export's header: per member and membership, the credits its lines of the month
+hold, and what is left of it now (blank for an unlimited one)."""
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,6 +72,21 @@ class MemberTotal:
     billable: int
     no_shows: int
     late_cancels: int
+    credits_used: int = 0
+
+
+@dataclass(frozen=True)
+class CreditUse:
+    """A member's use of one membership in a month: how many lines of the month hold its
+    credit, and the membership as it is now (``credits_left`` None: unlimited)."""
+
+    member_id: int
+    member_name: str
+    membership_id: int
+    plan_name: str
+    credits_used: int
+    credits_left: int | None
+    ends_on: date
 
 
 @dataclass(frozen=True)
@@ -90,6 +124,11 @@ class Month:
     def billable(self) -> int:
         """How many of them are billable."""
         return sum(s.billable_count for s in self.statements)
+
+    @property
+    def credits_used(self) -> int:
+        """How many of them a membership's credit covers."""
+        return sum(s.credits_used for s in self.statements)
 
 
 def gym_zone() -> ZoneInfo:
@@ -140,6 +179,7 @@ def member_totals(statements: list[Statement]) -> list[MemberTotal]:
             billable=s.billable_count,
             no_shows=sum(1 for line in s.lines if line.status == SessionStatus.NO_SHOW),
             late_cancels=sum(1 for line in s.lines if line.note == "late cancel"),
+            credits_used=s.credits_used,
         )
         for s in statements
     ]
@@ -196,6 +236,69 @@ def month_of(
     )
 
 
+def credit_uses(statements: list[Statement]) -> list[CreditUse]:
+    """Per member and membership, the credits the month's lines hold (by member name, then
+    membership); the memberships and their plans in one query."""
+    counts: dict[tuple[int, int], int] = {}
+    names: dict[int, str] = {}
+    for statement in statements:
+        names[statement.member_id] = statement.member_name
+        for line in statement.lines:
+            if line.membership_id is not None:
+                key = (statement.member_id, line.membership_id)
+                counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return []
+    rows = {
+        m.id: m
+        for m in db.session.scalars(
+            select(Membership)
+            .where(Membership.id.in_({membership for _, membership in counts}))
+            .options(joinedload(Membership.plan))
+        )
+    }
+    uses = [
+        CreditUse(
+            member_id=member,
+            member_name=names[member],
+            membership_id=membership,
+            plan_name=rows[membership].plan.name,
+            credits_used=used,
+            credits_left=rows[membership].credits_left,
+            ends_on=rows[membership].ends_on,
+        )
+        for (member, membership), used in counts.items()
+        if membership in rows
+    ]
+    return sorted(uses, key=lambda u: (u.member_name.lower(), u.member_id, u.membership_id))
+
+
+def credits_csv(month: str, uses: list[CreditUse]) -> str:
+    """The credits export of ``month``: the header, then one line per member and membership."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CREDITS_COLUMNS)
+    for use in uses:
+        writer.writerow(
+            [
+                str(use.member_id),
+                _text(use.member_name),
+                month,
+                str(use.membership_id),
+                _text(use.plan_name),
+                str(use.credits_used),
+                "" if use.credits_left is None else str(use.credits_left),
+                use.ends_on.isoformat(),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def credits_filename(month: str) -> str:
+    """``coachapp-credits-YYYY-MM.csv``."""
+    return f"coachapp-credits-{month}.csv"
+
+
 def _text(value: str) -> str:
     """Neutralise a cell a spreadsheet would run as a formula (a name like ``=HYPERLINK(...)``)."""
     return "'" + value if value.startswith(_FORMULA_START) else value
@@ -216,6 +319,7 @@ def csv_row(statement: Statement, line: StatementLine, tz: ZoneInfo) -> list[str
         line.status,
         "true" if line.billable else "false",
         line.note or "",
+        "" if line.membership_id is None else str(line.membership_id),
     ]
 
 
@@ -242,11 +346,16 @@ def first_day(month: str) -> date:
 
 
 __all__ = [
+    "CREDITS_COLUMNS",
     "CSV_COLUMNS",
     "CoachTotal",
+    "CreditUse",
     "MemberTotal",
     "Month",
     "coach_totals",
+    "credit_uses",
+    "credits_csv",
+    "credits_filename",
     "csv_filename",
     "csv_row",
     "current_month",

@@ -68,7 +68,7 @@ def test_csv_has_the_documented_header_and_one_line_per_session(month):
     text = billing_export.to_csv(data.statements)
     assert text.splitlines()[0] == (
         "member_id,member_name,session_id,date,start_time,end_time,coach_id,coach_name,type,"
-        "status,billable,note"
+        "status,billable,note,membership_id"
     )
     assert "\r\n" in text
     rows = rows_of(text)
@@ -79,7 +79,7 @@ def test_csv_has_the_documented_header_and_one_line_per_session(month):
         "session_id": str(month.held.id), "date": "2027-03-02",
         "start_time": "2027-03-02T10:00:00+01:00", "end_time": "2027-03-02T11:00:00+01:00",
         "coach_id": str(month.carla.id), "coach_name": "Carla Coach", "type": "ONE_TO_ONE",
-        "status": "completed", "billable": "true", "note": "",
+        "status": "completed", "billable": "true", "note": "", "membership_id": "",
     }
     assert (by_id[month.no_show.id]["billable"], by_id[month.no_show.id]["note"]) == ("true", "no-show")
     assert (by_id[month.late.id]["billable"], by_id[month.late.id]["note"]) == ("true", "late cancel")

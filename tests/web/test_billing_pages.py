@@ -173,7 +173,7 @@ def test_the_csv_export(client, login, gym):
     body = response.get_data().decode("utf-8")
     assert body.splitlines()[0] == (
         "member_id,member_name,session_id,date,start_time,end_time,coach_id,coach_name,type,"
-        "status,billable,note")
+        "status,billable,note,membership_id")
     rows = {int(r["session_id"]): r for r in csv_rows(response)}
     assert set(rows) == {gym.held.id, gym.late.id, gym.by_coach.id, gym.other.id}
     assert (rows[gym.late.id]["billable"], rows[gym.late.id]["note"]) == ("true", "late cancel")
