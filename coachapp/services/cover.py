@@ -41,8 +41,8 @@ from ..models import (
     utcnow,
 )
 from ..scheduling import Interval, Timeline, covers, expand_weekly_windows, open_time
-from ..vocab import ACTIVE_BOOKING_STATUSES, NotificationKind, Role, SessionStatus
-from . import coach_calendar, coaches
+from ..vocab import ACTIVE_BOOKING_STATUSES, NotificationKind, Role, SessionStatus, SessionType
+from . import availability, bookings, coach_calendar, coaches, slots
 from .db import constraint_name, transaction, write_lock
 from .errors import AlreadyCancelled, Conflict, InPast, NotFound, SlotUnavailable, ValidationFailed
 from .notifications import notify, when_for
@@ -439,6 +439,53 @@ def give_series(
     return sessions
 
 
+def stage_cover_conflict(
+    actor: User,
+    coach_id: int,
+    member_id: int,
+    now: datetime | None = None,
+    days: int = 14,
+    reason: str = "Ill",
+) -> tuple[TrainingSession, list[Cover]] | None:
+    """Demo data (``coachapp.demo``) and tests: a conflict a cover coach can take. Books
+    ``member_id`` with ``coach_id`` into the first of the coach's bookable slots from tomorrow
+    on (``days`` days, coach's dates) that another coach covers, then blocks exactly that time
+    of the coach (``reason``), so the conflicts page offers "Give to …". Returns the session and
+    its cover coaches, or None when no slot in reach has a cover. ``actor``: an admin (or the
+    coach). Reads the slots and their covers in a fixed number of statements."""
+    now = now or utcnow()
+    tz = coaches.coach_zone(coach_id)
+    tomorrow = coaches.local_day(now, tz) + timedelta(days=1)
+    free = slots.bookable_slots(coach_id, tomorrow, tomorrow + timedelta(days=days - 1), now)
+    if not free:
+        return None
+    # each free slot as the session it would be (never added to the database)
+    drafts = [
+        TrainingSession(
+            id=-(i + 1),
+            coach_id=coach_id,
+            member_id=member_id,
+            room_id=slot.room_id,
+            start_time=slot.start,
+            end_time=slot.end,
+            type=SessionType.ONE_TO_ONE,
+            status=SessionStatus.SCHEDULED,
+        )
+        for i, slot in enumerate(free)
+    ]
+    offers = covers_for(actor, drafts, now)
+    chosen = next((d for d in drafts if offers[d.id]), None)
+    if chosen is None:
+        return None
+    _, session = bookings.book_one_time(
+        actor, coach_id, chosen.start_time, chosen.end_time, member_id=member_id, now=now
+    )
+    availability.create_blocked_slot(
+        actor, coach_id, chosen.start_time, chosen.end_time, reason, now=now
+    )
+    return session, offers[chosen.id]
+
+
 __all__ = [
     "Cover",
     "SeriesCover",
@@ -448,4 +495,5 @@ __all__ = [
     "give_series",
     "reassign",
     "series_cover_coaches",
+    "stage_cover_conflict",
 ]

@@ -516,3 +516,35 @@ def test_the_database_refusing_a_hand_over_is_a_clear_409(gym, ill, monkeypatch)
         cover.reassign(gym.coach, session_id, sam.id, NOW)
     db.session.expire_all()
     assert db.session.get(TrainingSession, session_id).coach_id == gym.coach.id
+
+
+def test_stage_cover_conflict_makes_a_conflict_a_cover_coach_can_take(gym, make_user):
+    sam = make_user("coach", name="Sam Cover", timezone="Europe/Berlin")
+    works(sam)
+    session, offered = cover.stage_cover_conflict(gym.admin, gym.coach.id, gym.member.id, NOW)
+    assert session.start_time == at("2027-03-02", "09:00")  # Carla's first slot Sam covers
+    assert names(offered) == ["Sam Cover"]
+    assert [c.session.id for c in sessions.list_conflicts(gym.coach, gym.coach.id, NOW)] == [
+        session.id
+    ]
+    assert names(cover.cover_coaches(gym.coach, session.id, NOW)) == ["Sam Cover"]
+    assert cover.stage_cover_conflict(gym.admin, gym.other_coach.id, gym.member.id, NOW) is None
+
+
+def test_the_demo_gym_can_stage_a_conflict_for_a_cover_coach(runner, monkeypatch):
+    """What coachapp.demo calls: Lena's first slot another coach covers (Priya, London evenings
+    overlap Lena's Monday afternoons). The demo's dates follow the clock: pinned here."""
+    from tests.clock import pin_clock
+
+    pin_clock(monkeypatch, lambda: NOW)
+    result = runner.invoke(args=["seed-demo", "--password", "demo-pass-1234"])
+    assert result.exit_code == 0, result.output
+    admin = db.session.scalar(select(User).where(User.email == "admin@gym.example.com"))
+    lena = db.session.scalar(select(User).where(User.email == "lena@gym.example.com"))
+    leo = db.session.scalar(select(User).where(User.email == "leo@gym.example.com"))
+    staged = cover.stage_cover_conflict(admin, lena.id, leo.id)
+    assert staged is not None
+    session, offered = staged
+    assert session.coach_id == lena.id and names(offered) == ["Priya Nair"]
+    assert session.start_time == at("2027-03-08", "17:00")  # Monday, 16:00 in London
+    assert names(cover.cover_coaches(lena, session.id, NOW)) == ["Priya Nair"]
