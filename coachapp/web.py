@@ -49,6 +49,9 @@ VOCABULARY = {
         vocab.SeriesStatus,
         vocab.Canceller,
         vocab.NotificationKind,
+        vocab.PlanKind,
+        vocab.MembershipStatus,
+        vocab.EventStatus,
     )
 } | {"ACTIVE_BOOKING_STATUSES": vocab.ACTIVE_BOOKING_STATUSES}
 """What the ``vocabulary`` context processor gives every template (``coachapp.vocab``)."""
