@@ -545,15 +545,26 @@ def make_series(
                     "pick another time or start date.",
                     room=name,
                 )
-            sessions = [
-                TrainingSession(**{**session_row(p, request.now), **(session_fields or {})})
-                for p in plan.create
-            ]
+            # Each occurrence takes a membership credit; with COACHAPP_REQUIRE_MEMBERSHIP one
+            # without is not made (the nightly job makes it once the member has one), and a
+            # series whose first session has none is refused.
+            drawn = memberships.draw_for_occurrences(
+                [{**session_row(p, request.now), **(session_fields or {})} for p in plan.create]
+            )
+            if drawn.skipped and (not drawn.rows or drawn.skipped[0] is _first(drawn)):
+                raise drawn.refusal
+            sessions = [TrainingSession(**values) for values in drawn.rows]
             db.session.add_all(sessions)
             db.session.flush()
+            memberships.note_gaps(drawn.rows, drawn.skipped)
     except IntegrityError as exc:
         raise taken_error(exc) from exc
     return row, sessions
+
+
+def _first(drawn: memberships.Occurrences) -> dict:
+    """The earliest occurrence planned, made or skipped."""
+    return min(drawn.rows + drawn.skipped, key=lambda r: r["start_time"])
 
 
 MAX_FILL_DAYS = 366
@@ -596,11 +607,14 @@ def _fill_until(
         else {}
     )
     cutoff = local_datetime(until, 0, tz)
-    db.session.add_all(
-        TrainingSession(**{**session_row(p, now), **group})
-        for p in horizon.within(plan.create, now)
-        if now < p.interval.start_utc < cutoff
+    drawn = memberships.draw_for_occurrences(
+        [
+            {**session_row(p, now), **group}
+            for p in horizon.within(plan.create, now)
+            if now < p.interval.start_utc < cutoff
+        ]
     )
+    db.session.add_all(TrainingSession(**values) for values in drawn.rows)
     db.session.flush()
 
 

@@ -40,13 +40,22 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Booking, Membership, MembershipPlan, TrainingSession, User, utcnow
-from ..scheduling import local_datetime
-from ..vocab import MembershipStatus, PlanKind, Role, SessionType, values
+from ..models import (
+    Booking,
+    Membership,
+    MembershipPlan,
+    RecurringBooking,
+    TrainingSession,
+    User,
+    utcnow,
+)
+from ..scheduling import DAY_NAMES, local_datetime
+from ..vocab import MembershipStatus, NotificationKind, PlanKind, Role, SessionType, values
 from . import coaches
 from .db import locked_row, transaction, write_lock
 from .errors import (
     AlreadyCancelled,
+    DomainError,
     Forbidden,
     NoCredits,
     NoMembership,
@@ -54,6 +63,7 @@ from .errors import (
     ValidationFailed,
     WeeklyLimit,
 )
+from .notifications import notify
 
 NAME_MAX = 120
 MAX_CREDITS = 10_000
@@ -439,7 +449,17 @@ def _take_credit(membership: Membership) -> bool:
     return result.rowcount == 1
 
 
-def _choose(member_id: int, session_type: str, on_date: date, take: bool) -> Membership | None:
+def _monday(on_date: date) -> date:
+    return on_date - timedelta(days=on_date.weekday())
+
+
+def _choose(
+    member_id: int,
+    session_type: str,
+    on_date: date,
+    take: bool,
+    pending: dict[tuple[int, date], int] | None = None,
+) -> Membership | None:
     candidates = _candidates(member_id, session_type, on_date)
     if not candidates:
         if required():
@@ -453,7 +473,8 @@ def _choose(member_id: int, session_type: str, on_date: date, take: bool) -> Mem
         if limit is not None:
             if take:
                 locked_row(Membership, membership.id)  # counted under the row's lock
-            if used_in_week(membership.id, on_date) >= limit:
+            extra = (pending or {}).get((membership.id, _monday(on_date)), 0)
+            if used_in_week(membership.id, on_date) + extra >= limit:
                 week_full = week_full or membership
                 continue
         if not take:
@@ -461,11 +482,14 @@ def _choose(member_id: int, session_type: str, on_date: date, take: bool) -> Mem
                 return membership
             continue
         if _take_credit(membership):
+            if pending is not None:
+                key = (membership.id, _monday(on_date))
+                pending[key] = pending.get(key, 0) + 1
             return membership
     if not required():
         return None
     if week_full is not None:
-        monday = on_date - timedelta(days=on_date.weekday())
+        monday = _monday(on_date)
         raise WeeklyLimit(
             f"Your {week_full.plan.name} allows {week_full.plan.weekly_limit} sessions a week, "
             f"and the week of {day_label(monday)} is full. Pick a day in another week, or ask "
@@ -535,6 +559,123 @@ def give_back(row: TrainingSession | Booking) -> bool:
     return True
 
 
+@dataclass
+class Occurrences:
+    """Series occurrences sorted for making: ``rows`` to insert (a one-to-one occurrence's
+    ``membership_id`` set when it drew a credit) and ``skipped``, those not made for want of a
+    membership or credit (only with COACHAPP_REQUIRE_MEMBERSHIP), with the first refusal."""
+
+    rows: list[dict]
+    skipped: list[dict]
+    refusal: DomainError | None = None
+
+
+def draw_for_occurrences(rows: list[dict]) -> Occurrences:
+    """Draw one credit for each member's one-to-one occurrence in ``rows`` (training_sessions
+    values, e.g. ``sessions.session_row``), earliest first, as ``draw`` would one by one (a
+    weekly limit counts the ones drawn in this batch too). Members holding no membership in
+    the rows' dates cost no more than one statement for all of them."""
+    wanted = [
+        r
+        for r in rows
+        if r.get("member_id") is not None and r.get("type") == SessionType.ONE_TO_ONE
+    ]
+    if not wanted:
+        return Occurrences(list(rows), [])
+    zone = gym_zone()
+    day_of = {id(r): r["start_time"].astimezone(zone).date() for r in wanted}
+    holders = set(
+        db.session.scalars(
+            select(Membership.member_id)
+            .where(
+                Membership.member_id.in_({r["member_id"] for r in wanted}),
+                Membership.status == MembershipStatus.ACTIVE,
+                Membership.starts_on <= max(day_of.values()),
+                Membership.ends_on >= min(day_of.values()),
+            )
+            .distinct()
+        )
+    )
+    strict = required()
+    pending: dict[tuple[int, date], int] = {}
+    made: list[dict] = []
+    skipped: list[dict] = []
+    refusal: DomainError | None = None
+    for row in sorted(rows, key=lambda r: r["start_time"]):
+        if id(row) in day_of and (strict or row["member_id"] in holders):
+            try:
+                held = _choose(
+                    row["member_id"], SessionType.ONE_TO_ONE, day_of[id(row)], True, pending
+                )
+            except (NoMembership, NoCredits, WeeklyLimit) as exc:
+                skipped.append(row)
+                refusal = refusal or exc
+                continue
+            row["membership_id"] = None if held is None else held.id
+        made.append(row)
+    return Occurrences(made, skipped, refusal)
+
+
+def return_credits(counts: dict[int, int]) -> None:
+    """Give back ``counts[membership_id]`` credits drawn for rows that were not made after all
+    (another writer made the occurrence first)."""
+    table = Membership.__table__
+    for membership_id, count in counts.items():
+        db.session.execute(
+            update(table)
+            .where(table.c.id == membership_id, table.c.credits_used >= count)
+            .values(credits_used=table.c.credits_used - count)
+        )
+
+
+def note_gaps(made: list[dict], skipped: list[dict]) -> None:
+    """Keep each series' membership gap: a series with occurrences skipped for want of a
+    membership opens a gap (``membership_gap_since``, the first skipped date) and its member is
+    told once; a series whose gap is open and which made occurrences without skipping any (a
+    membership was renewed) closes it, so a later gap is told again. Call it in the transaction
+    that made ``made`` and skipped ``skipped`` (rows of ``draw_for_occurrences``)."""
+    zone = gym_zone()
+    first_skipped: dict[int, date] = {}
+    for row in skipped:
+        day = row["start_time"].astimezone(zone).date()
+        series_id = row["recurring_booking_id"]
+        first_skipped[series_id] = min(day, first_skipped.get(series_id, day))
+    made_ids = {
+        r["recurring_booking_id"]
+        for r in made
+        if r.get("member_id") is not None and r.get("recurring_booking_id") is not None
+    } - set(first_skipped)
+    if not first_skipped and not made_ids:
+        return
+    query = select(RecurringBooking).where(
+        RecurringBooking.id.in_(first_skipped)
+        | (RecurringBooking.id.in_(made_ids) & RecurringBooking.membership_gap_since.is_not(None))
+    )
+    rows = list(db.session.scalars(query))
+    coach_names = dict(
+        db.session.execute(
+            select(User.id, User.name).where(User.id.in_({r.coach_id for r in rows}))
+        ).all()
+    )
+    for row in rows:
+        if row.id not in first_skipped:
+            row.membership_gap_since = None
+            continue
+        if row.membership_gap_since is not None:
+            continue  # told already for this gap
+        first = first_skipped[row.id]
+        row.membership_gap_since = first
+        notify(
+            row.member_id,
+            NotificationKind.MEMBERSHIP_NEEDED,
+            f"Your {DAY_NAMES[row.day_of_week]} {row.start_time} sessions with "
+            f"{coach_names.get(row.coach_id, 'your coach')} from {day_label(first)} on are not "
+            "booked: you have no membership with a credit left for them. Ask the gym for one; "
+            "they are booked again as soon as you have it.",
+        )
+    db.session.flush()
+
+
 def today() -> date:
     """Today in the gym's zone."""
     return local_date(utcnow())
@@ -552,12 +693,16 @@ __all__ = [
     "credits_used_by_month",
     "day_label",
     "draw",
+    "draw_for_occurrences",
+    "return_credits",
+    "Occurrences",
     "expiring",
     "extend",
     "for_member",
     "give_back",
     "get_plan",
     "list_plans",
+    "note_gaps",
     "local_date",
     "required",
     "status_on",

@@ -64,6 +64,7 @@ from .notifications import notify, when_for
 RESOLVE_ACTIONS = ("cancel", "keep")
 KEPT_REASON = "Kept conflicting session"
 INSERT_CHUNK = 5000
+MATERIALIZE_LOCK_NAMESPACE = 7462  # pg_advisory_xact_lock(namespace, 0): one nightly run at a time
 
 
 log = logging.getLogger(__name__)
@@ -88,14 +89,24 @@ class MaterializeResult:
     collisions: int = 0
     completed: int = 0
     invalid: int = 0  # series skipped because their stored data no longer makes sense (logged)
+    # occurrences not made: no valid membership or credit (COACHAPP_REQUIRE_MEMBERSHIP)
+    skipped_no_membership: int = 0
 
     def summary(self) -> str:
         """The one line the CLI prints."""
         return (
-            f"created {self.created}, skipped as blocked {self.skipped_blocked}, "
-            f"skipped as existing {self.skipped_existing}, collisions {self.collisions}, "
-            f"completed {self.completed}"
-        ) + (f", skipped as invalid {self.invalid}" if self.invalid else "")
+            (
+                f"created {self.created}, skipped as blocked {self.skipped_blocked}, "
+                f"skipped as existing {self.skipped_existing}, collisions {self.collisions}, "
+                f"completed {self.completed}"
+            )
+            + (f", skipped as invalid {self.invalid}" if self.invalid else "")
+            + (
+                f", skipped_no_membership {self.skipped_no_membership}"
+                if self.skipped_no_membership
+                else ""
+            )
+        )
 
 
 def list_sessions(
@@ -491,6 +502,7 @@ def session_row(planned, now: datetime) -> dict:
         "title": "Training session",
         "capacity": 1,
         "created_at": now,
+        "membership_id": None,
     }
 
 
@@ -527,6 +539,7 @@ _SESSION_COLUMNS = {
     "title": "varchar[]",
     "capacity": "integer[]",
     "created_at": "timestamptz[]",
+    "membership_id": "integer[]",
 }
 _PG_INSERT = (
     "WITH inserted AS (INSERT INTO training_sessions ({cols}) SELECT * FROM unnest({arrays}) "
@@ -557,7 +570,7 @@ def insert_ignoring_duplicates(rows: list[dict]) -> tuple[int, int]:
     if is_postgres():
         for i in range(0, len(rows), INSERT_CHUNK):
             chunk = rows[i : i + INSERT_CHUNK]
-            arrays = {c: [row[c] for row in chunk] for c in _SESSION_COLUMNS}
+            arrays = {c: [row.get(c) for row in chunk] for c in _SESSION_COLUMNS}
             try:
                 with db.session.begin_nested():
                     done = db.session.execute(_PG_BULK_INSERT, arrays).scalar_one()
@@ -686,6 +699,12 @@ def materialize(today: date, weeks: int = 6) -> MaterializeResult:
     now = utcnow()
     with transaction():
         write_lock()
+        if is_postgres():
+            # One run at a time: an occurrence's membership credit is drawn before it is
+            # inserted, so two runs planning the same occurrence would draw it twice.
+            db.session.execute(
+                text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": MATERIALIZE_LOCK_NAMESPACE}
+            )
         series_rows = _active_series(today, horizon_end)
         if not series_rows:
             return MaterializeResult()
@@ -737,16 +756,47 @@ def materialize(today: date, weeks: int = 6) -> MaterializeResult:
         }
         plan = plan_materialization(left.series, calendars, today, weeks)
         # Occurrences beyond the 2-year horizon are made by a later night, once within reach.
-        created, refused = insert_ignoring_duplicates(
+        drawn = memberships.draw_for_occurrences(
             with_group_fields([session_row(p, now) for p in horizon.within(plan.create, now)])
         )
+        created, refused = insert_ignoring_duplicates(drawn.rows)
+        if refused:
+            return_unmade_credits(drawn.rows)
+        memberships.note_gaps(drawn.rows, drawn.skipped)
     return MaterializeResult(
         created=created,
         skipped_blocked=len(plan.skipped_blocked),
         skipped_existing=left.done + len(plan.skipped_existing),
         collisions=len(plan.collisions) + refused,
         invalid=invalid,
+        skipped_no_membership=len(drawn.skipped),
     )
+
+
+def return_unmade_credits(rows: list[dict]) -> None:
+    """Give back the credits drawn for planned occurrences the insert refused (a session booked
+    meanwhile took the time): those whose (series, occurrence) key is not in the table."""
+    drawn = [r for r in rows if r.get("membership_id") is not None]
+    if not drawn:
+        return
+    present = set(
+        db.session.execute(
+            select(
+                _SESSIONS_TABLE.c.recurring_booking_id, _SESSIONS_TABLE.c.occurrence_start
+            ).where(
+                _SESSIONS_TABLE.c.recurring_booking_id.in_(
+                    {r["recurring_booking_id"] for r in drawn}
+                ),
+                _SESSIONS_TABLE.c.occurrence_start >= min(r["occurrence_start"] for r in drawn),
+                _SESSIONS_TABLE.c.occurrence_start <= max(r["occurrence_start"] for r in drawn),
+            )
+        ).all()
+    )
+    counts: dict[int, int] = {}
+    for row in drawn:
+        if (row["recurring_booking_id"], row["occurrence_start"]) not in present:
+            counts[row["membership_id"]] = counts.get(row["membership_id"], 0) + 1
+    memberships.return_credits(counts)
 
 
 def complete_ended(now: datetime | None = None) -> int:

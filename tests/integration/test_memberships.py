@@ -10,8 +10,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from coachapp.extensions import db
-from coachapp.models import Booking, Membership, TrainingSession
+from coachapp.models import Booking, Membership, Notification, RecurringBooking, TrainingSession
 from coachapp.services import availability, bookings, group_classes, memberships, sessions
+from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import (
     AlreadyCancelled,
     Forbidden,
@@ -21,8 +22,8 @@ from coachapp.services.errors import (
     ValidationFailed,
     WeeklyLimit,
 )
-from coachapp.vocab import BookingStatus, MembershipStatus, PlanKind, SessionType
-from tests.integration.service_helpers import NOW, TODAY, at
+from coachapp.vocab import BookingStatus, MembershipStatus, NotificationKind, PlanKind, SessionType
+from tests.integration.service_helpers import BERLIN, NOW, TODAY, at
 
 
 @pytest.fixture
@@ -397,3 +398,95 @@ def test_required_a_waitlist_place_needs_a_membership_and_promotion_passes_over_
     db.session.expire_all()
     assert db.session.get(Booking, skipped.id).status == BookingStatus.WAITLISTED
     assert db.session.get(Booking, next_in_line.id).status == BookingStatus.CONFIRMED
+
+
+# --- series and the nightly job --------------------------------------------------------------
+
+
+def tuesdays(gym, actor=None):
+    """Mia's weekly Tuesday 10:00 series from 2 March (6 weeks made at once)."""
+    return bookings.create_recurring(
+        actor or gym.member,
+        SeriesSpec(gym.coach.id, 2, "10:00", "11:00", date(2027, 3, 2), None, 1),
+        today=TODAY,
+        now=NOW,
+    )
+
+
+def made_dates(series_id):
+    db.session.expire_all()
+    rows = db.session.scalars(
+        select(TrainingSession)
+        .where(TrainingSession.recurring_booking_id == series_id)
+        .order_by(TrainingSession.start_time)
+    )
+    return [(s.start_time.astimezone(BERLIN).date().day, s.membership_id) for s in rows]
+
+
+def told(member) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification).where(
+                Notification.user_id == member.id,
+                Notification.kind == NotificationKind.MEMBERSHIP_NEEDED,
+            )
+        )
+    )
+
+
+def test_each_series_occurrence_takes_a_credit_and_without_the_setting_the_rest_are_made(gym):
+    m = give(gym, pack(gym, credits=3))
+    row, made = tuesdays(gym)
+    assert len(made) == 6
+    assert made_dates(row.id) == [(2, m.id), (9, m.id), (16, m.id)] + [
+        (day, None) for day in (23, 30, 6)
+    ]
+    assert used(m) == 3
+    bookings.cancel_recurring(gym.member, row.id, today=TODAY, now=NOW)
+    assert used(m) == 0
+
+
+def test_required_a_series_is_refused_without_a_membership_for_its_first_session(gym, require):
+    with pytest.raises(NoMembership):
+        tuesdays(gym)
+    assert db.session.scalar(select(func.count()).select_from(RecurringBooking)) == 0
+
+
+def test_required_occurrences_without_credit_wait_and_are_made_once_renewed(gym, require, runner):
+    first = give(gym, pack(gym, credits=3))
+    row, made = tuesdays(gym)
+    assert made_dates(row.id) == [(2, first.id), (9, first.id), (16, first.id)]
+    notes = told(gym.member)
+    assert len(notes) == 1
+    assert notes[0].message.startswith(
+        "Your Tuesday 10:00 sessions with Coach Carla from Tue 23 Mar"
+    )
+    db.session.expire_all()
+    assert db.session.get(RecurringBooking, row.id).membership_gap_since == date(2027, 3, 23)
+
+    # The nightly job finds the same gap: counted, not made, not told again.
+    again = sessions.run_nightly(today=TODAY)
+    assert (again.created, again.skipped_no_membership) == (0, 3)
+    assert "skipped_no_membership 3" in again.summary()
+    assert len(told(gym.member)) == 1
+    result = runner.invoke(args=["sessions", "generate", "--today", "2027-03-01"])
+    assert "skipped_no_membership 3" in result.output, result.output
+
+    # Renewed: the next run makes the missing occurrences still ahead, and the gap is closed.
+    renewed = give(gym, pack(gym, credits=5, valid_days=60), starts_on=date(2027, 3, 10))
+    later = sessions.run_nightly(today=date(2027, 3, 10))
+    assert later.skipped_no_membership == 0
+    assert made_dates(row.id)[3:] == [(d, renewed.id) for d in (23, 30, 6, 13, 20)]
+    db.session.expire_all()
+    assert db.session.get(RecurringBooking, row.id).membership_gap_since is None
+    assert used(renewed) == 5
+
+    # Out of credits again: a new gap, told once more.
+    sessions.run_nightly(today=date(2027, 3, 17))
+    assert len(told(gym.member)) == 2
+
+
+def test_a_series_without_memberships_is_made_as_before(gym):
+    row, made = tuesdays(gym)
+    assert len(made) == 6 and all(s.membership_id is None for s in made)
+    assert sessions.run_nightly(today=date(2027, 3, 10)).skipped_no_membership == 0
