@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, render_template, request
@@ -40,21 +41,14 @@ NAV = {
 }
 
 VOCABULARY = {
-    enum.__name__: enum
-    for enum in (
-        vocab.Role,
-        vocab.SessionType,
-        vocab.SessionStatus,
-        vocab.BookingStatus,
-        vocab.SeriesStatus,
-        vocab.Canceller,
-        vocab.NotificationKind,
-        vocab.PlanKind,
-        vocab.MembershipStatus,
-        vocab.EventStatus,
-    )
-} | {"ACTIVE_BOOKING_STATUSES": vocab.ACTIVE_BOOKING_STATUSES}
-"""What the ``vocabulary`` context processor gives every template (``coachapp.vocab``)."""
+    name: value
+    for name, value in vars(vocab).items()
+    if (isinstance(value, type) and issubclass(value, StrEnum) and value is not StrEnum)
+    or name == "ACTIVE_BOOKING_STATUSES"
+}
+"""What the ``vocabulary`` context processor gives every template: each enum of
+``coachapp.vocab`` by its name (an enum added there is in the templates at once), and
+``ACTIVE_BOOKING_STATUSES``."""
 
 FRAGMENT_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
 """The request headers that decide between a page and a fragment (``Vary`` names them)."""

@@ -175,3 +175,18 @@ def test_every_blueprint_answers_through_the_one_layer():
         for match in OWN_LAYER.finditer(path.read_text())
     ]
     assert found == []
+
+
+def test_every_template_sees_the_vocabulary(app):
+    """``coachapp.vocab``'s enums by name, in pages and in the blocks htmx asks for alike."""
+    from flask import render_template_string
+
+    from coachapp import vocab
+
+    with app.test_request_context():
+        text = render_template_string(
+            "{{ SessionStatus.CANCELLED }} {{ BookingStatus.CONFIRMED in ACTIVE_BOOKING_STATUSES }}"
+        )
+    assert text == "cancelled True"
+    for name in ("Role", "SessionType", "SeriesStatus", "Canceller", "NotificationKind"):
+        assert VOCABULARY[name] is getattr(vocab, name)
