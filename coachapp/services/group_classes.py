@@ -319,7 +319,7 @@ def book_place(
             elif memberships.required():
                 memberships.check(member, SessionType.GROUP, day)
             booking = Booking(
-                session_id=session.id,
+                session=session,  # the returned place holds its class (no reload after commit)
                 member_id=member,
                 status=status,
                 created_at=now,

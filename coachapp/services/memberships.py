@@ -271,6 +271,7 @@ class Balance:
     plan_name: str
     kind: str
     credits_left: int | None  # None: unlimited
+    credits_total: int | None  # None: unlimited
     ends_on: date
     weekly_limit: int | None
 
@@ -308,6 +309,7 @@ def balances(member_ids: list[int], on_date: date) -> dict[int, Balance]:
             plan_name=membership.plan.name,
             kind=membership.plan.kind,
             credits_left=left,
+            credits_total=membership.credits_total,
             ends_on=membership.ends_on,
             weekly_limit=membership.plan.weekly_limit,
         )
