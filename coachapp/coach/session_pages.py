@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..errors import sentence
 from ..models import utcnow
-from ..services import coach_calendar, group_classes, moves, sessions
+from ..services import coach_calendar, group_classes, memberships, moves, sessions
 from ..services.errors import DomainError, NotFound
 from ..vocab import SessionStatus, SessionType
 from ..web import fragment, page, wants_fragment
@@ -49,6 +49,10 @@ def _session_context(session_id: int, **extra) -> dict:
         ),
         "notice": None,
         "error": None,
+        # the members' membership balances on the session's date: one statement for the roster
+        "balances": memberships.balances(
+            [u.id for u in detail.attendees], memberships.local_date(session.start_time)
+        ),
     }
     context["move"].values.update(date=local.date().isoformat(), time=f"{local:%H:%M}")
     context.update(extra)

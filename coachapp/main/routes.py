@@ -9,6 +9,7 @@ from sqlalchemy import or_, select, text
 
 from ..extensions import db
 from ..models import Booking, TrainingSession, User, utcnow
+from ..services import memberships
 from ..vocab import BookingStatus, Role, SessionStatus
 from ..web import page
 from . import bp
@@ -17,7 +18,8 @@ from . import bp
 @bp.get("/")
 @login_required
 def index():
-    """What is next: the user's upcoming scheduled sessions (all of them for an admin)."""
+    """What is next: the user's upcoming scheduled sessions (all of them for an admin); a member
+    also sees their membership's balance and expiry."""
     query = (
         select(TrainingSession)
         .where(
@@ -42,7 +44,16 @@ def index():
         names = dict(
             db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()
         )
-    return page("main/index.html", sessions=sessions, names=names)
+    balance = None
+    if current_user.role == Role.MEMBER:
+        balance = memberships.balance(current_user.id, memberships.today())
+    return page(
+        "main/index.html",
+        sessions=sessions,
+        names=names,
+        balance=balance,
+        membership_required=memberships.required(),
+    )
 
 
 @bp.get("/healthz/live")

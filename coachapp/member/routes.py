@@ -14,16 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from .. import cache, ics, inputs
 from ..errors import sentence
 from ..extensions import db
-from ..models import RecurringBooking, Room, TrainingSession, utcnow
+from ..models import RecurringBooking, Room, TrainingSession, User, utcnow
 from ..scheduling import day_of_week
 from ..services import (
     booking_rules,
@@ -34,6 +36,7 @@ from ..services import (
     group_classes,
     horizon,
     member_views,
+    memberships,
     moves,
     notifications,
     sessions,
@@ -43,10 +46,13 @@ from ..services.errors import (
     CapacityFull,
     Conflict,
     DomainError,
+    NoCredits,
+    NoMembership,
     RoomTaken,
     SlotTaken,
     TooLateToChange,
     ValidationFailed,
+    WeeklyLimit,
 )
 from ..services.sessions import is_late_cancel
 from ..vocab import BookingStatus, Role, SessionType
@@ -105,6 +111,33 @@ def _policy(start: datetime, window_hours: int, now: datetime) -> dict:
         "free_until": start - timedelta(hours=window_hours),
         "late": is_late_cancel(start, window_hours, now),
     }
+
+
+MEMBERSHIP_REFUSALS = (NoMembership, NoCredits, WeeklyLimit)
+"""The refusals of a required membership (``COACHAPP_REQUIRE_MEMBERSHIP``): the pages add a link
+to ask the gym."""
+
+
+def _balance(start: datetime):
+    """The member's membership balance on the gym's date of ``start`` (None: no valid one)."""
+    return memberships.balance(current_user.id, memberships.local_date(start))
+
+
+def _ask_gym(exc: Exception) -> str | None:
+    """For a membership refusal: a mailto link to the gym's first active admin, with a subject
+    naming the member, so they can ask for a membership or a new pack; else None."""
+    if not isinstance(exc, MEMBERSHIP_REFUSALS):
+        return None
+    email = db.session.scalar(
+        select(User.email)
+        .where(User.role == Role.ADMIN, User.active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    )
+    if email is None:
+        return None
+    subject = quote(f"Membership for {current_user.name}")
+    return f"mailto:{email}?subject={subject}"
 
 
 def _opens_note(rules, day: date, tz: ZoneInfo) -> str:
@@ -170,6 +203,8 @@ def _class_context(session_id: int, now: datetime, **extra) -> dict:
         # A class past the coach's booking horizon: when its booking opens, instead of "Book".
         "opens_note": _opens_note(rules, day, offer.zone) if beyond else None,
         "opening": rules.opens_at(day) if beyond else None,
+        "balance": _balance(session.start_time),
+        "ask_gym": None,
     }
     context.update(extra)
     return context
@@ -219,7 +254,14 @@ def book_class(session_id: int):
             error="The last place was just taken. Join the waitlist to get the next one that frees up.",
         )
     except Conflict as exc:
-        return _class_page(session_id, now, status=409, events=CLASSES_CHANGED, error=sentence(exc))
+        return _class_page(
+            session_id,
+            now,
+            status=409,
+            events=CLASSES_CHANGED,
+            error=sentence(exc),
+            ask_gym=_ask_gym(exc),
+        )
     if booking.status == BookingStatus.CONFIRMED:
         done = "You're booked."
     else:
@@ -386,6 +428,8 @@ def _sheet(
         "signature": None,
         "notice": None,
         "policy": _policy(start, settings.cancellation_window_hours, _now()),
+        "balance": _balance(start),
+        "ask_gym": None,
     }
     sheet.update(extra)
     if check and too_far:
@@ -577,6 +621,8 @@ def book_slot(coach_id: int):
             title, message = "Room taken", sentence(exc)
         elif isinstance(exc, SlotTaken):
             title, message = "Just taken", f"someone booked {_when(start, tz)} a moment ago."
+        elif isinstance(exc, MEMBERSHIP_REFUSALS):
+            title, message = "Membership needed", sentence(exc)
         else:
             title, message = "Not available", sentence(exc)
         sheet = _sheet(
@@ -589,6 +635,7 @@ def book_slot(coach_id: int):
             zone=tz,
             taken_title=title,
             message=message,
+            ask_gym=_ask_gym(exc),
         )
         return _page_with_sheet(coach_id, sheet, status=409, events=SLOTS_CHANGED)
 

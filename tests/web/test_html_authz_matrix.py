@@ -42,6 +42,7 @@ BLUEPRINT_ROLES = {"member": MEMBERS, "coach": COACHES, "admin": ADMIN, "main": 
 POLICY: dict[str, frozenset[str]] = {
     "billing.admin_statements": ADMIN,
     "billing.admin_csv": ADMIN,
+    "billing.admin_credits_csv": ADMIN,
     "billing.coach_billing": frozenset({"coach", "other_coach"}),
     "billing.coach_csv": frozenset({"coach", "other_coach"}),
     "billing.my_billing": MEMBERS,
