@@ -244,12 +244,13 @@ def cancel_booking(actor: User, booking_id: int, now: datetime | None = None) ->
             return cancel_place(actor, booking_id, now=now)
     with transaction():
         write_lock()
-        booking = locked_row(Booking, booking_id)
-        if booking is None or not can_see_booking(actor, booking):
-            raise NotFound(f"There is no booking with id {booking_id}.")
+        found = visible_row(Booking, booking_id, "booking", lambda b: can_see_booking(actor, b))
+        # The session's row first, then the booking's: the order cancel_session locks them in
+        # (the other order deadlocked a booking's and its session's cancel racing each other).
+        session = locked_row(TrainingSession, found.session_id)
+        booking = locked_row(Booking, found.id)
         if booking.status in CANCELLED_BOOKING:
             raise AlreadyCancelled("This booking is cancelled already.")
-        session = locked_row(TrainingSession, booking.session_id)
         if session.start_time <= now or booking.status == BookingStatus.NO_SHOW:
             raise InPast("This session has already started; it can no longer be cancelled.")
         cancel_one(session, canceller(actor), now)
