@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .models import Booking, CoachSettings, TrainingSession, User, utcnow
-from .services import accounts, availability, bookings, group_classes, slots
+from .services import accounts, availability, bookings, group_classes, memberships, slots
 from .services.availability import WindowInput
 from .services.bookings import SeriesSpec
 from .services.errors import DomainError
-from .vocab import BookingStatus, Canceller, Role, SessionStatus
+from .vocab import BookingStatus, Canceller, PlanKind, Role, SessionStatus
 
 DOMAIN = "gym.example.com"
 
@@ -184,6 +184,22 @@ def _group_class(admin: User, coach: User, members: list[User], today: date) -> 
             group_classes.book_place(admin, classes[1].id, member_id=member.id)
 
 
+def _memberships(admin: User, members: list[User]) -> None:
+    """The gym's plans (a 10-pack for 90 days, an unlimited plan of at most 2 sessions a week for
+    30 days) and members holding them, before anything is booked so their sessions draw on them:
+    Ava unlimited, Ben and Grace a 10-pack, Chloé a 10-pack that runs out in 3 days (the admin's
+    billing page lists it; her later sessions are made without one)."""
+    pack = memberships.create_plan(admin, "10-pack", PlanKind.CREDITS, 10, 90)
+    unlimited = memberships.create_plan(admin, "Unlimited 2/week", PlanKind.UNLIMITED, None, 30, 2)
+    today = memberships.today()
+    memberships.assign(admin, members[0].id, unlimited.id, today - timedelta(days=3))
+    memberships.assign(admin, members[1].id, pack.id, today - timedelta(days=20))
+    memberships.assign(
+        admin, members[2].id, pack.id, today + timedelta(days=3) - timedelta(days=89)
+    )
+    memberships.assign(admin, members[6].id, pack.id, today - timedelta(days=1))
+
+
 def seed(password: str) -> list[tuple[str, str, str]]:
     """Create the demo gym and return (role, email, name) for every login it made."""
     logins: list[tuple[str, str, str]] = []
@@ -220,6 +236,8 @@ def seed(password: str) -> list[tuple[str, str, str]]:
     for name in MEMBERS:
         local = name.split()[0].lower().replace("é", "e")
         members.append(person(local, name, Role.MEMBER))
+
+    _memberships(admin, members)
 
     today = utcnow().date()
     # Lena's vacation: a whole week, three weeks from now.
