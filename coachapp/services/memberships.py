@@ -561,6 +561,38 @@ def give_back(row: TrainingSession | Booking) -> bool:
     return True
 
 
+def follow_move(session: TrainingSession, old_start: datetime) -> None:
+    """A member's one-to-one session moved from ``old_start`` to another local date keeps its
+    credit when its membership is valid on the new date (and, for a plan with a weekly limit,
+    the new date is in the same ISO week); otherwise the credit goes back and the session draws
+    anew for the new date (with COACHAPP_REQUIRE_MEMBERSHIP a refusal there refuses the move).
+    Call it in the move's transaction, after the new time is set and flushed."""
+    if session.type != SessionType.ONE_TO_ONE or session.member_id is None:
+        return
+    old_day, new_day = local_date(old_start), local_date(session.start_time)
+    if old_day == new_day:
+        return
+    if session.membership_id is not None:
+        held = db.session.get(Membership, session.membership_id)
+        same_week = _monday(old_day) == _monday(new_day)
+        if (
+            held.status == MembershipStatus.ACTIVE
+            and held.starts_on <= new_day <= held.ends_on
+            and (held.plan.weekly_limit is None or same_week)
+            and held.plan.session_type in (None, SessionType.ONE_TO_ONE)
+        ):
+            return
+        give_back(session)
+    fresh = draw(session.member_id, SessionType.ONE_TO_ONE, new_day)
+    if fresh is None:
+        return
+    session.membership_id = fresh.id
+    if session.one_time_booking_id is not None:
+        booking = db.session.get(Booking, session.one_time_booking_id)
+        booking.membership_id = fresh.id
+    db.session.flush()
+
+
 @dataclass
 class Occurrences:
     """Series occurrences sorted for making: ``rows`` to insert (a one-to-one occurrence's
@@ -700,6 +732,7 @@ __all__ = [
     "Occurrences",
     "expiring",
     "extend",
+    "follow_move",
     "for_member",
     "give_back",
     "get_plan",

@@ -33,7 +33,7 @@ from ..vocab import (
     SessionStatus,
     SessionType,
 )
-from . import booking_rules, coaches, horizon
+from . import booking_rules, coaches, horizon, memberships
 from .bookings import check_open
 from .db import constraint_name, transaction, write_lock
 from .errors import (
@@ -259,6 +259,7 @@ def _reschedule(
     # again at the old time.
     session.start_time, session.end_time, session.room_id = start, end, room_id
     db.session.flush()
+    memberships.follow_move(session, old.start)  # its credit must be valid on the new date
     return old
 
 

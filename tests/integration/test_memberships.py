@@ -490,3 +490,23 @@ def test_a_series_without_memberships_is_made_as_before(gym):
     row, made = tuesdays(gym)
     assert len(made) == 6 and all(s.membership_id is None for s in made)
     assert sessions.run_nightly(today=date(2027, 3, 10)).skipped_no_membership == 0
+
+
+# --- moves -----------------------------------------------------------------------------------
+
+
+def test_a_moved_session_keeps_its_credit_while_the_membership_is_valid_then(gym, require):
+    from coachapp.services import moves
+
+    short = give(gym, pack(gym, credits=2, valid_days=3, name="Short"))  # 1–3 March
+    other = give(gym, pack(gym, credits=2, valid_days=30), starts_on=date(2027, 3, 4))
+    _, session = book(gym, day="2027-03-02")
+    moves.move_session(gym.coach, session.id, at("2027-03-03", "10:00"), None, now=NOW)
+    assert (used(short), used(other)) == (1, 0)
+    moved = moves.move_session(gym.coach, session.id, at("2027-03-05", "10:00"), None, now=NOW)
+    assert moved.membership_id == other.id
+    assert (used(short), used(other)) == (0, 1)
+    memberships.cancel(gym.admin, other.id)
+    with pytest.raises(NoMembership):
+        moves.move_session(gym.coach, session.id, at("2027-03-08", "10:00"), None, now=NOW)
+    assert used(other) == 1
