@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import flash, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..errors import sentence
@@ -25,11 +25,14 @@ from . import bp
 from .forms import optional_int
 from .routes import LIST_CHANGED, see_other
 
-KINDS = [(PlanKind.CREDITS.value, "A pack of credits"), (PlanKind.UNLIMITED.value, "Unlimited")]
+KINDS = [
+    SelectChoice(PlanKind.CREDITS.value, "A pack of credits"),
+    SelectChoice(PlanKind.UNLIMITED.value, "Unlimited"),
+]
 COVERS = [
-    ("", "One-to-one sessions and group classes"),
-    (SessionType.ONE_TO_ONE.value, "One-to-one sessions only"),
-    (SessionType.GROUP.value, "Group classes only"),
+    SelectChoice("", "One-to-one sessions and group classes"),
+    SelectChoice(SessionType.ONE_TO_ONE.value, "One-to-one sessions only"),
+    SelectChoice(SessionType.GROUP.value, "Group classes only"),
 ]
 
 
@@ -163,8 +166,8 @@ def _member(user_id: int):
 
 def _assign_form(**kwargs) -> AssignForm:
     form = AssignForm(**kwargs)
-    form.plan.choices = [(None, "Choose a plan")] + [
-        (p.id, _plan_label(p)) for p in memberships.list_plans()
+    form.plan.choices = [SelectChoice("", "Choose a plan")] + [
+        SelectChoice(p.id, _plan_label(p)) for p in memberships.list_plans()
     ]
     if form.starts_on.data is None and not form.starts_on.raw_data:
         form.starts_on.data = memberships.today()
