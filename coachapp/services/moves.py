@@ -134,6 +134,8 @@ def resolve_series(
                 select(TrainingSession)
                 .where(
                     TrainingSession.recurring_booking_id == series.id,
+                    # an occurrence handed to a cover coach is theirs now, not the series'
+                    TrainingSession.coach_id == series.coach_id,
                     TrainingSession.status == SessionStatus.SCHEDULED,
                     TrainingSession.start_time > now,
                 )

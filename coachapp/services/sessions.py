@@ -615,19 +615,21 @@ def _active_series(today: date, horizon_end: date) -> list:
 
 
 def _made_keys(coach_ids: list[int], lo: datetime, hi: datetime) -> dict[int, list]:
-    """Per coach, the ``(series id, occurrence start)`` of the sessions made from a series (in any
-    status, moved or not) whose occurrence starts in ``[lo, hi)``: the occurrences already
-    materialized. One statement, three plain
-    columns, fetched at once (iterating a result would ask the driver row by row)."""
+    """Per coach, the ``(series id, occurrence start)`` of the sessions made from the coach's
+    series (in any status, moved or not, and whoever coaches them now: an occurrence handed to a
+    cover coach stays made) whose occurrence starts in ``[lo, hi)``: the occurrences already
+    materialized. One statement, three plain columns, fetched at once (iterating a result would
+    ask the driver row by row)."""
     keys: dict[int, list] = {c: [] for c in coach_ids}
     rows = db.session.execute(
         select(
-            _SESSIONS_TABLE.c.coach_id,
+            _SERIES_TABLE.c.coach_id,
             _SESSIONS_TABLE.c.recurring_booking_id,
             _SESSIONS_TABLE.c.occurrence_start,
-        ).where(
-            _SESSIONS_TABLE.c.coach_id.in_(coach_ids),
-            _SESSIONS_TABLE.c.recurring_booking_id.is_not(None),
+        )
+        .join(_SERIES_TABLE, _SERIES_TABLE.c.id == _SESSIONS_TABLE.c.recurring_booking_id)
+        .where(
+            _SERIES_TABLE.c.coach_id.in_(coach_ids),
             _SESSIONS_TABLE.c.occurrence_start >= lo,
             _SESSIONS_TABLE.c.occurrence_start < hi,
         )

@@ -179,6 +179,22 @@ def test_materialize_is_idempotent_and_keeps_the_horizon_filled(gym):
     assert count(TrainingSession) == before + first.created
 
 
+def test_an_occurrence_handed_to_another_coach_stays_made_for_its_series(gym):
+    """A cover coach took one occurrence (its row's coach changed): the nightly run still counts
+    it as made for the series' coach, instead of planning it again and reporting a collision."""
+    _row, made = bookings.create_recurring(
+        gym.member,
+        SeriesSpec(gym.coach.id, 1, "10:00", "11:00", date(2027, 3, 1), None, 1),
+        today=TODAY,
+    )
+    handed = made[2]
+    handed.coach_id = gym.other_coach.id
+    db.session.commit()
+    result = sessions.materialize(date(2027, 3, 1), weeks=6)
+    assert (result.created, result.collisions) == (0, 0)
+    assert result.skipped_existing == 6
+
+
 def test_materialize_skips_blocked_occurrences_and_counts_them(gym):
     row, _ = bookings.create_recurring(
         gym.member,
