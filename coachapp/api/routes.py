@@ -33,6 +33,7 @@ from ..services import (
     sessions,
     slots,
 )
+from ..services.db import kept_after_commit
 from ..services.errors import ValidationFailed
 from ..vocab import Role
 from . import bp
@@ -342,8 +343,9 @@ def create_booking(body: BookingIn):
     """
     zone = _zone(body.coach_id)
     start, end = span(body.start_time, body.end_time, zone)
-    booking, session = bookings.book_one_time(_actor(), body.coach_id, start, end,
-                                              member_id=body.member_id)
+    with kept_after_commit():  # the answer is what was committed: nothing read again
+        booking, session = bookings.book_one_time(_actor(), body.coach_id, start, end,
+                                                  member_id=body.member_id)
     return {"booking": Booking.of_booking(booking, session, zone),
             "session": Session.of(session, zone)}
 
@@ -448,10 +450,11 @@ def book_place(id: PathId, body: PlaceIn | None):
     true): false to be refused rather than wait. Cancel with POST /bookings/{id}/cancel: the
     first member waiting then gets the place.
     """
-    booking = group_classes.book_place(_actor(), id, member_id=body.member_id,
-                                       waitlist=body.waitlist)
-    session = booking.session
-    zone = coaches.coach_zone(session.coach_id)
+    with kept_after_commit():  # the answer is what was committed, plus the class's counts now
+        booking = group_classes.book_place(_actor(), id, member_id=body.member_id,
+                                           waitlist=body.waitlist)
+    session = booking.session  # locked and loaded by the service: no statement
+    zone = coaches.coach_zone(session.coach_id)  # the settings it checked the rules with
     return {"booking": Booking.of_booking(booking, session, zone),
             "session": GroupClass.of_class(group_classes.with_counts([session])[0], zone)}
 

@@ -125,6 +125,24 @@ def transaction() -> Iterator[None]:
         _notifications_saved(ids)
 
 
+@contextmanager
+def kept_after_commit() -> Iterator[None]:
+    """Commits inside the block leave the rows the session has loaded as they are instead of
+    expiring them (``expire_on_commit``), so nothing is read again to answer.
+
+    For a request that answers with what its service just committed (the rows hold what the
+    database now holds) or does bookkeeping of its own before the real work (the token check's
+    ``last_used_at``). A rollback still expires everything.
+    """
+    session = db.session()  # the request's Session: the scoped proxy has no expire_on_commit
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = keep
+
+
 def _notifications_saved(ids: list[int]) -> None:
     for hook in current_app.extensions.get(SAVED_HOOKS, ()):
         try:
@@ -145,6 +163,7 @@ __all__ = [
     "coach_lock",
     "constraint_name",
     "is_postgres",
+    "kept_after_commit",
     "locked_row",
     "transaction",
     "when_notifications_saved",
