@@ -83,7 +83,7 @@ def test_give_asks_first_in_the_row_then_hands_over_and_tells(client, login, coa
     done = client.post(f"{url}?coach_id={coach_gym.other.id}", data={"confirmed": "1"}, headers=HX)
     assert done.status_code == 200 and is_fragment(done)
     text = done.get_data(as_text=True)
-    assert text.lstrip().startswith('<li class="conflict-row resolved" role="status">')
+    assert text.lstrip().startswith('<li class="conflict-row resolved"><span role="status">')
     assert "Given to Otto Other; Ben Okafor has been told." in text
     assert {"conflicts-changed", "week-changed"} <= triggers(done)
     assert _coach_of(one.id) == coach_gym.other.id

@@ -1,0 +1,145 @@
+"""A coach who is ill gives a member's session to a colleague who is free (issue 17 item 6), on a
+390 px phone, with the keyboard alone.
+
+Coaches Ana Ruiz (ill) and Sam Vidal (Berlin) both take one-to-one sessions every day
+07:00–21:00 (set through the API with their tokens); Ana books member Kai Lund three days ahead
+at 10:00, then blocks that day. On her conflicts page she tabs to "Give to Sam Vidal", presses
+Enter: the row asks, naming Kai, the time and Sam, and its Yes button has the focus; Enter again:
+the row says it is done and Kai has been told; Sam's week shows the session.
+
+Screenshots: build/screenshots/e2e-cover-*.png. axe-core finds no violation on any step; every
+button of the row is at least 44 px high.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import PHONE, _context, log_in
+from tests.e2e.live_server import flask_cli
+from tests.e2e.test_account import axe_violations
+
+pytestmark = pytest.mark.e2e
+
+ANA, SAM, KAI = "ana@gym.example.com", "sam.vidal@gym.example.com", "kai@gym.example.com"
+
+
+def _api(server, token: str, method: str, path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        server.url + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def _user(url: str, email: str, name: str, role: str, password: str) -> None:
+    args = ["users", "create", email, "--name", name, "--role", role, "--password", password]
+    if role == "coach":
+        args += ["--timezone", "Europe/Berlin"]
+    flask_cli(url, *args)
+
+
+@pytest.fixture(scope="module")
+def ill_day(e2e_gym, server):
+    """Ana's session with Kai three days ahead, 10:00–11:00 Berlin, inside the day she blocked;
+    returns the day as the pages write it (``Fri 4 Dec 2026``)."""
+    url, password = e2e_gym.database_url, e2e_gym.password
+    _user(url, ANA, "Ana Ruiz", "coach", password)
+    _user(url, SAM, "Sam Vidal", "coach", password)
+    _user(url, KAI, "Kai Lund", "member", password)
+    tokens = {e: flask_cli(url, "users", "token", e).strip().splitlines()[-1] for e in (ANA, SAM)}
+    coaches = _api(server, tokens[ANA], "GET", "/api/v1/coaches")["coaches"]
+    ids = {c["name"]: c["id"] for c in coaches}
+    window = {"start_time": "07:00", "end_time": "21:00", "is_individual": True}
+    for email, name in ((ANA, "Ana Ruiz"), (SAM, "Sam Vidal")):
+        for day in range(7):
+            _api(
+                server,
+                tokens[email],
+                "PUT",
+                f"/api/v1/coaches/{ids[name]}/weekly-availability/{day}",
+                {"windows": [window]},
+            )
+    day = datetime.now(ZoneInfo("Europe/Berlin")).date() + timedelta(days=3)
+    kai_token = flask_cli(url, "users", "token", KAI).strip().splitlines()[-1]
+    kai = _api(server, kai_token, "GET", "/api/v1/me")["user"]
+    _api(
+        server,
+        tokens[ANA],
+        "POST",
+        "/api/v1/bookings",
+        {
+            "coach_id": ids["Ana Ruiz"],
+            "member_id": kai["id"],
+            "start_time": f"{day}T10:00",
+            "end_time": f"{day}T11:00",
+        },
+    )
+    _api(
+        server,
+        tokens[ANA],
+        "POST",
+        f"/api/v1/coaches/{ids['Ana Ruiz']}/blocked-slots",
+        {"start_time": f"{day}T00:00", "end_time": f"{day}T23:59", "reason": "Ill"},
+    )
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+@pytest.fixture
+def ana_phone(browser, server, e2e_gym):
+    context = _context(browser, server, PHONE)
+    page = context.new_page()
+    log_in(page, ANA, e2e_gym.password)
+    yield page
+    context.close()
+
+
+def _tab_to(page: Page, label: str) -> None:
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == label:
+            return
+    raise AssertionError(f"{label!r} is not reachable with Tab")
+
+
+def _tall_enough(locator) -> None:
+    for i in range(locator.count()):
+        box = locator.nth(i).bounding_box()
+        assert box["height"] >= 44, (locator.nth(i).inner_text(), box)
+
+
+def test_an_ill_coach_gives_a_session_to_a_free_colleague(ana_phone: Page, ill_day, shot):
+    page = ana_phone
+    page.goto("/coach/conflicts")
+    row = page.locator("li.conflict-row").filter(has_text="Kai Lund")
+    expect(row).to_contain_text("10:00–11:00")
+    give = row.get_by_role("button", name="Give to Sam Vidal")
+    expect(give).to_be_visible()
+    _tall_enough(row.locator("button, a.button"))
+    assert axe_violations(page) == []
+    shot(page, "cover-conflicts", full_page=False)
+
+    _tab_to(page, "Give to Sam Vidal")
+    page.keyboard.press("Enter")
+    question = row.get_by_text("Give Kai Lund's session on")
+    expect(question).to_contain_text(f"{ill_day} 10:00–11:00 to Sam Vidal?")
+    yes = row.get_by_role("button", name="Yes, give it to Sam Vidal")
+    expect(yes).to_be_focused()
+    _tall_enough(row.locator("button, a.button"))
+    assert axe_violations(page) == []
+    shot(page, "cover-confirm", full_page=False)
+
+    page.keyboard.press("Enter")
+    done = page.locator("li.conflict-row.resolved")
+    expect(done).to_contain_text("Given to Sam Vidal; Kai Lund has been told.")
+    assert axe_violations(page) == []
+    shot(page, "cover-given", full_page=False)
