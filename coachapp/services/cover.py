@@ -9,11 +9,13 @@ addition's, their window's, their default room). The offer and the hand-over app
 rule (``_Board.verdict``), read in a fixed number of statements whatever the number of coaches
 and sessions asked about.
 
-A series occurrence handed over stays the same session row: it keeps its bookings, its series
-and its occurrence key (``occurrence_start``), so the nightly job never makes that occurrence
-again for the series' coach (the unique key refuses it). The series itself stays with its coach;
-only that occurrence is the cover coach's. ``give_series`` hands over every conflicting
-occurrence of one series at once, to a coach who covers each of them.
+A session handed over stays the same row: it keeps its bookings and the membership credit it
+holds (``membership_id``). A series occurrence also keeps its series and its occurrence key
+(``occurrence_start``): the nightly job counts it as made for the series (it reads the keys by
+the series' coach; the unique key would refuse a second one anyway), and the old coach's "keep
+or cancel them all" leaves it alone. The series itself stays with its coach; only that occurrence
+is the cover coach's. ``give_series`` hands over every conflicting occurrence of one series at
+once, to a coach who covers each of them.
 
 Races: SQLite serializes writers (``write_lock``), so the check sees what the other writer
 committed; on PostgreSQL the exclusion constraints (coach overlap, room overlap) refuse the
@@ -77,8 +79,8 @@ class _Busy:
     id: int
     coach_id: int
     room_id: int | None
-    start: datetime
-    end: datetime
+    start_time: datetime
+    end_time: datetime
 
 
 class _Board:
@@ -151,14 +153,14 @@ class _Board:
         if not covers(opened, wanted):
             return Verdict(refusal=f"{user.name} is not available on {when}.")
         if any(
-            b.coach_id == coach_id and b.id not in ignore and _overlaps_busy(b, wanted)
+            b.coach_id == coach_id and b.id not in ignore and _overlaps(b, wanted)
             for b in self.busy
         ):
             return Verdict(refusal=f"{user.name} has another session on {when}.")
         held = {
             b.room_id
             for b in self.busy
-            if b.room_id is not None and b.id not in ignore and _overlaps_busy(b, wanted)
+            if b.room_id is not None and b.id not in ignore and _overlaps(b, wanted)
         }
         if session.room_id is not None and session.room_id not in held:
             return Verdict(room_id=session.room_id)
@@ -175,11 +177,8 @@ def _merged(sessions: Iterable[TrainingSession]) -> list[Interval]:
 
 
 def _overlaps(row, wanted: Interval) -> bool:
+    """Whether a row with ``start_time``/``end_time`` shares an instant with ``wanted``."""
     return row.start_time < wanted.end_utc and row.end_time > wanted.start_utc
-
-
-def _overlaps_busy(busy: _Busy, wanted: Interval) -> bool:
-    return busy.start < wanted.end_utc and busy.end > wanted.start_utc
 
 
 def _open_to_cover(session: TrainingSession, now: datetime) -> bool:
