@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .models import Booking, CoachSettings, TrainingSession, User, utcnow
-from .services import accounts, availability, bookings, group_classes, memberships, slots
+from .services import accounts, availability, bookings, cover, group_classes, memberships, slots
 from .services.availability import WindowInput
 from .services.bookings import SeriesSpec
 from .services.errors import DomainError
@@ -298,4 +298,8 @@ def seed(password: str) -> list[tuple[str, str, str]]:
                 break
             except DomainError:
                 continue
+
+    # Lena is ill for one of Leo's sessions: a conflict the conflicts page can give to a cover
+    # coach who is available and free then ("Give to Priya").
+    cover.stage_cover_conflict(admin, lena.id, members[11].id)
     return logins

@@ -1,5 +1,6 @@
 """The demo gym sells memberships (issue 17 item 7): a 10-pack and an unlimited 2-per-week plan,
-members holding them whose sessions draw on them, and one membership about to run out."""
+members holding them whose sessions draw on them, one membership about to run out, and a
+conflict a cover coach can take."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 
 from coachapp.extensions import db
 from coachapp.models import Membership, MembershipPlan, TrainingSession, User
-from coachapp.services import memberships
+from coachapp.services import cover, memberships, sessions
 
 
 def _member(email: str) -> User:
@@ -40,3 +41,16 @@ def test_the_demo_gym_has_plans_members_holding_them_and_one_running_out(runner)
         select(func.count(TrainingSession.id)).where(TrainingSession.membership_id.is_not(None))
     )
     assert holding >= 3
+
+
+def test_the_demo_gym_has_a_conflict_a_cover_coach_can_take(runner):
+    result = runner.invoke(args=["seed-demo", "--password", "demo-pass-1234"])
+    assert result.exit_code == 0, result.output
+    lena = _member("lena@gym.example.com")
+    leo = _member("leo@gym.example.com")
+    admin = _member("admin@gym.example.com")
+    conflicts = [c.session for c in sessions.list_conflicts(admin, lena.id)]
+    leos = [s for s in conflicts if s.member_id == leo.id]
+    assert len(leos) == 1
+    offered = cover.cover_coaches(admin, leos[0].id)
+    assert offered, "a cover coach is offered"
