@@ -201,3 +201,40 @@ def test_the_give_buttons_are_real_buttons_big_enough_to_tap(client, login, coac
     assert re.search(r'<button type="submit" name="coach_id" value="\d+" class="c-chip">', body)
     css = open("static/css/coach.css").read() + open("static/css/app.css").read()
     assert "button.c-chip { min-height: var(--tap); }" in css and "--tap: 44px" in css
+
+
+def test_the_offers_cost_the_page_the_same_statements_for_one_row_or_three(
+    app, client, login, coach_gym
+):
+    """The cover coaches of every row are read at once (``cover.covers_for``): three conflicts
+    in the same week cost the page what one does."""
+    from sqlalchemy import event
+
+    from coachapp import cache
+
+    _otto_works(coach_gym)
+    login(coach_gym.coach)
+
+    def statements() -> int:
+        cache.clear(app)
+        seen = []
+
+        def record(*_args):
+            seen.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            body = client.get("/coach/conflicts").get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(seen), body.count(">Give to Otto Other<")
+
+    book(coach_gym, "2027-03-24", "09:00", "10:00", coach_gym.ben)
+    block(coach_gym, "2027-03-24", "2027-03-25", "Ill")
+    one = statements()
+    book(coach_gym, "2027-03-23", "09:00", "10:00", coach_gym.ava)
+    book(coach_gym, "2027-03-23", "11:00", "12:00", coach_gym.ben)
+    block(coach_gym, "2027-03-23", "2027-03-24", "Ill")
+    three = statements()
+    assert one[1] == 1 and three[1] == 3
+    assert three[0] == one[0], (one, three)
