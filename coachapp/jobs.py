@@ -282,7 +282,13 @@ class NightlyReport:
     def as_dict(self) -> dict[str, Any]:
         """A plain mapping (kept as the RQ job's result and printed by the CLI)."""
         result = self.materialized
-        fields = ("created", "skipped_blocked", "skipped_existing", "collisions")
+        fields = (
+            "created",
+            "skipped_blocked",
+            "skipped_existing",
+            "collisions",
+            "skipped_no_membership",
+        )
         counts = {f: _count(getattr(result, f, 0)) for f in fields}
         return dict(
             today=self.today.isoformat(),

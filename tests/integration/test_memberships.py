@@ -471,6 +471,9 @@ def test_required_occurrences_without_credit_wait_and_are_made_once_renewed(gym,
     assert len(told(gym.member)) == 1
     result = runner.invoke(args=["sessions", "generate", "--today", "2027-03-01"])
     assert "skipped_no_membership 3" in result.output, result.output
+    from coachapp import jobs
+
+    assert jobs.run_nightly(today=TODAY).as_dict()["skipped_no_membership"] == 3
 
     # Renewed: the next run makes the missing occurrences still ahead, and the gap is closed.
     renewed = give(gym, pack(gym, credits=5, valid_days=60), starts_on=date(2027, 3, 10))
