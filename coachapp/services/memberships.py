@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -285,7 +285,7 @@ def _valid_query(on_date: date):
             Membership.starts_on <= on_date,
             Membership.ends_on >= on_date,
         )
-        .options(selectinload(Membership.plan))
+        .options(contains_eager(Membership.plan))  # the plan in the same statement
         .order_by(Membership.ends_on, Membership.id)
     )
 

@@ -513,3 +513,25 @@ def test_a_moved_session_keeps_its_credit_while_the_membership_is_valid_then(gym
     with pytest.raises(NoMembership):
         moves.move_session(gym.coach, session.id, at("2027-03-08", "10:00"), None, now=NOW)
     assert used(other) == 1
+
+
+def test_a_draw_costs_one_statement_without_a_membership_and_two_with_one(gym):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    day, member_id = date(2027, 3, 5), gym.member.id
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        memberships.draw(member_id, SessionType.ONE_TO_ONE, day)
+        assert len(statements) == 1, statements
+        give(gym, pack(gym))
+        db.session.expire_all()
+        statements.clear()
+        memberships.draw(member_id, SessionType.ONE_TO_ONE, day)
+        assert len(statements) == 2, statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
