@@ -530,22 +530,3 @@ def test_stage_cover_conflict_makes_a_conflict_a_cover_coach_can_take(gym, make_
     ]
     assert names(cover.cover_coaches(gym.coach, session.id, NOW)) == ["Sam Cover"]
     assert cover.stage_cover_conflict(gym.admin, gym.other_coach.id, gym.member.id, NOW) is None
-
-
-def test_the_demo_gym_can_stage_a_conflict_for_a_cover_coach(runner, monkeypatch):
-    """What coachapp.demo calls: Lena's first slot another coach covers (Priya, London evenings
-    overlap Lena's Monday afternoons). The demo's dates follow the clock: pinned here."""
-    from tests.clock import pin_clock
-
-    pin_clock(monkeypatch, lambda: NOW)
-    result = runner.invoke(args=["seed-demo", "--password", "demo-pass-1234"])
-    assert result.exit_code == 0, result.output
-    admin = db.session.scalar(select(User).where(User.email == "admin@gym.example.com"))
-    lena = db.session.scalar(select(User).where(User.email == "lena@gym.example.com"))
-    leo = db.session.scalar(select(User).where(User.email == "leo@gym.example.com"))
-    staged = cover.stage_cover_conflict(admin, lena.id, leo.id)
-    assert staged is not None
-    session, offered = staged
-    assert session.coach_id == lena.id and names(offered) == ["Priya Nair"]
-    assert session.start_time == at("2027-03-08", "17:00")  # Monday, 16:00 in London
-    assert names(cover.cover_coaches(lena, session.id, NOW)) == ["Priya Nair"]
