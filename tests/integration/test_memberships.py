@@ -535,3 +535,25 @@ def test_a_draw_costs_one_statement_without_a_membership_and_two_with_one(gym):
         assert len(statements) == 2, statements
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_weekly_limit_counts_the_occurrences_one_nightly_run_draws(gym):
+    """Two series of one member whose new occurrences fall in the same weeks: with a limit of one
+    a week, one of each week's two holds the membership (the batch counts what it drew)."""
+    for day in (2, 4):  # Tuesdays and Thursdays
+        bookings.create_recurring(
+            gym.member,
+            SeriesSpec(gym.coach.id, day, "10:00", "11:00", date(2027, 3, 2), None, 1),
+            today=TODAY,
+            now=NOW,
+        )
+    m = give(gym, unlimited(gym, weekly_limit=1, valid_days=90))
+    result = sessions.run_nightly(today=date(2027, 3, 15))
+    assert result.created == 4  # Tue/Thu of the weeks of 12 and 19 April
+    db.session.expire_all()
+    held = db.session.scalars(
+        select(TrainingSession.start_time).where(TrainingSession.membership_id == m.id)
+    ).all()
+    weeks = sorted(s.astimezone(BERLIN).isocalendar()[1] for s in held)
+    assert weeks == [15, 16]
+    assert used(m) == 2

@@ -126,3 +126,41 @@ def test_cancelling_twice_at_once_gives_the_credit_back_once(app, gym):
     assert outcomes["ok"] == 1, outcomes
     assert outcomes["AlreadyCancelled"] == 9, outcomes
     assert membership_row(held.id).credits_used == 0
+
+
+def test_cancelling_a_group_place_twice_at_once_gives_its_credit_back_once(app, gym):
+    from coachapp.services import availability, group_classes
+
+    availability.replace_weekly_day(
+        gym.coach,
+        gym.coach.id,
+        2,
+        [availability.WindowInput("17:00", "20:00", None, is_individual=False, is_group=True)],
+        now=NOW,
+    )
+    klass = group_classes.schedule_group_session(
+        gym.coach,
+        gym.coach.id,
+        at("2027-03-02", "17:00"),
+        at("2027-03-02", "18:00"),
+        "HIIT",
+        5,
+        now=NOW,
+    )
+    plan = memberships.create_plan(gym.admin, "5-pack", PlanKind.CREDITS, 5, 90)
+    held = memberships.assign(gym.admin, gym.member.id, plan.id, date(2027, 3, 1))
+    place = group_classes.book_place(gym.member, klass.id, now=NOW)
+    assert membership_row(held.id).credits_used == 1
+    place_id, klass_id, member_id, coach_id = place.id, klass.id, gym.member.id, gym.coach.id
+
+    def work(i):
+        if i % 2:
+            group_classes.cancel_place(db.session.get(User, member_id), place_id, now=NOW)
+        else:
+            group_classes.leave_session(
+                db.session.get(User, coach_id), klass_id, member_id=member_id, now=NOW
+            )
+
+    outcomes = race(app, 10, work)
+    assert outcomes == Counter({"ok": 1, "AlreadyCancelled": 9}), outcomes
+    assert membership_row(held.id).credits_used == 0
