@@ -5,7 +5,7 @@ Coaches Ana Ruiz (ill) and Sam Vidal (Berlin) both take one-to-one sessions ever
 07:00–21:00 (set through the API with their tokens); Ana books member Kai Lund three days ahead
 at 10:00, then blocks that day. On her conflicts page she tabs to "Give to Sam Vidal", presses
 Enter: the row asks, naming Kai, the time and Sam, and its Yes button has the focus; Enter again:
-the row says it is done and Kai has been told; Sam's week shows the session.
+the row says it is done and Kai has been told. "No, go back" puts the row back as it was.
 
 Screenshots: build/screenshots/e2e-cover-*.png. axe-core finds no violation on any step; every
 button of the row is at least 44 px high.
@@ -138,6 +138,13 @@ def test_an_ill_coach_gives_a_session_to_a_free_colleague(ana_phone: Page, ill_d
     assert axe_violations(page) == []
     shot(page, "cover-confirm", full_page=False)
 
+    # "No, go back" puts the row back as it was; then the same again, to the end
+    row.get_by_role("link", name="No, go back").click()
+    expect(row.get_by_role("button", name="Give to Sam Vidal")).to_be_visible()
+    expect(row.get_by_text("Give Kai Lund's session on")).to_have_count(0)
+    _tab_to(page, "Give to Sam Vidal")
+    page.keyboard.press("Enter")
+    expect(row.get_by_role("button", name="Yes, give it to Sam Vidal")).to_be_focused()
     page.keyboard.press("Enter")
     done = page.locator("li.conflict-row.resolved")
     expect(done).to_contain_text("Given to Sam Vidal; Kai Lund has been told.")
