@@ -292,6 +292,7 @@ def _valid_query(on_date: date):
 
 def balances(member_ids: list[int], on_date: date) -> dict[int, Balance]:
     """``balance`` for several members in one statement (a roster, the admin's list)."""
+    coaches.check_date(on_date, "on_date")
     ids = [m for m in member_ids if coaches.is_id(m)]
     if not ids:
         return {}
@@ -318,6 +319,9 @@ def balances(member_ids: list[int], on_date: date) -> dict[int, Balance]:
 
 def balance(member_id: int, on_date: date) -> Balance | None:
     """The member's balance on ``on_date`` (None: no valid membership)."""
+    if not coaches.is_id(member_id):
+        coaches.check_date(on_date, "on_date")
+        return None
     return balances([member_id], on_date).get(member_id)
 
 

@@ -15,6 +15,7 @@ from coachapp.services import availability, bookings, group_classes, memberships
 from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import (
     AlreadyCancelled,
+    DomainError,
     Forbidden,
     NoCredits,
     NoMembership,
@@ -557,3 +558,53 @@ def test_a_weekly_limit_counts_the_occurrences_one_nightly_run_draws(gym):
     weeks = sorted(s.astimezone(BERLIN).isocalendar()[1] for s in held)
     assert weeks == [15, 16]
     assert used(m) == 2
+
+
+ODD = [None, True, 0, -1, 2**31, 10**30, "1", "", 1.5, [], date.min, date.max]
+
+
+def test_odd_input_to_the_membership_services_is_a_domain_error_never_a_crash(gym):
+    plan = pack(gym)
+    held = give(gym, plan)
+    calls = {
+        "create_plan": (
+            lambda **kw: memberships.create_plan(gym.admin, **kw),
+            dict(
+                name="P",
+                kind="credits",
+                credits=5,
+                valid_days=30,
+                weekly_limit=None,
+                session_type=None,
+            ),
+        ),
+        "assign": (
+            lambda **kw: memberships.assign(gym.admin, **kw),
+            dict(member_id=gym.member.id, plan_id=plan.id, starts_on=TODAY),
+        ),
+        "extend": (
+            lambda **kw: memberships.extend(gym.admin, **kw),
+            dict(membership_id=held.id, days=5),
+        ),
+        "cancel": (lambda **kw: memberships.cancel(gym.admin, **kw), dict(membership_id=held.id)),
+        "for_member": (
+            lambda **kw: memberships.for_member(gym.admin, **kw),
+            dict(member_id=gym.member.id),
+        ),
+        "balance": (memberships.balance, dict(member_id=gym.member.id, on_date=TODAY)),
+        "expiring": (memberships.expiring, dict(today=TODAY, days=14)),
+        "credits_used_by_month": (memberships.credits_used_by_month, dict(month=TODAY)),
+    }
+    failures = []
+    for name, (function, good) in calls.items():
+        for key in good:
+            for value in ODD:
+                try:
+                    function(**{**good, key: value})
+                except DomainError:
+                    pass
+                except Exception as exc:  # noqa: BLE001  (collected and reported below)
+                    failures.append(f"{name}({key}={value!r}): {type(exc).__name__}: {exc}")
+                finally:
+                    db.session.rollback()
+    assert not failures, "\n".join(failures)
