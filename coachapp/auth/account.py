@@ -10,7 +10,7 @@ from ..services import accounts, reminders, tokens
 from ..services.coaches import is_id
 from ..services.errors import NotFound, ValidationFailed
 from ..vocab import Role
-from ..web import render
+from ..web import page
 from . import bp
 from .forms import PasswordForm, TokenForm
 
@@ -33,7 +33,7 @@ def _page(
     reminder_error: str | None = None,
 ):
     """The account page; a form given shows its input and errors, the others start empty."""
-    response = render(
+    response = page(
         "auth/account.html",
         status=status,
         password_form=password_form or PasswordForm(formdata=None),
