@@ -62,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .errors import register_error_handlers
     from .feeds import bp as feeds_bp
     from .inputs import IdConverter, refuse_nul
+    from .jobs import init_app as init_jobs
     from .main import bp as main_bp
     from .member import bp as member_bp
     from .web import register_web_hooks
@@ -80,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     refuse_nul(app)
     register_web_hooks(app)
     register_cli(app)
+    init_jobs(app)
     static_files.init_app(app)  # WhiteNoise in front of the app (hashed, compressed files)
     logs.init_app(app)  # outermost: one log line per request, static files included
     return app

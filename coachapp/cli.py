@@ -137,6 +137,3 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(sessions_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(reminders_cli)
-    from . import jobs
-
-    jobs.init_app(app)  # until create_app calls it (H2): the delivery hand-off after commits
