@@ -1,0 +1,104 @@
+"""The gym sells a 10-pack and a member sees it at booking time (issue 17 items 1 and 5), in a
+browser: the admin adds the plan on the plans page and assigns it from the member's memberships
+page; the member opens a slot of coach Mia Hahn and the booking sheet says how many credits are
+left and until when; after booking, one credit less (on the sheet and the home page).
+
+Screenshots: build/screenshots/e2e-membership-plans.png, e2e-membership-assign.png,
+e2e-membership-balance.png. axe-core finds no violation on the plans page, the member's
+memberships page or the sheet.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import DESKTOP, PHONE, _context, log_in
+from tests.e2e.live_server import flask_cli
+from tests.e2e.test_account import axe_violations
+
+pytestmark = pytest.mark.e2e
+
+ADMIN, MIA, UMA = "boss@gym.example.com", "mia@gym.example.com", "uma@gym.example.com"
+
+
+def _api(server, token: str, method: str, path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        server.url + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"{}")
+
+
+@pytest.fixture(scope="module")
+def people(e2e_gym, server):
+    """Admin Bo Boss, coach Mia Hahn (every day 07:00–21:00, Berlin) and member Uma Lee."""
+    url, password = e2e_gym.database_url, e2e_gym.password
+    for email, name, role in ((ADMIN, "Bo Boss", "admin"), (MIA, "Mia Hahn", "coach"),
+                              (UMA, "Uma Lee", "member")):
+        args = ["users", "create", email, "--name", name, "--role", role, "--password", password]
+        if role == "coach":
+            args += ["--timezone", "Europe/Berlin"]
+        flask_cli(url, *args)
+    token = flask_cli(url, "users", "token", MIA).strip().splitlines()[-1]
+    mia = _api(server, token, "GET", "/api/v1/me")["user"]
+    for day in range(7):
+        _api(server, token, "PUT", f"/api/v1/coaches/{mia['id']}/weekly-availability/{day}",
+             {"windows": [{"start_time": "07:00", "end_time": "21:00", "is_individual": True}]})
+    return {"mia_id": mia["id"], "password": password}
+
+
+def test_admin_sells_a_pack_and_the_member_sees_it_when_booking(browser, server, people, shot):
+    admin = _context(browser, server, DESKTOP)
+    page = admin.new_page()
+    log_in(page, ADMIN, people["password"])
+    page.goto("/admin/plans")
+    page.get_by_label("Name").fill("10-pack")
+    page.get_by_label("Kind").select_option("credits")
+    page.get_by_label("Credits").fill("10")
+    page.get_by_label("Valid for (days)").fill("90")
+    page.get_by_role("button", name="Add plan").click()
+    expect(page.get_by_text("Plan 10-pack added")).to_be_visible()
+    expect(page.locator("#plan-list")).to_contain_text("10 credits")
+    assert axe_violations(page) == []
+    shot(page, "membership-plans")
+
+    page.goto("/admin/members")
+    page.locator("tr", has_text="Uma Lee").get_by_role("link", name="Memberships").click()
+    expect(page.get_by_role("heading", name="Memberships · Uma Lee")).to_be_visible()
+    page.get_by_label("Plan").select_option(label="10-pack (10 credits, 90 days)")
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_text("Uma Lee has 10-pack from")).to_be_visible()
+    expect(page.locator("#membership-list")).to_contain_text("10 of 10 left")
+    assert axe_violations(page) == []
+    shot(page, "membership-assign")
+    admin.close()
+
+    member = _context(browser, server, PHONE)
+    page = member.new_page()
+    log_in(page, UMA, people["password"])
+    expect(page.get_by_text("10-pack: 10 of 10 credits left")).to_be_visible()
+    berlin = ZoneInfo("Europe/Berlin")
+    day = datetime.now(berlin).date() + timedelta(days=3)
+    start = datetime(day.year, day.month, day.day, 10, tzinfo=berlin)
+    page.goto(f"/book/{people['mia_id']}")
+    page.goto(f"/book/{people['mia_id']}/slot?start={start.isoformat()}"
+              f"&end={(start + timedelta(hours=1)).isoformat()}".replace("+", "%2B"))
+    balance = page.locator(".sheet-balance")
+    expect(balance).to_contain_text("10-pack: 10 of 10 credits left · until")
+    assert axe_violations(page) == []
+    shot(page, "membership-balance", full_page=False)
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_text("You're booked")).to_be_visible()
+    expect(balance).to_contain_text("10-pack: 9 of 10 credits left")
+    page.goto("/")
+    expect(page.get_by_text("10-pack: 9 of 10 credits left")).to_be_visible()
+    member.close()
