@@ -1,0 +1,143 @@
+"""What every member page shares: the date and time wording, the clock, the cancellation
+policy line, the membership balance and the 'ask the gym' link, the days of slots asked for
+(``from``, ``days``), the coach's card and window, and the ``HX-Trigger`` events the pages send
+each other (the parts listening refresh themselves)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import cache, inputs
+from ..extensions import db
+from ..models import User, utcnow
+from ..services import (
+    coach_calendar,
+    member_views,
+    memberships,
+    moves,
+)
+from ..services.errors import (
+    NoCredits,
+    NoMembership,
+    WeeklyLimit,
+)
+from ..services.sessions import is_late_cancel
+from ..vocab import Role
+from . import bp
+
+DAYS_STEP = 7
+"""Days of slots shown at first, and added by "More days"."""
+
+MAX_DAYS = 91
+"""The most days the slot list grows to (the slot service answers at most 92 at once)."""
+
+PREVIEW_PROMPT = "Check the first dates below, then confirm."
+
+CLASSES_CHANGED = ("classes-changed",)
+SLOTS_CHANGED = ("slots-changed",)
+SESSIONS_CHANGED = ("sessions-changed",)
+"""The ``HX-Trigger`` events the member pages send: the parts listening refresh themselves."""
+
+
+def day_label(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def when(instant: datetime, zone: ZoneInfo) -> str:
+    local = instant.astimezone(zone)
+    return f"{day_label(local.date())}, {local:%H:%M}"
+
+
+def hm(instant: datetime, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).strftime("%H:%M")
+
+
+@bp.context_processor
+def formatting():
+    """Date and time helpers for the member templates (zones passed explicitly)."""
+    return {
+        "day_label": day_label,
+        "when": when,
+        "hm": hm,
+        "too_late_to_move": moves.too_late_message,
+    }
+
+
+def now_utc() -> datetime:
+    return utcnow()
+
+
+def cancel_policy(start: datetime, window_hours: int, now: datetime) -> dict:
+    """The coach's cancellation policy for a session starting at ``start``, as the member reads it
+    before committing: until when cancelling is free (``free_until``), or that it already starts
+    inside the window (``late``: cancelling would be a late cancel, ``sessions.is_late_cancel``)."""
+    return {
+        "window_hours": window_hours,
+        "free_until": start - timedelta(hours=window_hours),
+        "late": is_late_cancel(start, window_hours, now),
+    }
+
+
+MEMBERSHIP_REFUSALS = (NoMembership, NoCredits, WeeklyLimit)
+"""The refusals of a required membership (``COACHAPP_REQUIRE_MEMBERSHIP``): the pages add a link
+to ask the gym."""
+
+
+def balance_on(start: datetime):
+    """The member's membership balance on the gym's date of ``start`` (None: no valid one)."""
+    return memberships.balance(current_user.id, memberships.local_date(start))
+
+
+def ask_gym(exc: Exception) -> str | None:
+    """For a membership refusal: a mailto link to the gym's first active admin, with a subject
+    naming the member, so they can ask for a membership or a new pack; else None."""
+    if not isinstance(exc, MEMBERSHIP_REFUSALS):
+        return None
+    email = db.session.scalar(
+        select(User.email)
+        .where(User.role == Role.ADMIN, User.active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    )
+    if email is None:
+        return None
+    subject = quote(f"Membership for {current_user.name}")
+    return f"mailto:{email}?subject={subject}"
+
+
+def booking_opens_note(rules, day: date, tz: ZoneInfo) -> str:
+    """When booking opens for the coach's local date ``day`` (past the horizon now): "Booking
+    opens Tue 16 Mar, 00:00" (the coach's clock, as the page shows times)."""
+    opens = rules.opens_at(day).astimezone(tz)
+    return f"Booking opens {day_label(opens.date())}, {opens:%H:%M}"
+
+
+def asked_range(tz: ZoneInfo, now: datetime) -> tuple[date, int]:
+    """The first day (``from``, not before today) and number of days (``days``) asked for."""
+    today = now.astimezone(tz).date()
+    first_day = max(inputs.parse_date(request.args.get("from", "")) or today, today)
+    days = inputs.parse_int(request.args.get("days", ""))
+    return first_day, DAYS_STEP if days is None else min(max(days, 1), MAX_DAYS)
+
+
+def coach_and_window(coach_id: int) -> tuple[member_views.CoachCard, int]:
+    """The coach's card and cancellation window, kept per data version (``coachapp.cache``), like
+    the slots: the window is read with the card's settings, no statement of its own."""
+    return cache.cached(
+        "coach card and window",
+        (coach_id,),
+        lambda: (
+            member_views.coach_card(coach_id),
+            coach_calendar.settings_of(coach_id).cancellation_window_hours,
+        ),
+    )
+
+
+def form_errors(form) -> str:
+    return " ".join(dict.fromkeys(e for errors in form.errors.values() for e in errors))
