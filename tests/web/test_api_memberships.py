@@ -185,3 +185,23 @@ def test_statement_lines_carry_the_membership_and_are_not_charged(api, mondays_g
     assert (line["status"], line["billable"], line["membership_id"]) == (
         "completed", False, membership["id"])
     assert statement["billable_count"] == 0
+
+
+def test_a_group_place_holds_its_credit_on_the_booking(api, gym, clock):
+    api.put(f"/api/v1/coaches/{gym.coach.id}/weekly-availability/1", gym.coach, json={"windows": [
+        {"start_time": "17:00", "end_time": "20:00", "is_individual": False, "is_group": True}]})
+    group_only = _plan(api, gym.admin, name="Classes", credits=4, session_type="GROUP")
+    membership = _assign(api, gym.admin, gym.member, group_only)
+    one_to_one = _plan(api, gym.admin, name="Personal", credits=4, session_type="ONE_TO_ONE")
+    _assign(api, gym.admin, gym.member2, one_to_one)
+    made = api.post(f"/api/v1/coaches/{gym.coach.id}/group-sessions", gym.coach, json={
+        "start_time": "2027-03-22T18:00", "end_time": "2027-03-22T19:00", "title": "Spin",
+        "capacity": 4}).get_json()["session"]
+    place = api.post(f"/api/v1/sessions/{made['id']}/places", gym.member, json={})
+    assert place.status_code == 201
+    body = place.get_json()
+    assert body["booking"]["membership_id"] == membership["id"]
+    assert body["session"]["membership_id"] is None  # a class's credits are on its places
+    # a plan for one-to-one sessions only does not cover a class place
+    other = api.post(f"/api/v1/sessions/{made['id']}/places", gym.member2, json={})
+    assert other.get_json()["booking"]["membership_id"] is None
