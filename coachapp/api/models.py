@@ -646,7 +646,7 @@ class Statement(ApiOutput):
 PlanName = Text(120, "What members see, e.g. '10-pack'.")
 Credits = Int(1, 1000, "Sessions the pack holds; only for kind credits.")
 ValidDays = Int(1, 3650, "Days a membership of this plan lasts, its first day included.")
-WeeklyLimit = Int(1, 50, "At most this many sessions per ISO week (Monday to Sunday).")
+WeeklyLimit = Int(1, 100, "At most this many sessions per ISO week (Monday to Sunday).")
 
 
 class MembershipPlanIn(ApiInput):
