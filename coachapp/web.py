@@ -240,7 +240,3 @@ def trigger_header(events: str | Iterable[str]) -> dict[str, bool]:
     if isinstance(events, str):
         events = (events,)
     return dict.fromkeys(events, True)
-
-
-render = page
-"""The former name of ``page`` (``auth/account.py`` still imports it)."""
