@@ -450,13 +450,12 @@ def book_place(id: PathId, body: PlaceIn | None):
     true): false to be refused rather than wait. Cancel with POST /bookings/{id}/cancel: the
     first member waiting then gets the place.
     """
-    with kept_after_commit():  # the answer is what was committed, plus the class's counts now
-        booking = group_classes.book_place(_actor(), id, member_id=body.member_id,
-                                           waitlist=body.waitlist)
-    session = booking.session  # locked and loaded by the service: no statement
-    zone = coaches.coach_zone(session.coach_id)  # the settings it checked the rules with
-    return {"booking": Booking.of_booking(booking, session, zone),
-            "session": GroupClass.of_class(group_classes.with_counts([session])[0], zone)}
+    with kept_after_commit():  # the answer is what was committed: nothing read again
+        booking, place = group_classes.book_place_with_counts(
+            _actor(), id, member_id=body.member_id, waitlist=body.waitlist)
+    zone = coaches.coach_zone(place.session.coach_id)  # the settings it checked the rules with
+    return {"booking": Booking.of_booking(booking, place.session, zone),
+            "session": GroupClass.of_class(place, zone)}
 
 
 @api_route("POST", "/recurring-bookings", op="createRecurringBooking", tag=BOOKINGS, status=201,

@@ -277,6 +277,18 @@ def book_place(
     is locked before the confirmed places are counted, so concurrent bookings never exceed the
     capacity.
     """
+    return book_place_with_counts(actor, session_id, member_id, waitlist, now)[0]
+
+
+def book_place_with_counts(
+    actor: User,
+    session_id: int,
+    member_id: int | None = None,
+    waitlist: bool = True,
+    now: datetime | None = None,
+) -> tuple[Booking, GroupClass]:
+    """``book_place``, and the class as the new place leaves it: its places were counted under
+    the class's lock, so an answer needs no read after the commit."""
     now = now or utcnow()
     try:
         with transaction():
@@ -287,20 +299,14 @@ def book_place(
                 raise AlreadyCancelled("This class has been cancelled.")
             if session.status != SessionStatus.SCHEDULED or session.start_time <= now:
                 raise InPast("This class has already started; it can no longer be booked.")
-            mine = db.session.scalar(
-                select(Booking).where(
-                    Booking.session_id == session.id,
-                    Booking.member_id == member,
-                    Booking.status.in_(ACTIVE_BOOKING_STATUSES),
-                )
-            )
+            booked, waiting, mine = _places(session.id, member)
             if mine is not None:
                 raise _already(mine)
             # A member taking a place (or a waitlist place) obeys the coach's booking rules.
             booking_rules.check(
                 actor, coaches.get_settings(session.coach_id), session.start_time, now
             )
-            if _confirmed_count(session.id) < session.capacity:
+            if booked < session.capacity:
                 status = BookingStatus.CONFIRMED
             elif waitlist:
                 status = BookingStatus.WAITLISTED
@@ -331,11 +337,25 @@ def book_place(
         if "uq_bookings_active_member" in constraint_name(exc):
             raise Conflict("This member already has a place in this class.") from exc
         raise
-    return booking
+    confirmed = status == BookingStatus.CONFIRMED
+    return booking, GroupClass(session, booked + confirmed, waiting + (not confirmed))
 
 
-def _already(booking: Booking) -> Conflict:
-    if booking.status == BookingStatus.WAITLISTED:
+def _places(session_id: int, member_id: int) -> tuple[int, int, str | None]:
+    """A class's confirmed and waiting places and the status of ``member_id``'s own active one
+    (None: they hold none), in one statement."""
+    row = db.session.execute(
+        select(
+            func.count(Booking.id).filter(Booking.status == BookingStatus.CONFIRMED),
+            func.count(Booking.id).filter(Booking.status == BookingStatus.WAITLISTED),
+            func.max(Booking.status).filter(Booking.member_id == member_id),
+        ).where(Booking.session_id == session_id, Booking.status.in_(ACTIVE_BOOKING_STATUSES))
+    ).one()
+    return int(row[0]), int(row[1]), row[2]
+
+
+def _already(status: str) -> Conflict:
+    if status == BookingStatus.WAITLISTED:
         return Conflict("This member is already on the waitlist of this class.")
     return Conflict("This member already has a place in this class.")
 
