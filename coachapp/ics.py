@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event, vDuration
 
 from .models import TrainingSession
-from .vocab import SessionStatus
+from .vocab import EventStatus, SessionStatus
 
 PRODID = "-//coachapp//member pages//EN"
 FEED_PRODID = "-//coachapp//calendar feed//EN"
@@ -95,10 +95,10 @@ def _vevent(item: FeedEvent, stamp: datetime, alarm: timedelta | None = None) ->
     if item.description:
         event.add("description", item.description)
     event.add("status", item.status)
-    event.add("transp", "TRANSPARENT" if item.status == "CANCELLED" else "OPAQUE")
+    event.add("transp", "TRANSPARENT" if item.status == EventStatus.CANCELLED else "OPAQUE")
     if (
         alarm is not None
-        and item.status == "CONFIRMED"
+        and item.status == EventStatus.CONFIRMED
         and session.status == SessionStatus.SCHEDULED
     ):
         event.add_component(reminder_alarm(item.summary, alarm))

@@ -23,17 +23,18 @@ from . import ics
 from .extensions import db
 from .mail import Attachment
 from .models import Notification, TrainingSession, User
-from .vocab import NotificationKind
+from .vocab import NotificationKind, Role
 
 SUBJECTS = {
-    "session_cancelled": "Your session was cancelled",
-    "session_moved": "Your session was moved",
-    "series_cancelled": "Your recurring sessions were cancelled",
-    "place_cancelled": "Your place in a class was cancelled",
-    "place_confirmed": "A place came free: you are booked",
+    NotificationKind.SESSION_CANCELLED: "Your session was cancelled",
+    NotificationKind.SESSION_MOVED: "Your session was moved",
+    NotificationKind.SERIES_CANCELLED: "Your recurring sessions were cancelled",
+    NotificationKind.PLACE_CANCELLED: "Your place in a class was cancelled",
+    NotificationKind.PLACE_CONFIRMED: "A place came free: you are booked",
+    NotificationKind.SESSION_REASSIGNED: "Your session has a new coach",
     NotificationKind.REMINDER: "Reminder: your session is coming up",
 }
-PLACES = {"member": "My sessions", "coach": "your week", "admin": "the admin pages"}
+PLACES = {Role.MEMBER: "My sessions", Role.COACH: "your week", Role.ADMIN: "the admin pages"}
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,11 @@ def subject_for(kind: str) -> str:
 def page_path(notification: Notification, user: User) -> str:
     """The path of the page that shows what the notification is about, for its recipient."""
     adapter = current_app.url_map.bind("localhost")
-    if notification.session_id is not None and user.role == "member":
+    if notification.session_id is not None and user.role == Role.MEMBER:
         return adapter.build("member.session_detail", {"session_id": notification.session_id})
-    if notification.session_id is not None and user.role == "coach":
+    if notification.session_id is not None and user.role == Role.COACH:
         return adapter.build("coach.session", {"session_id": notification.session_id})
-    if user.role == "member":
+    if user.role == Role.MEMBER:
         return adapter.build("member.my_sessions")
     return adapter.build("main.index")
 
