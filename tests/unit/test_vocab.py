@@ -28,7 +28,9 @@ STATE_ENUMS: tuple[type[StrEnum], ...] = (
     vocab.Canceller,
     vocab.NotificationKind,
     vocab.EventStatus,
+    vocab.MembershipStatus,
 )
+# PlanKind is left out: "credits" is also the name of a plan's field (and of a form input).
 
 
 def _quoted(values) -> re.Pattern[str]:
