@@ -14,7 +14,8 @@ def _works_mondays(api, coach, room_id=None):
     if room_id is not None:
         window["room_id"] = str(room_id)
     response = api.put(
-        f"/api/v1/coaches/{coach.id}/weekly-availability/{MONDAY}", coach,
+        f"/api/v1/coaches/{coach.id}/weekly-availability/{MONDAY}",
+        coach,
         json={"windows": [window]},
     )
     assert response.status_code == 200, response.get_json()
@@ -22,7 +23,8 @@ def _works_mondays(api, coach, room_id=None):
 
 def _block(api, coach, day):
     response = api.post(
-        f"/api/v1/coaches/{coach.id}/blocked-slots", coach,
+        f"/api/v1/coaches/{coach.id}/blocked-slots",
+        coach,
         json={"start_time": f"{day}T00:00", "end_time": f"{day}T23:59", "reason": "ill"},
     )
     assert response.status_code == 201, response.get_json()
@@ -35,9 +37,15 @@ def ill(api, mondays_gym, make_user):
     gym = mondays_gym
     gym.sam = make_user("coach", name="Sam Cover", timezone="Europe/Berlin")
     _works_mondays(api, gym.sam)
-    response = api.post("/api/v1/bookings", gym.member, json={
-        "coach_id": str(gym.coach.id), "start_time": "2027-03-22T10:00",
-        "end_time": "2027-03-22T11:00"})
+    response = api.post(
+        "/api/v1/bookings",
+        gym.member,
+        json={
+            "coach_id": str(gym.coach.id),
+            "start_time": "2027-03-22T10:00",
+            "end_time": "2027-03-22T11:00",
+        },
+    )
     assert response.status_code == 201, response.get_json()
     gym.session = response.get_json()["session"]
     _block(api, gym.coach, "2027-03-22")
@@ -60,8 +68,11 @@ def test_cover_coaches_lists_who_is_available_and_free(api, ill):
 
 def test_reassign_gives_the_session_to_the_cover_coach(api, ill):
     session_id = ill.session["id"]
-    response = api.post(f"/api/v1/sessions/{session_id}/resolve", ill.coach,
-                        json={"action": "reassign", "coach_id": str(ill.sam.id)})
+    response = api.post(
+        f"/api/v1/sessions/{session_id}/resolve",
+        ill.coach,
+        json={"action": "reassign", "coach_id": str(ill.sam.id)},
+    )
     assert response.status_code == 200, response.get_json()
     moved = response.get_json()["session"]
     assert moved["id"] == session_id
@@ -84,9 +95,16 @@ def test_reassign_gives_the_session_to_the_cover_coach(api, ill):
 
 def test_reassign_refused_with_slot_unavailable_when_no_longer_possible(api, ill, make_user):
     other = make_user("member")
-    response = api.post("/api/v1/bookings", ill.sam, json={
-        "coach_id": str(ill.sam.id), "start_time": "2027-03-22T10:30",
-        "end_time": "2027-03-22T11:30", "member_id": str(other.id)})
+    response = api.post(
+        "/api/v1/bookings",
+        ill.sam,
+        json={
+            "coach_id": str(ill.sam.id),
+            "start_time": "2027-03-22T10:30",
+            "end_time": "2027-03-22T11:30",
+            "member_id": str(other.id),
+        },
+    )
     assert response.status_code == 201, response.get_json()
     url = f"/api/v1/sessions/{ill.session['id']}/resolve"
     response = api.post(url, ill.coach, json={"action": "reassign", "coach_id": str(ill.sam.id)})
@@ -94,19 +112,21 @@ def test_reassign_refused_with_slot_unavailable_when_no_longer_possible(api, ill
     error = response.get_json()["error"]
     assert error["code"] == "slot_unavailable"
     assert error["message"] == "Sam Cover has another session on Mon 22 Mar 2027 10:00–11:00."
-    response = api.post(url, ill.coach, json={"action": "reassign",
-                                              "coach_id": str(ill.coach2.id)})
+    response = api.post(url, ill.coach, json={"action": "reassign", "coach_id": str(ill.coach2.id)})
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "slot_unavailable"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"action": "reassign"}, "coach_id"),
-    ({"action": "reassign", "coach_id": None}, "coach_id"),
-    ({"action": "keep", "coach_id": "5"}, "coach_id"),
-    ({"action": "reassign", "coach_id": "999999"}, "coach_id"),
-    ({"action": "give"}, "action"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"action": "reassign"}, "coach_id"),
+        ({"action": "reassign", "coach_id": None}, "coach_id"),
+        ({"action": "keep", "coach_id": "5"}, "coach_id"),
+        ({"action": "reassign", "coach_id": "999999"}, "coach_id"),
+        ({"action": "give"}, "action"),
+    ],
+)
 def test_reassign_input_errors_name_the_field(api, ill, body, field):
     response = api.post(f"/api/v1/sessions/{ill.session['id']}/resolve", ill.coach, json=body)
     assert response.status_code == 422, response.get_json()
@@ -131,9 +151,17 @@ def test_a_series_conflicts_go_to_the_coach_who_takes_them_all(api, mondays_gym,
     gym = mondays_gym
     sam = make_user("coach", name="Sam Cover", timezone="Europe/Berlin")
     _works_mondays(api, sam)
-    response = api.post("/api/v1/recurring-bookings", gym.member, json={
-        "coach_id": str(gym.coach.id), "day_of_week": MONDAY, "start_time": "10:00",
-        "end_time": "11:00", "start_date": "2027-03-22"})
+    response = api.post(
+        "/api/v1/recurring-bookings",
+        gym.member,
+        json={
+            "coach_id": str(gym.coach.id),
+            "day_of_week": MONDAY,
+            "start_time": "10:00",
+            "end_time": "11:00",
+            "start_date": "2027-03-22",
+        },
+    )
     assert response.status_code == 201, response.get_json()
     series_id = response.get_json()["recurring_booking"]["id"]
     for day in ("2027-03-22", "2027-03-29"):
@@ -145,17 +173,25 @@ def test_a_series_conflicts_go_to_the_coach_who_takes_them_all(api, mondays_gym,
     assert api.get(url, gym.coach2).status_code == 404
     assert api.get(url, gym.member).status_code == 404
 
-    response = api.post(f"/api/v1/recurring-bookings/{series_id}/resolve", gym.coach,
-                        json={"action": "reassign", "coach_id": str(sam.id)})
+    response = api.post(
+        f"/api/v1/recurring-bookings/{series_id}/resolve",
+        gym.coach,
+        json={"action": "reassign", "coach_id": str(sam.id)},
+    )
     assert response.status_code == 200, response.get_json()
     given = response.get_json()["sessions"]
-    assert [s["start_time"] for s in given] == ["2027-03-22T10:00:00+01:00",
-                                                 "2027-03-29T10:00:00+02:00"]
+    assert [s["start_time"] for s in given] == [
+        "2027-03-22T10:00:00+01:00",
+        "2027-03-29T10:00:00+02:00",
+    ]
     assert {s["coach_id"] for s in given} == {str(sam.id)}
     assert {s["recurring_booking_id"] for s in given} == {series_id}
     series = api.get(f"/api/v1/recurring-bookings/{series_id}", gym.coach).get_json()
     assert series["recurring_booking"]["coach_id"] == str(gym.coach.id)
-    again = api.post(f"/api/v1/recurring-bookings/{series_id}/resolve", gym.coach,
-                     json={"action": "reassign", "coach_id": str(sam.id)})
+    again = api.post(
+        f"/api/v1/recurring-bookings/{series_id}/resolve",
+        gym.coach,
+        json={"action": "reassign", "coach_id": str(sam.id)},
+    )
     assert again.status_code == 409
     assert api.get(url, gym.coach).get_json() == {"coaches": []}
