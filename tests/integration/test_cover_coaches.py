@@ -530,3 +530,50 @@ def test_stage_cover_conflict_makes_a_conflict_a_cover_coach_can_take(gym, make_
     ]
     assert names(cover.cover_coaches(gym.coach, session.id, NOW)) == ["Sam Cover"]
     assert cover.stage_cover_conflict(gym.admin, gym.other_coach.id, gym.member.id, NOW) is None
+
+
+def test_a_group_class_goes_to_a_coach_with_group_hours_and_every_place_is_told(gym, make_user):
+    """The API's reassign takes a group class too: the cover coach needs group windows then;
+    the places stay with the class and each of their members is told."""
+    from coachapp.services import group_classes
+
+    availability.replace_weekly_day(
+        gym.coach,
+        gym.coach.id,
+        TUESDAY,
+        [availability.WindowInput("17:00", "18:00", gym.studio_a.id, False, True)],
+        now=NOW,
+    )
+    yoga = group_classes.schedule_group_session(
+        gym.coach,
+        gym.coach.id,
+        at("2027-03-02", "17:00"),
+        at("2027-03-02", "18:00"),
+        "Yoga",
+        5,
+        now=NOW,
+    )
+    for member in (gym.member, gym.other_member):
+        group_classes.book_place(gym.admin, yoga.id, member.id, now=NOW)
+    block_day(gym.coach, "2027-03-02")
+    solo = make_user("coach", name="Sol One-to-one", timezone="Europe/Berlin")
+    works(solo, start="17:00", end="18:00")  # one-to-one hours only
+    group = make_user("coach", name="Gus Group", timezone="Europe/Berlin")
+    availability.replace_weekly_day(
+        group,
+        group.id,
+        TUESDAY,
+        [availability.WindowInput("16:00", "19:00", None, False, True)],
+        now=NOW,
+    )
+    assert names(cover.cover_coaches(gym.coach, yoga.id, NOW)) == ["Gus Group"]
+    moved = cover.reassign(gym.coach, yoga.id, group.id, NOW)
+    assert (moved.coach_id, moved.room_id) == (group.id, gym.studio_a.id)
+    told = set(
+        db.session.scalars(
+            select(Notification.user_id).where(
+                Notification.kind == NotificationKind.SESSION_REASSIGNED
+            )
+        )
+    )
+    assert told == {gym.member.id, gym.other_member.id, group.id}
