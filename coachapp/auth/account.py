@@ -83,13 +83,18 @@ def change_password():
                 form.new_password_again.data,
             )
         except ValidationFailed as exc:
-            getattr(form, exc.field or "new_password").errors.append(exc.message)
+            _refused(getattr(form, exc.field or "new_password"), exc)
         else:
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
             login_user(user, remember=remembered in request.cookies)
             flash("Your password is changed. Every other session is logged out.", "success")
             return redirect(url_for("auth.account"))
     return _page(422, password_form=form)
+
+
+def _refused(field, exc: ValidationFailed) -> None:
+    """Show a service refusal under its input as this page words errors: ``Label: message``."""
+    field.errors.append(f"{field.label.text}: {exc.message}")
 
 
 @bp.post("/account/tokens")
@@ -102,7 +107,7 @@ def create_token():
     try:
         _row, secret = tokens.issue(_user(), form.expires_days.data)
     except ValidationFailed as exc:
-        form.expires_days.errors.append(exc.message)
+        _refused(form.expires_days, exc)
         return _page(422, token_form=form)
     return _page(new_token=secret)
 

@@ -113,24 +113,16 @@ def change_password(user: User, current: str, new: str, again: str) -> None:
     """Set ``user``'s password to ``new`` after checking ``current``; every other session and
     remembered login of the account ends (the caller logs its own session in again)."""
     if not current or not user.check_password(current):
-        raise ValidationFailed(
-            "Current password: this is not your current password.", field="current_password"
-        )
+        raise ValidationFailed("this is not your current password.", field="current_password")
     if not new or len(new) < MIN_PASSWORD:
-        raise ValidationFailed(
-            f"New password: use at least {MIN_PASSWORD} characters.", field="new_password"
-        )
+        raise ValidationFailed(f"use at least {MIN_PASSWORD} characters.", field="new_password")
     if len(new) > MAX_PASSWORD:
-        raise ValidationFailed(
-            f"New password: use at most {MAX_PASSWORD} characters.", field="new_password"
-        )
+        raise ValidationFailed(f"use at most {MAX_PASSWORD} characters.", field="new_password")
     if new != again:
-        raise ValidationFailed(
-            "Repeat new password: the two new passwords differ.", field="new_password_again"
-        )
+        raise ValidationFailed("the two new passwords differ.", field="new_password_again")
     if new == current:
         raise ValidationFailed(
-            "New password: choose one that differs from the current password.",
+            "choose one that differs from the current password.",
             field="new_password",
         )
     with transaction():
