@@ -162,6 +162,7 @@ def _sheet(
         "policy": cancel_policy(start, settings.cancellation_window_hours, now_utc()),
         "balance": balance_on(start),
         "ask_gym": None,
+        "oob": False,
     }
     sheet.update(extra)
     if check and too_far:
@@ -289,6 +290,9 @@ def preview(coach_id: int):
     sheet = _sheet(coach_id, form, start, end, tz, check=False, zone=tz)
     if form.start_date.data is None and not form.start_date.raw_data:
         form.start_date.data = start.astimezone(tz).date()
+    # htmx: the answer also replaces the date fields' error lists (out of band), so an error goes
+    # away on the answer that shows the dates it now gives.
+    sheet["oob"] = wants_fragment()
     if not form.validate():
         sheet["preview_error"] = " ".join(e for errors in form.errors.values() for e in errors)
         status = 422
