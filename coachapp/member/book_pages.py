@@ -106,6 +106,7 @@ def _coach_context(
         "refresh_url": url_for("member.coach_slots", days=days, **range_args),
         "more_url": url_for("member.coach_slots", days=more, **range_args) if more else None,
         "sheet": None,
+        "now": now,
     }
 
 

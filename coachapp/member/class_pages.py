@@ -48,6 +48,7 @@ def book():
         classes=classes,
         opens=_classes_opening(offers, classes, now),
         member_zone=member_views.member_zone(current_user),
+        now=now,
     )
 
 

@@ -58,6 +58,22 @@ def hm(instant: datetime, zone: ZoneInfo) -> str:
     return instant.astimezone(zone).strftime("%H:%M")
 
 
+def zone_name(zone: ZoneInfo) -> str:
+    """A zone as people say it: the city part of its IANA name and "time" ("Berlin time",
+    "New York time", "Buenos Aires time"); a zone without a city keeps its name ("UTC")."""
+    key = zone.key
+    if "/" not in key:
+        return key
+    return key.rsplit("/", 1)[1].replace("_", " ") + " time"
+
+
+def zone_offset(zone: ZoneInfo, at: datetime) -> str:
+    """The zone's offset from UTC at the instant ``at`` ("UTC+01:00"), with its IANA name: what
+    the zone's name shows on hover or long-press."""
+    offset = at.astimezone(zone).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]} · {zone.key}"
+
+
 @bp.context_processor
 def formatting():
     """Date and time helpers for the member templates (zones passed explicitly)."""
@@ -65,6 +81,8 @@ def formatting():
         "day_label": day_label,
         "when": when,
         "hm": hm,
+        "zone_name": zone_name,
+        "zone_offset": zone_offset,
         "too_late_to_move": moves.too_late_message,
     }
 
