@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..errors import sentence
 from ..services import admin, memberships
 from ..services.errors import DomainError, NotFound
-from ..vocab import MembershipStatus, PlanKind, Role, SessionType
+from ..vocab import PlanKind, Role, SessionType
 from ..web import page, wants_fragment
 from . import bp
 from .forms import optional_int
@@ -202,7 +202,6 @@ def _memberships_page(
         form=form or _assign_form(formdata=None),
         extend=context.pop("extend", None),
         confirming=context.pop("confirming", None),
-        MembershipStatus=MembershipStatus,
         **context,
     )
 
