@@ -1,18 +1,69 @@
-"""The home page (what is next for whoever is logged in) and the health checks for the platform
-(``/healthz/live``, ``/healthz/ready`` = ``/healthz``)."""
+"""The home page (what changed and what is next for whoever is logged in), dismissing its
+notifications, and the health checks for the platform (``/healthz/live``, ``/healthz/ready`` =
+``/healthz``)."""
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import current_app, flash, jsonify, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select, text
 
 from ..extensions import db
 from ..models import Booking, TrainingSession, User, utcnow
-from ..services import memberships
-from ..vocab import BookingStatus, Role, SessionStatus
-from ..web import page
+from ..services import memberships, notifications
+from ..services.coaches import is_id
+from ..services.errors import ValidationFailed
+from ..vocab import BookingStatus, NotificationKind, Role, SessionStatus
+from ..web import page, wants_fragment
 from . import bp
+
+HOME_NOTICES = 20
+"""How many unread notifications the home page lists (the newest); the rest are on My sessions."""
+
+KIND_LABELS = {
+    NotificationKind.SESSION_MOVED: "Moved",
+    NotificationKind.SESSION_CANCELLED: "Cancelled",
+    NotificationKind.SERIES_CANCELLED: "Series cancelled",
+    NotificationKind.PLACE_CANCELLED: "Place cancelled",
+    NotificationKind.PLACE_CONFIRMED: "Off the waitlist",
+    NotificationKind.REMINDER: "Reminder",
+    NotificationKind.SESSION_REASSIGNED: "Cover coach",
+    NotificationKind.MEMBERSHIP_NEEDED: "Membership needed",
+}
+"""The short badge each kind of notification carries on the home page."""
+
+
+def _session_endpoint() -> str | None:
+    """Where the viewer opens a session a notification names (None: no session page)."""
+    if current_user.role == Role.MEMBER:
+        return "member.session_detail"
+    if "coach.session" in current_app.view_functions:
+        return "coach.session"
+    return None
+
+
+def _notices(status: str = "") -> dict:
+    """The home page's notifications part: the newest unread ones (one query) with their
+    sessions' times in the viewer's zone, and ``status``, the live region's message."""
+    unread = notifications.unread(current_user, limit=HOME_NOTICES)
+    return {
+        "unread": unread,
+        "notice_zone": notifications.recipient_zone(current_user.id),
+        "notice_now": utcnow(),
+        "local_when": notifications.local_when,
+        "session_endpoint": _session_endpoint(),
+        "kind_labels": KIND_LABELS,
+        "notice_status": status,
+    }
+
+
+def _dismissed(message: str):
+    """The answer to a dismiss: the notifications part (htmx) with ``message`` in its live
+    region, or back home with it flashed (a plain form post)."""
+    if wants_fragment():
+        return page("main/index.html", "notices", dismissed=True, **_notices(message))
+    flash(message, "success")
+    return redirect(url_for("main.index"), 303)
 
 
 @bp.get("/")
@@ -49,11 +100,37 @@ def index():
         balance = memberships.balance(current_user.id, memberships.today())
     return page(
         "main/index.html",
+        "notices",
         sessions=sessions,
         names=names,
         balance=balance,
         membership_required=memberships.required(),
+        dismissed=False,
+        **_notices(),
     )
+
+
+@bp.post("/notifications/<int:notification_id>/dismiss")
+@login_required
+def dismiss_notification(notification_id: int):
+    """Mark one notification read (the same rule as My sessions and the API)."""
+    notifications.dismiss(current_user, notification_id)
+    return _dismissed("Notification dismissed.")
+
+
+@bp.post("/notifications/dismiss-all")
+@login_required
+def dismiss_all_notifications():
+    """Mark read every unread notification up to the newest the page showed (``up_to``), so one
+    that arrived since stays."""
+    given = request.form.get("up_to", "").strip()
+    up_to = None
+    if given:
+        if not given.isdigit() or not is_id(int(given)):
+            raise ValidationFailed("up_to must be the id of a notification.", field="up_to")
+        up_to = int(given)
+    marked = notifications.dismiss_all(current_user, up_to)
+    return _dismissed("All notifications dismissed." if marked != 1 else "Notification dismissed.")
 
 
 @bp.get("/healthz/live")

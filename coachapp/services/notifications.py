@@ -8,14 +8,16 @@ when the change happens, so it keeps naming the zone it was written in if the pe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Notification, User, utcnow
+from ..models import Notification, TrainingSession, User, utcnow
 from .coaches import is_id
 from .db import transaction
 from .errors import NotFound
@@ -68,6 +70,40 @@ def list_for(user: User, unread_only: bool = True) -> list[Notification]:
     )
 
 
+@dataclass(frozen=True)
+class Unread:
+    """A user's newest unread notifications, each with its session and that session's coach (or
+    None when the notification names no session, or it is gone), and how many unread there are."""
+
+    items: list[tuple[Notification, TrainingSession | None, User | None]]
+    total: int
+
+    @property
+    def more(self) -> int:
+        """How many unread notifications are not in ``items``."""
+        return self.total - len(self.items)
+
+    @property
+    def newest_id(self) -> int | None:
+        """The highest id among ``items`` (what "dismiss all" may mark, no later one)."""
+        return max((row[0].id for row in self.items), default=None)
+
+
+def unread(user: User, limit: int = 20) -> Unread:
+    """The ``limit`` newest of ``user``'s unread notifications with their sessions and coaches,
+    and the unread total, in one statement (the total is a window count over the same rows)."""
+    coach = aliased(User)
+    rows = db.session.execute(
+        select(Notification, TrainingSession, coach, func.count().over())
+        .outerjoin(TrainingSession, TrainingSession.id == Notification.session_id)
+        .outerjoin(coach, coach.id == TrainingSession.coach_id)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    ).all()
+    return Unread(items=[(row[0], row[1], row[2]) for row in rows], total=rows[0][3] if rows else 0)
+
+
 def dismiss(actor: User, notification_id: int) -> Notification:
     """Mark one of the actor's notifications read; someone else's is NotFound."""
     row = db.session.get(Notification, notification_id) if is_id(notification_id) else None
@@ -77,3 +113,20 @@ def dismiss(actor: User, notification_id: int) -> Notification:
         if row.read_at is None:
             row.read_at = utcnow()
     return row
+
+
+def dismiss_all(actor: User, up_to: int | None = None) -> int:
+    """Mark all the actor's unread notifications read, as ``dismiss`` marks one (``read_at``);
+    with ``up_to``, only those with an id up to it (the ones the page showed, not one that
+    arrived since). Returns how many were marked."""
+    query = (
+        update(Notification)
+        .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if up_to is not None:
+        query = query.where(Notification.id <= up_to)
+    with transaction():
+        marked = db.session.execute(query).rowcount
+    return marked
