@@ -101,9 +101,10 @@ def test_member_sees_their_own_zone_when_it_differs(app, make_user, clock, clien
     gym = small_gym(make_user, member_zone="America/New_York")
     login(gym.ava)
     html = client.get(f"/book/{gym.coach.id}").get_data(as_text=True)
-    assert "America/New_York" in html
-    # Tuesday 09:00 in Berlin is 04:00 in New York (DST already started there on 14 March).
-    assert re.search(r"<span>09:00</span><small>04:00</small>", html)
+    assert "New York time" in html and "America/New_York" in html  # named; the IANA name in a title
+    # Tuesday 09:00 in Berlin is 04:00 in New York (DST already started there on 14 March): the
+    # member's own time first, the coach's as the second line.
+    assert re.search(r"<span>04:00</span><small>09:00</small>", html)
 
 
 def test_slot_sheet_full_page_and_fragment(ava, gym):
