@@ -4,16 +4,23 @@ Everything is placed by LOCAL wall-clock time of its day in the coach's zone, so
 in the 10:00 row on both sides of a daylight-saving change. Positions become CSS classes
 (``gc-`` column, ``gr-`` row, ``gs-`` row span) because the pages' Content-Security-Policy allows no
 inline styles. Presentation only: which sessions are conflicts is the services' answer.
+
+What a day shows depends on when it is (in the coach's zone): today's column is shaded and
+carries the current-time line; a day before today draws what happened — its sessions (cancelled
+ones struck through) — and not the weekly template, which describes the coach's hours from now on
+(a template edit must not rewrite history). Blocked slots and additions are dated and shown on
+every day.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 
 from ..scheduling import day_of_week
-from ..services.coach_calendar import WeekData
-from ..vocab import SessionType
+from ..services.coach_calendar import SessionRow, WeekData
+from ..services.sessions import is_late_cancel
+from ..vocab import Canceller, SessionStatus, SessionType
 from .forms import KIND_LABELS, WindowRow
 
 STEP = 15
@@ -21,6 +28,8 @@ STEP = 15
 DEFAULT_HOURS = (8, 18)
 """The hours shown when a coach has no windows or sessions yet."""
 HEADER_ROWS = 1
+LATE_CANCEL = "late cancel"
+"""How a cancelled session reads on the grid when its member cancelled too late."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,9 @@ class Hour:
 
 @dataclass(frozen=True)
 class Item:
-    """Something placed on the grid: a template window, addition, blocked slot or session."""
+    """Something placed on the grid: a template window, addition, blocked slot, session or
+    cancelled session (kind ``struck``; ``state``: how it was cancelled, ``cancel_state``;
+    ``beside``: it shares its time with another session, each takes half the column)."""
 
     kind: str
     column: int
@@ -53,6 +64,21 @@ class Item:
     end: str
     label: str
     obj: object = None
+    state: str = ""
+    beside: bool = False
+
+
+@dataclass(frozen=True)
+class NowLine:
+    """The current-time line on today's column: the grid row of the quarter hour it falls in and
+    the minutes into that quarter (``offset``, 0–14, a CSS class), the local ``minute`` of the
+    day and the grid's first and last minutes (for coach.js, which moves it each minute)."""
+
+    column: int
+    row: int
+    offset: int
+    minute: int
+    label: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +90,8 @@ class Grid:
     items: list[Item]
     first_minute: int
     last_minute: int
+    now_line: NowLine | None = None
+    cancelled_count: int = 0
 
     def row_of(self, minute: int) -> int:
         """The grid row of a local minute of the day."""
@@ -73,6 +101,16 @@ class Grid:
     def columns(self) -> range:
         """The day columns' indexes (column 1 holds the hour labels)."""
         return range(2, 9)
+
+    @property
+    def row_count(self) -> int:
+        """How many quarter-hour rows the hours take."""
+        return (self.last_minute - self.first_minute) // STEP
+
+    @property
+    def today(self) -> Day | None:
+        """Today's column head, when today is in this week."""
+        return next((day for day in self.days if day.today), None)
 
 
 def _minute_of(instant: datetime, day: date, tz: tzinfo) -> int:
@@ -109,19 +147,57 @@ def _spans_of(start: datetime, end: datetime, days: list[date], tz: tzinfo):
             yield index, lo, hi
 
 
+def fill_level(data: WeekData, session) -> str:
+    """A group class's places: "6/8", and "6/8 · 2 waiting" with a waitlist."""
+    level = f"{data.booked.get(session.id, 0)}/{session.capacity}"
+    waiting = data.waiting.get(session.id, 0)
+    return f"{level} · {waiting} waiting" if waiting else level
+
+
 def session_label(data: WeekData, session) -> str:
-    """Who a session is for: the member's name, or the title and booked/capacity of a group."""
+    """Who a session is for: the member's name, or a group's title and fill level."""
     if session.type == SessionType.GROUP:
-        return f"{session.title} · {data.booked.get(session.id, 0)}/{session.capacity}"
+        return f"{session.title} · {fill_level(data, session)}"
     return data.member_names.get(session.member_id) or session.title
 
 
-def build(data: WeekData, today: date) -> Grid:
-    """Lay out ``data`` on the grid; ``today`` is the coach's local date (highlighted)."""
+def cancel_state(data: WeekData, session: SessionRow) -> str:
+    """How a cancelled session is named on the grid: "late cancel" when its member cancelled
+    inside the coach's cancellation window (the billable rule, ``sessions.is_late_cancel``),
+    else the session's status (cancelled)."""
+    late = (
+        session.cancelled_by == Canceller.MEMBER
+        and session.cancelled_at is not None
+        and is_late_cancel(
+            session.start_time, data.settings.cancellation_window_hours, session.cancelled_at
+        )
+    )
+    return LATE_CANCEL if late else SessionStatus.CANCELLED.value
+
+
+def _session_part(session: SessionRow, days: list[date], monday: date, tz: tzinfo):
+    """A session's column index and local minutes on its start day (None outside the week)."""
+    index = (session.start_time.astimezone(tz).date() - monday).days
+    if not 0 <= index < 7:
+        return None
+    day = days[index]
+    lo = _minute_of(session.start_time, day, tz)
+    hi = max(_minute_of(session.end_time, day, tz), lo + STEP)
+    return index, lo, min(hi, 1440)
+
+
+def build(
+    data: WeekData, today: date, *, now: datetime | None = None, show_cancelled: bool = True
+) -> Grid:
+    """Lay out ``data`` on the grid; ``today`` is the coach's local date (shaded, with the
+    current-time line at ``now`` when given). Days before ``today`` draw no weekly template.
+    ``show_cancelled``: strike cancelled sessions through (else leave them out)."""
     tz = data.tz
     days = data.days
     raw: list[tuple[str, int, int, int, str, object]] = []
     for index, day in enumerate(days):
+        if day < today:
+            continue  # the past is drawn from what happened, not from today's template
         for window in data.windows:
             if window.day_of_week != day_of_week(day):
                 continue
@@ -139,14 +215,27 @@ def build(data: WeekData, today: date) -> Grid:
     for blocked in data.blocked:
         for index, lo, hi in _spans_of(blocked.start_time, blocked.end_time, days, tz):
             raw.append(("blocked", index, lo, hi, blocked.reason or "Blocked", blocked))
+    live: list[tuple[int, int, int]] = []
     for session in data.sessions:
-        index = (session.start_time.astimezone(tz).date() - data.monday).days
-        if not 0 <= index < 7:
+        part = _session_part(session, days, data.monday, tz)
+        if part is None:
             continue
-        day = days[index]
-        lo = _minute_of(session.start_time, day, tz)
-        hi = max(_minute_of(session.end_time, day, tz), lo + STEP)
-        raw.append(("session", index, lo, min(hi, 1440), session_label(data, session), session))
+        index, lo, hi = part
+        live.append(part)
+        raw.append(("session", index, lo, hi, session_label(data, session), session))
+    struck: list[tuple[int, int, int]] = []
+    if show_cancelled:
+        for session in data.cancelled:
+            part = _session_part(session, days, data.monday, tz)
+            if part is None:
+                continue
+            index, lo, hi = part
+            struck.append(part)
+            raw.append(("struck", index, lo, hi, session_label(data, session), session))
+
+    def shares(part: tuple[int, int, int], others: list[tuple[int, int, int]]) -> bool:
+        index, lo, hi = part
+        return any(i == index and a < hi and b > lo for i, a, b in others)
 
     shaping = [r for r in raw if r[0] != "blocked"]
     if shaping:
@@ -172,7 +261,8 @@ def build(data: WeekData, today: date) -> Grid:
         "window": 0,
         "blocked": 1,
         "addition": 2,
-        "session": 3,
+        "struck": 3,
+        "session": 4,
     }  # additions re-open blocked time
     for kind, index, lo, hi, label, obj in sorted(raw, key=lambda r: (order[r[0]], r[1], r[2])):
         top, bottom = max(lo, first), min(hi, last)
@@ -181,5 +271,23 @@ def build(data: WeekData, today: date) -> Grid:
         row = grid.row_of(top)
         aligned = top - (top - first) % STEP
         span = max(1, -(-(bottom - aligned) // STEP))
-        grid.items.append(Item(kind, index + 2, row, span, _hhmm(lo), _hhmm(hi), label, obj))
-    return grid
+        state, beside = "", False
+        if kind == "struck":
+            state, beside = cancel_state(data, obj), shares((index, lo, hi), live)
+        elif kind == "session":
+            beside = shares((index, lo, hi), struck)
+        grid.items.append(
+            Item(kind, index + 2, row, span, _hhmm(lo), _hhmm(hi), label, obj, state, beside)
+        )
+    now_line = None
+    if today in days and now is not None:
+        minute = _minute_of(now, today, tz)
+        if first <= minute < last:
+            now_line = NowLine(
+                column=days.index(today) + 2,
+                row=grid.row_of(minute),
+                offset=(minute - first) % STEP,
+                minute=minute,
+                label=_hhmm(minute),
+            )
+    return replace(grid, now_line=now_line, cancelled_count=len(data.cancelled))

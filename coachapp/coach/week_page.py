@@ -11,9 +11,11 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .. import cache, inputs
+from ..models import utcnow
 from ..scheduling import DAY_NAMES, day_of_week, local_datetime, parse_hhmm
 from ..services import coach_calendar, coach_settings, coaches, group_classes
 from ..services.errors import DomainError, NotFound
+from ..vocab import SessionStatus
 from ..web import page, wants_fragment
 from . import bp, forms
 from .common import (
@@ -42,6 +44,14 @@ def index():
     return redirect(url_for("coach.week", **request.args))
 
 
+CANCELLED_ARG = SessionStatus.CANCELLED.value
+"""``?cancelled=hide`` leaves cancelled sessions off the grid (they are struck through otherwise)."""
+
+
+def _hide_cancelled() -> bool:
+    return request.args.get(CANCELLED_ARG) == "hide"
+
+
 def _week_context(coach_id: int, start: date) -> dict:
     monday = coach_calendar.monday_of(start)
     today = local_today(coach_id)
@@ -50,41 +60,54 @@ def _week_context(coach_id: int, start: date) -> dict:
         "coach_id": coach_id,
         "qs": coach_args(coach_id),
         "monday": monday,
-        "week_html": week_section(coach_id, monday, today),
+        "week_html": week_section(coach_id, monday, today, hide_cancelled=_hide_cancelled()),
         **_group_form_context(coach_id, forms.group_form(day=max(today, monday))),
     }
 
 
-def week_section(coach_id: int, monday: date, today: date) -> Markup:
-    """The ``#week`` section's HTML, made once per coach, week, viewer and data version
-    (``coachapp.cache``): the grid is most of the page's work."""
+def week_section(
+    coach_id: int, monday: date, today: date, *, hide_cancelled: bool = False
+) -> Markup:
+    """The ``#week`` section's HTML, made once per coach, week, viewer, data version
+    (``coachapp.cache``) and, for the week holding today, minute (the current-time line): the
+    grid is most of the page's work. ``hide_cancelled`` leaves cancelled sessions out, and the
+    week's links keep ``?cancelled=hide``."""
     qs = coach_args(coach_id)
     coaches.require_manager(current_user, coach_id)
+    keep = {CANCELLED_ARG: "hide"} if hide_cancelled else {}
+    is_this_week = coach_calendar.monday_of(today) == monday
+    now = utcnow().replace(second=0, microsecond=0) if is_this_week else None
 
     def make() -> Markup:
         data = coach_calendar.week(current_user, coach_id, monday)
 
-        def week_url(day: date) -> str:
-            return url_for("coach.week", start=day.isoformat(), **qs)
+        def week_url(day: date, **extra) -> str:
+            return url_for("coach.week", start=day.isoformat(), **qs, **extra)
 
         return Markup(
             render_template(
                 "coach/_week.html",
                 data=data,
-                grid=build(data, today),
+                grid=build(data, today, now=now, show_cancelled=not hide_cancelled),
                 tz=data.tz,
                 qs=qs,
-                this_url=week_url(monday),
-                prev_url=week_url(monday - timedelta(days=7)),
-                next_url=week_url(monday + timedelta(days=7)),
-                today_url=url_for("coach.week", **qs),
-                is_this_week=coach_calendar.monday_of(today) == monday,
+                hide_cancelled=hide_cancelled,
+                this_url=week_url(monday, **keep),
+                toggle_url=(
+                    week_url(monday)
+                    if hide_cancelled
+                    else week_url(monday, **{CANCELLED_ARG: "hide"})
+                ),
+                prev_url=week_url(monday - timedelta(days=7), **keep),
+                next_url=week_url(monday + timedelta(days=7), **keep),
+                today_url=url_for("coach.week", **qs, **keep),
+                is_this_week=is_this_week,
                 conflict_total=data.conflict_total,
             )
         )
 
     viewer = (current_user.role, tuple(sorted(qs.items())))
-    return cache.cached("week", (coach_id, monday, today, viewer), make)
+    return cache.cached("week", (coach_id, monday, today, now, hide_cancelled, viewer), make)
 
 
 def _room_choices() -> list[RoomChoice]:

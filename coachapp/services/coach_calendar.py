@@ -89,6 +89,8 @@ class SessionRow:
     title: str
     capacity: int
     recurring_booking_id: int | None
+    cancelled_by: str | None = None
+    cancelled_at: datetime | None = None
 
 
 _SESSION_COLUMNS = tuple(getattr(TrainingSession, name) for name in SessionRow.__dataclass_fields__)
@@ -101,9 +103,11 @@ class Calendar:
     ``windows`` is the whole weekly template; ``blocked`` and ``additions`` overlap the span (with
     ``upcoming``: every one that has not ended); ``sessions`` are the coach's sessions that are not
     cancelled and overlap the span, then (``upcoming``) every scheduled one starting after
-    ``now``, in start order (as ``SessionRow`` values). ``booked`` and ``member_names``
-    (``people``): each session's confirmed places and its member's name. ``held`` (``rooms``):
-    per room the coach may use, when a scheduled session of any coach holds it in the span.
+    ``now``, in start order (as ``SessionRow`` values). ``booked``, ``waiting`` and
+    ``member_names`` (``people``): each session's confirmed and waitlisted places and its
+    member's name. ``held`` (``rooms``): per room the coach may use, when a scheduled session of
+    any coach holds it in the span. ``cancelled`` (``cancelled``): the cancelled sessions
+    overlapping the span (the week grid strikes them through).
     """
 
     settings: CoachSettings
@@ -118,6 +122,8 @@ class Calendar:
     booked: Mapping[int, int] = field(default_factory=dict)
     member_names: Mapping[int, str] = field(default_factory=dict)
     held: Mapping[int, Timeline] | None = None
+    waiting: Mapping[int, int] = field(default_factory=dict)
+    cancelled: tuple[SessionRow, ...] = ()
 
     @property
     def coach(self) -> User:
@@ -328,18 +334,28 @@ def load(
     upcoming: bool = False,
     people: bool = False,
     rooms: bool = False,
+    cancelled: bool = False,
 ) -> Calendar:
     """A coach's calendar around ``[lo, hi)`` (NotFound unless ``coach_id`` is a coach).
 
     ``upcoming``: also every scheduled session after ``now``, and every blocked slot and addition
-    not ended by then (the conflict badge counts them). ``people``: each session's member and
-    confirmed places, read with the sessions. ``rooms``: also when other sessions (any coach's)
-    hold the rooms the coach may use in the span (``held``, for the slot search).
+    not ended by then (the conflict badge counts them). ``people``: each session's member,
+    confirmed and waitlisted places, read with the sessions. ``rooms``: also when other sessions
+    (any coach's) hold the rooms the coach may use in the span (``held``, for the slot search).
+    ``cancelled``: also the cancelled sessions of the span (``Calendar.cancelled``), in the same
+    statement.
     """
     settings = settings_of(coach_id)
-    return load_many([settings], lo, hi, now, upcoming=upcoming, people=people, rooms=rooms)[
-        settings.coach_id
-    ]
+    return load_many(
+        [settings],
+        lo,
+        hi,
+        now,
+        upcoming=upcoming,
+        people=people,
+        rooms=rooms,
+        cancelled=cancelled,
+    )[settings.coach_id]
 
 
 def load_many(
@@ -351,6 +367,7 @@ def load_many(
     upcoming: bool = False,
     people: bool = False,
     rooms: bool = False,
+    cancelled: bool = False,
 ) -> dict[int, Calendar]:
     """``load`` for several coaches at once (their settings already read), by coach id: still
     two statements, whatever the number of coaches (the member's list of coaches)."""
@@ -363,7 +380,9 @@ def load_many(
     ts = TrainingSession
     mine = ts.coach_id.in_(ids)
     near = and_(ts.start_time >= lo - coaches.MAX_SESSION, ts.start_time < hi, ts.end_time > lo)
-    wanted = [and_(mine, ts.status != SessionStatus.CANCELLED, near)]
+    wanted = [
+        and_(mine, near) if cancelled else and_(mine, ts.status != SessionStatus.CANCELLED, near)
+    ]
     if upcoming:
         wanted.append(and_(mine, ts.status == SessionStatus.SCHEDULED, ts.start_time > now))
     room_ids: set[int] = set()
@@ -380,33 +399,46 @@ def load_many(
             )
     columns: list = list(_SESSION_COLUMNS)
     if people:
-        places = (
-            select(func.count(Booking.id))
-            .where(Booking.session_id == ts.id, Booking.status == BookingStatus.CONFIRMED)
-            .correlate(ts)
-            .scalar_subquery()
-        )
-        columns += [User.name, places]
+
+        def places(status: BookingStatus):
+            return (
+                select(func.count(Booking.id))
+                .where(Booking.session_id == ts.id, Booking.status == status)
+                .correlate(ts)
+                .scalar_subquery()
+            )
+
+        columns += [User.name, places(BookingStatus.CONFIRMED), places(BookingStatus.WAITLISTED)]
     query = select(*columns).where(or_(*wanted)).order_by(ts.start_time, ts.id)
     if people:
         query = query.outerjoin(User, User.id == ts.member_id)
     width = len(_SESSION_COLUMNS)
     sessions: dict[int, list[SessionRow]] = {coach_id: [] for coach_id in ids}
+    struck: dict[int, list[SessionRow]] = {coach_id: [] for coach_id in ids}
     booked: dict[int, int] = {}
+    queued: dict[int, int] = {}
     names: dict[int, str] = {}
     spans: dict[int, list[Interval]] = {}
     for row in db.session.execute(query):
         session = SessionRow(*row[:width])
         if session.room_id in room_ids and session.status == SessionStatus.SCHEDULED:
             spans.setdefault(session.room_id, []).append(coaches.interval(session))
-        if session.coach_id not in by_coach or session.status == SessionStatus.CANCELLED:
+        if session.coach_id not in by_coach:
             continue
-        sessions[session.coach_id].append(session)
+        if session.status == SessionStatus.CANCELLED:
+            if cancelled:
+                struck[session.coach_id].append(session)
+            else:
+                continue
+        else:
+            sessions[session.coach_id].append(session)
         if people:
             if session.member_id is not None and row[width] is not None:
                 names[session.member_id] = row[width]
             if row[width + 1]:
                 booked[session.id] = row[width + 1]
+            if row[width + 2]:
+                queued[session.id] = row[width + 2]
     held = {room: Timeline(busy) for room, busy in spans.items()} if rooms else None
     return {
         coach_id: Calendar(
@@ -422,6 +454,8 @@ def load_many(
             booked=booked,
             member_names=names,
             held=held,
+            waiting=queued,
+            cancelled=tuple(struck[coach_id]),
         )
         for coach_id in ids
     }
@@ -432,8 +466,9 @@ class WeekData:
     """Everything the week grid shows for one coach and one Monday-to-Sunday week (coach's zone).
 
     ``calendar`` is what was read (the week, and every upcoming session for the conflicts);
-    ``sessions`` are the week's sessions that are not cancelled; ``blocked`` and ``additions``
-    those overlapping the week; ``booked`` counts each session's confirmed bookings;
+    ``sessions`` are the week's sessions that are not cancelled, ``cancelled`` those that are;
+    ``blocked`` and ``additions`` those overlapping the week; ``booked`` and ``waiting`` count
+    each session's confirmed and waitlisted bookings;
     ``conflicts`` maps the ids of the week's conflicting sessions to the reason, and
     ``conflict_total`` counts all of the coach's upcoming conflicts.
     """
@@ -446,10 +481,15 @@ class WeekData:
     rooms: dict[int, str]
     conflicts: dict[int, str]
     conflict_total: int
+    cancelled: list[SessionRow] = field(default_factory=list)
 
     @property
     def coach(self) -> User:
         return self.calendar.coach
+
+    @property
+    def now(self) -> datetime:
+        return self.calendar.now
 
     @property
     def settings(self) -> CoachSettings:
@@ -466,6 +506,10 @@ class WeekData:
     @property
     def booked(self) -> Mapping[int, int]:
         return self.calendar.booked
+
+    @property
+    def waiting(self) -> Mapping[int, int]:
+        return self.calendar.waiting
 
     @property
     def member_names(self) -> Mapping[int, str]:
@@ -564,7 +608,7 @@ def week(actor: User, coach_id: int, monday: date, now: datetime | None = None) 
     monday = monday_of(monday)
     tz = coaches.zone_of(settings)
     lo, hi = coaches.day_bounds(monday, monday + timedelta(days=6), tz)
-    calendar = load(coach_id, lo, hi, now, upcoming=True, people=True)
+    calendar = load(coach_id, lo, hi, now, upcoming=True, people=True, cancelled=True)
     found = calendar.conflicts(calendar.upcoming())
     if now is None:
         memo = _request_memo()
@@ -581,6 +625,7 @@ def week(actor: User, coach_id: int, monday: date, now: datetime | None = None) 
         rooms=room_names(),
         conflicts={c.session.id: c.reason for c in found if c.session.id in in_week},
         conflict_total=len(found),
+        cancelled=[s for s in calendar.cancelled if s.start_time < hi and s.end_time > lo],
     )
 
 
