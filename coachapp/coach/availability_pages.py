@@ -25,11 +25,20 @@ from .common import (
 WEEK_ORDER = (1, 2, 3, 4, 5, 6, 0)
 """Weekdays as the page lists them, Monday first (0 = Sunday, as the spec counts)."""
 
+PREVIEW_ROWS = 10
+"""How many would-be conflicts a preview lists before "and N more"."""
+
 
 def _day(
-    coach_id: int, day: int, windows=None, form: forms.DayForm | None = None, notice=None
+    coach_id: int,
+    day: int,
+    windows=None,
+    form: forms.DayForm | None = None,
+    notice=None,
+    preview=None,
 ) -> dict:
-    """One weekday's row: its windows, or the editor when ``form`` is given."""
+    """One weekday's row: its windows, the editor when ``form`` is given, or the question
+    before saving it when ``preview`` (the sessions it would put in conflict) is given too."""
     if windows is None:
         windows = [w for w in availability.list_weekly(coach_id) if w.day_of_week == day]
     return {
@@ -38,6 +47,7 @@ def _day(
         "windows": windows,
         "form": form,
         "notice": notice,
+        "preview": preview,
     }
 
 
@@ -48,10 +58,11 @@ def _availability_context(coach_id: int, **extra) -> dict:
     days = []
     for num in WEEK_ORDER:
         windows = [w for w in weekly if w.day_of_week == num]
-        form = None
+        form = preview = None
         if edit is not None and edit[0] == num:
             form = edit[1]
-        days.append(_day(coach_id, num, windows, form))
+            preview = edit[2] if len(edit) > 2 else None
+        days.append(_day(coach_id, num, windows, form, preview=preview))
     context.update(
         days=days,
         rooms=coach_settings.list_rooms(),
@@ -60,6 +71,7 @@ def _availability_context(coach_id: int, **extra) -> dict:
         additions=additions,
         block_form=forms.block_form(),
         block_preview=None,
+        block_confirm=None,
         block_result=None,
         addition=forms.addition_form(room_id=context["settings"].default_room_id),
         addition_result=None,
@@ -125,11 +137,18 @@ def edit_day(day: int):
 
 @bp.post("/availability/<int:day>")
 def save_day(day: int):
-    """Add a row, remove a row, or save a weekday's windows (the service replaces the whole day)."""
+    """Add a row, remove a row, or save a weekday's windows (the service replaces the whole day).
+
+    Saving first asks when the new windows would put sessions in conflict ("This will put these
+    N sessions in conflict", Save anyway / Change it); with none it saves at once. "Save anyway"
+    posts ``op=force``, "Change it" (``op=change``) gives the editor back with the values typed.
+    """
     _check_day(day)
     coach_id = managed_coach() or abort(400)
     form = forms.DayForm.from_form(request.form)
     op = request.form.get("op", "save")
+    if op == "change":
+        return _day_editor(coach_id, day, form, 200)
     # not "remove": a control named so hides form.remove()
     remove = inputs.parse_int(request.form.get("drop", ""))
     if remove is not None or op == "add":
@@ -140,6 +159,17 @@ def save_day(day: int):
             room = "" if settings.default_room_id is None else str(settings.default_room_id)
             form.rows.append(forms.WindowRow(room_id=room))
         return _day_editor(coach_id, day, form, 200)
+    if op != "force":
+        try:
+            coaches.require_manager(current_user, coach_id)
+            would = availability.preview_weekly_day(coach_id, day, form.inputs())
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            form.fail(exc)
+            return _day_editor(coach_id, day, form, exc.status)
+        if would:
+            return _day_editor(coach_id, day, form, 200, conflict_preview(coach_id, would))
     before = coach_calendar.conflict_count(current_user, coach_id)
     try:
         windows, found = availability.replace_weekly_day(current_user, coach_id, day, form.inputs())
@@ -164,19 +194,33 @@ def save_day(day: int):
     return redirect(url_for("coach.availability", **coach_args(coach_id)))
 
 
-def _day_editor(coach_id: int, day: int, form: forms.DayForm, status: int):
+def _day_editor(
+    coach_id: int, day: int, form: forms.DayForm, status: int, preview: dict | None = None
+):
+    """The day's editor (or, with ``preview``, the question before saving it) in place of its
+    row; the whole page without htmx."""
     if wants_fragment():
         return fragment(
             "coach/_day.html",
             status=status,
-            day=_day(coach_id, day, form=form),
+            day=_day(coach_id, day, form=form, preview=preview),
             **_day_extras(coach_id),
         )
     return page(
         "coach/availability.html",
         status=status,
-        **_availability_context(coach_id, edit=(day, form)),
+        **_availability_context(coach_id, edit=(day, form, preview)),
     )
+
+
+def conflict_preview(coach_id: int, would) -> dict:
+    """The would-be conflicts of a change as its question lists them: the first
+    ``PREVIEW_ROWS`` (date, time, member), how many more, and the total."""
+    return {
+        "rows": _preview_rows(coach_id, would[:PREVIEW_ROWS]),
+        "more": max(0, len(would) - PREVIEW_ROWS),
+        "total": len(would),
+    }
 
 
 def _preview_rows(coach_id: int, found) -> list[dict]:
@@ -212,17 +256,45 @@ def _block_preview(coach_id: int, form: forms.Form) -> dict | None:
 
 @bp.post("/blocked")
 def create_blocked():
-    """Block time (a span, or whole days); answers with the sessions it put in conflict."""
+    """Block time (a span, or whole days); answers with the sessions it put in conflict.
+
+    When it would put sessions in conflict it asks first, in place of the form ("This will put
+    these N sessions in conflict", Save anyway = ``op=force`` / Change it = ``op=change``, which
+    gives the form back as typed); otherwise it blocks at once."""
     coach_id = managed_coach() or abort(400)
     form = forms.block_form(request.form)
-    if request.form.get("op") == "preview":
+    op = request.form.get("op")
+    if op == "preview":
         return page(
             "coach/availability.html",
             **_availability_context(
                 coach_id, block_form=form, block_preview=_block_preview(coach_id, form)
             ),
         )
-    span = forms.block_span(form, coaches.coach_zone(coach_id))
+    if op == "change":
+        return page(
+            "coach/availability.html", "blocked", **_availability_context(coach_id, block_form=form)
+        )
+    tz = coaches.coach_zone(coach_id)
+    span = forms.block_span(form, tz)
+    if span is not None and op != "force":
+        try:
+            coaches.require_manager(current_user, coach_id)
+            would = availability.preview_blocked_slot(coach_id, *span)
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            form.fail(exc, forms.block_field_names(form))
+            span = None
+        else:
+            if would:
+                confirm = conflict_preview(coach_id, would)
+                confirm["what"] = availability.span_label(*span, tz, form.get("reason") or None)
+                return page(
+                    "coach/availability.html",
+                    "blocked",
+                    **_availability_context(coach_id, block_form=form, block_confirm=confirm),
+                )
     if span is not None:
         try:
             row, found = availability.create_blocked_slot(
@@ -239,7 +311,6 @@ def create_blocked():
             status=422,
             **_availability_context(coach_id, block_form=form),
         )
-    tz = coaches.coach_zone(coach_id)
     result = {
         "what": f"{coaches.describe(row.start_time, tz)} – {coaches.describe(row.end_time, tz)}",
         "rows": _preview_rows(coach_id, found),

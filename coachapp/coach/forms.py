@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from ..errors import sentence
 from ..inputs import parse_date, parse_id
 from ..scheduling import ValidationError, local_datetime, parse_hhmm
-from ..services.availability import WindowInput
+from ..services.availability import AlreadyThere, WindowInput
 from ..services.errors import DomainError
 
 KINDS = {
@@ -130,7 +130,11 @@ class Form:
 
     def fail(self, exc: DomainError, fields: dict[str, str] | None = None) -> None:
         """Attach a service refusal to its field (``fields`` maps service field names to ours);
-        a refusal about no field of this form goes under ``""``, the form as a whole."""
+        a refusal about no field of this form goes under ``""``, the form as a whole, and so does
+        a repeated or overlapping blocked slot or addition (it names the one already there)."""
+        if isinstance(exc, AlreadyThere):
+            self.errors[""] = sentence(exc)
+            return
         name = (fields or {}).get(exc.field or "", exc.field or "")
         self.errors[name if name in self.values else ""] = sentence(exc)
 

@@ -7,11 +7,12 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..auth.decorators import roles_required
-from ..services import coach_settings, feeds
+from ..services import coach_settings, coaches, feeds
 from ..services.errors import DomainError, NotFound
 from ..vocab import Role
 from ..web import page, wants_fragment
 from . import bp, forms
+from .availability_pages import conflict_preview
 from .common import (
     CONFLICTS_CHANGED,
     base_context,
@@ -24,7 +25,11 @@ from .common import (
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
-    """Default room and duration, time zone, cancellation window, booking rules for members."""
+    """Default room and duration, time zone, cancellation window, booking rules for members.
+
+    A new time zone moves the weekly template in real time: when that would put sessions in
+    conflict the post first asks, in place of the form ("This will put these N sessions in
+    conflict", Save anyway = ``op=force`` / Change it = ``op=change``, the form as typed)."""
     coach_id, picker = coach_or_picker()
     if picker is not None:
         return picker
@@ -33,6 +38,7 @@ def settings():
         rooms=coach_settings.list_rooms(),
         zones=coach_settings.time_zones(),
         notice=None,
+        confirm=None,
         feed=_feed_card(coach_id),
     )
     if request.method == "GET":
@@ -48,6 +54,23 @@ def settings():
             rules[name] = forms.whole_number(form, name)
         else:
             form.values[name] = str(getattr(context["settings"], name))
+    op = request.form.get("op")
+    if op == "change":
+        return page("coach/settings.html", "settings_form", form=form, **context)
+    if form.ok and op != "force":
+        try:
+            coaches.require_manager(current_user, coach_id)
+            would = coach_settings.preview_zone_change(coach_id, form.get("timezone"))
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            form.fail(exc)
+        else:
+            if would:
+                confirm = conflict_preview(coach_id, would)
+                confirm["zone"] = form.get("timezone").strip()
+                context["confirm"] = confirm
+                return page("coach/settings.html", "settings_form", form=form, **context)
     if form.ok:
         try:
             saved, found = coach_settings.update_settings(

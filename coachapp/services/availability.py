@@ -7,7 +7,7 @@ conflicts (see ``sessions.list_conflicts``) for the coach to keep or cancel.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import delete, select
 
@@ -21,13 +21,31 @@ from ..models import (
     WeeklyAvailability,
     utcnow,
 )
-from ..scheduling import ValidationError, WeeklyWindow, format_hhmm, parse_hhmm, validate_windows
+from ..scheduling import (
+    SessionSpan,
+    ValidationError,
+    WeeklyWindow,
+    find_conflicts,
+    format_hhmm,
+    parse_hhmm,
+    validate_windows,
+)
+from ..vocab import SessionType
 from . import coaches, horizon
 from .db import transaction, visible_row, write_lock
 from .errors import ValidationFailed
 from .sessions import ConflictView, conflicts_among, future_scheduled
 
 REASON_MAX = 200
+
+
+class AlreadyThere(ValidationFailed):
+    """A blocked slot or addition that repeats or overlaps one the coach has: 422
+    ``validation_error`` naming the existing one (``existing``: its row)."""
+
+    def __init__(self, message: str, field: str, existing) -> None:
+        super().__init__(message, field=field)
+        self.existing = existing
 
 
 @dataclass(frozen=True)
@@ -150,6 +168,65 @@ def replace_weekly_day(
     return rows, conflicts
 
 
+def preview_weekly_day(
+    coach_id: int,
+    day_of_week: int,
+    windows: list[WindowInput],
+    now: datetime | None = None,
+) -> list[TrainingSession]:
+    """The future sessions that replacing one weekday's windows would newly put in conflict
+    (those already in conflict are not counted), without writing: the scheduling core decides on
+    the template as it would be. Refuses the windows as ``replace_weekly_day`` would."""
+    settings = coaches.get_settings(coach_id)
+    core = _check_windows(day_of_week, windows)
+    kept = [
+        coaches.to_window(r) for r in coaches.weekly_rows(coach_id) if r.day_of_week != day_of_week
+    ]
+    return newly_in_conflict(settings, future_scheduled(coach_id, now or utcnow()), [*kept, *core])
+
+
+def newly_in_conflict(
+    settings,
+    sessions: list[TrainingSession],
+    weekly: list[WeeklyWindow] | None = None,
+    tz: tzinfo | None = None,
+) -> list[TrainingSession]:
+    """Which of a coach's ``sessions`` would be in conflict with the weekly template ``weekly``
+    (default: the stored one) read in zone ``tz`` (default: the coach's) and are not in conflict
+    now, in start order. Pure computation on what is stored: 3 statements (template, blocked
+    slots, additions), nothing written."""
+    if not sessions:
+        return []
+    current_tz = coaches.zone_of(settings)
+    lo = min(s.start_time for s in sessions)
+    hi = max(s.end_time for s in sessions)
+    stored = [coaches.to_window(r) for r in coaches.weekly_rows(settings.coach_id)]
+    blocked = [coaches.interval(b) for b in coaches.blocked_in(settings.coach_id, lo, hi)]
+    additions = [coaches.interval(a) for a in coaches.additions_in(settings.coach_id, lo, hi)]
+
+    def conflicting(windows: list[WeeklyWindow], zone: tzinfo) -> set[str]:
+        out: set[str] = set()
+        for kind in (SessionType.ONE_TO_ONE, SessionType.GROUP):
+            spans = [
+                SessionSpan(str(s.id), coaches.interval(s)) for s in sessions if s.type == kind
+            ]
+            if not spans:
+                continue
+            usable = [
+                w for w in windows if (w.is_group if kind == SessionType.GROUP else w.is_individual)
+            ]
+            out.update(
+                c.session_id for c in find_conflicts(spans, usable, zone, blocked, additions)
+            )
+        return out
+
+    after = conflicting(stored if weekly is None else weekly, tz or current_tz)
+    if not after:
+        return []
+    after -= conflicting(stored, current_tz)
+    return [s for s in sessions if str(s.id) in after]
+
+
 def _reason(reason: object) -> str | None:
     if reason is None:
         return None
@@ -195,7 +272,8 @@ def preview_blocked_slot(
 ) -> list[TrainingSession]:
     """The future sessions a blocked slot ``[start, end)`` would put in conflict, without writing.
 
-    For the coach's confirmation step before blocking time.
+    For the coach's confirmation step before blocking time; refuses a slot that repeats or
+    overlaps a stored one as ``create_blocked_slot`` would (``AlreadyThere``).
     """
     settings = coaches.get_settings(coach_id)
     tz = coaches.zone_of(settings)
@@ -207,6 +285,41 @@ def preview_blocked_slot(
     ]
     extra = BlockedSlot(coach_id=coach_id, start_time=start, end_time=end)
     return [c.session for c in conflicts_among(settings, sessions, extra_blocked=[extra])]
+
+
+def span_label(start: datetime, end: datetime, tz: tzinfo, reason: str | None = None) -> str:
+    """A stored span as messages name it: ``Sat 5 Dec 14:00–16:00 (Dentist)``; a span over
+    several days names both ends."""
+    a, b = start.astimezone(tz), end.astimezone(tz)
+    text = f"{a:%a} {a.day} {a:%b %H:%M}"
+    same_day = a.date() == b.date() or (b.hour == b.minute == 0 and (b - a).days < 1)
+    text += f"–{b:%H:%M}" if same_day else f" – {b:%a} {b.day} {b:%b %H:%M}"
+    return f"{text} ({reason})" if reason else text
+
+
+def _refuse_overlap(model, coach_id: int, start: datetime, end: datetime, tz: tzinfo) -> None:
+    """Blocked slots never overlap one another, nor do additions (docs/rules.md): a new one that
+    repeats, lies inside or overlaps a stored one is refused naming it (under the write lock,
+    so two concurrent requests cannot both pass)."""
+    found = db.session.scalars(
+        select(model)
+        .where(model.coach_id == coach_id, model.start_time < end, model.end_time > start)
+        .order_by(model.start_time, model.id)
+        .limit(1)
+    ).first()
+    if found is None:
+        return
+    label = span_label(found.start_time, found.end_time, tz, found.reason)
+    blocked = model is BlockedSlot
+    if found.start_time <= start and end <= found.end_time:
+        what = "already blocked" if blocked else "already extra availability"
+        raise AlreadyThere(f"{what}: {label}.", "start_time", found)
+    what = "blocked time" if blocked else "extra availability"
+    raise AlreadyThere(
+        f"overlaps {what} {label}: delete that one first, or choose only the time outside it.",
+        "start_time",
+        found,
+    )
 
 
 def _conflicts_in(settings, start: datetime, end: datetime, now: datetime) -> list[ConflictView]:

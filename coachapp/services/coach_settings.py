@@ -4,12 +4,12 @@ booking rules members are bound by (booking horizon, minimum notice)."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from ..config import ConfigError, check_timezone
 from ..extensions import db
-from ..models import CoachSettings, Room, User, utcnow
-from . import coach_calendar, coaches
+from ..models import CoachSettings, Room, TrainingSession, User, utcnow
+from . import availability, coach_calendar, coaches
 from .db import transaction, write_lock
 from .errors import ValidationFailed
 from .sessions import ConflictView, conflicts_among, future_scheduled
@@ -84,12 +84,7 @@ def update_settings(
             MAX_NOTICE_MINUTES,
             "The minimum notice (minutes)",
         )
-    if not isinstance(timezone, str) or not timezone.strip():
-        raise ValidationFailed("choose a time zone.", field="timezone")
-    try:
-        zone = check_timezone(timezone.strip(), "timezone")
-    except ConfigError as exc:
-        raise ValidationFailed(f"{timezone!r} is not a known time zone.", field="timezone") from exc
+    zone = _zone(timezone)
     now = now or utcnow()
     with transaction():
         write_lock()
@@ -109,4 +104,27 @@ def update_settings(
     return settings, conflicts
 
 
-__all__ = ["list_rooms", "time_zones", "update_settings"]
+def _zone(timezone: object) -> str:
+    if not isinstance(timezone, str) or not timezone.strip():
+        raise ValidationFailed("choose a time zone.", field="timezone")
+    try:
+        return check_timezone(timezone.strip(), "timezone")
+    except ConfigError as exc:
+        raise ValidationFailed(f"{timezone!r} is not a known time zone.", field="timezone") from exc
+
+
+def preview_zone_change(
+    coach_id: int, timezone: object, now: datetime | None = None
+) -> list[TrainingSession]:
+    """The future sessions a change of the coach's time zone to ``timezone`` would newly put in
+    conflict (the weekly template keeps its wall-clock times, so it moves in real time), without
+    writing; none when the zone stays. Refuses an unknown zone as ``update_settings`` does."""
+    settings = coaches.get_settings(coach_id)
+    zone = _zone(timezone)
+    if zone == settings.timezone:
+        return []
+    sessions = future_scheduled(coach_id, now or utcnow())
+    return availability.newly_in_conflict(settings, sessions, tz=ZoneInfo(zone))
+
+
+__all__ = ["list_rooms", "preview_zone_change", "time_zones", "update_settings"]

@@ -147,6 +147,9 @@ def test_coach_removes_wednesday_and_resolves_the_conflicts(coach_page: Page, sh
     editor = page.locator("form#day-3")
     expect(editor).to_contain_text("No windows: saving makes Wednesday unavailable.")
     editor.get_by_role("button", name="Save Wednesday").click()
+    question = page.locator("form#day-3")  # issue 18: it asks before putting sessions in conflict
+    expect(question).to_contain_text("This will put these 2 sessions in conflict")
+    question.get_by_role("button", name="Save anyway").click()
     saved = page.locator("div#day-3")
     expect(saved).to_contain_text("Not available")
     expect(saved).to_contain_text("This put 2 sessions in conflict")

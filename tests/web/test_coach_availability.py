@@ -158,7 +158,7 @@ def test_a_save_that_strands_sessions_says_how_many_and_links_to_them(client, lo
     login(coach_gym.coach)
     saved = client.post(
         f"/coach/availability/{MONDAY}",
-        data=_day_form([("11:00", "12:00", "", "individual")]),
+        data={**_day_form([("11:00", "12:00", "", "individual")]), "op": "force"},
         headers=HX,
     )
     body = saved.get_data(as_text=True)
@@ -206,6 +206,7 @@ def test_block_whole_days_and_see_what_it_stranded(client, login, coach_gym):
             "to_date": "2027-03-28",
             "whole_days": "1",
             "reason": "Vacation",
+            "op": "force",  # "Save anyway" (tests/web/test_availability_preview.py asks first)
         },
     )
     assert response.status_code == 200 and is_fragment(response)

@@ -67,7 +67,9 @@ def test_save_with_htmx_returns_the_form_and_stores(client, login, coach_gym):
 def test_zone_change_reports_conflicts_and_redirects_without_javascript(client, login, coach_gym):
     book(coach_gym, "2027-03-24")
     login(coach_gym.coach)
-    response = client.post("/coach/settings", data=_form(coach_gym, timezone="Asia/Tokyo"))
+    response = client.post(
+        "/coach/settings", data=_form(coach_gym, timezone="Asia/Tokyo", op="force")
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/coach/settings"
     page = client.get("/coach/settings").get_data(as_text=True)
     assert "1 session(s) are in conflict" in page
