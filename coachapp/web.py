@@ -35,6 +35,7 @@ NAV = {
         ("admin.coaches", "Coaches"),
         ("admin.members", "Members"),
         ("admin.rooms", "Rooms"),
+        ("admin.plans", "Plans"),
         ("billing.admin_statements", "Billing"),
         ("coach.week", "Coaches' weeks"),
     ],
