@@ -39,6 +39,7 @@
     if (!dialog.open) {
       dialog.showModal();
     } else if (!dialog.matches(":modal")) {  // rendered open by the server (the no-JS page)
+      dialog.dataset.reopening = "1";  // the "close" this fires (later) is not the member's
       dialog.close();
       dialog.showModal();
     }
@@ -102,6 +103,10 @@
   document.addEventListener("close", function (event) {
     var dialog = event.target;
     if (!isSheet(dialog)) { return; }
+    if (dialog.dataset.reopening) {
+      delete dialog.dataset.reopening;
+      return;
+    }
     dialog.replaceChildren();
     dialog.removeAttribute("aria-labelledby");
     giveFocusBack();

@@ -155,6 +155,27 @@ def test_keyboard_only_booking_in_a_modal_dialog(member, shot):
         shot(page, f"dialog-closed-{width}", full_page=False)
 
 
+def test_the_page_of_one_slot_opens_as_the_modal_dialog(browser, server, e2e_gym, ines, shot):
+    """A link to one slot's page (as /book's "Next free" and the no-JS path give): the sheet is
+    there, made modal, focus on its heading; Escape leaves the coach's slot list."""
+    context, page = _page(browser, server, e2e_gym, PHONE)
+    try:
+        page.goto(f"/book/{ines}")
+        url = page.locator("#slot-list a.slot").nth(3).get_attribute("href")
+        page.goto(url)
+        dialog = page.locator("dialog#sheet")
+        expect(dialog.get_by_role("heading", level=2)).to_be_focused()
+        expect(dialog.get_by_role("button", name="Confirm booking")).to_be_visible()
+        assert page.evaluate("document.querySelector('dialog#sheet').matches(':modal')")
+        page.wait_for_timeout(300)  # the reopening's own "close" event has come and gone
+        expect(dialog.get_by_role("button", name="Confirm booking")).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_empty()
+        expect(page.locator("#slot-list a.slot").first).to_be_visible()
+    finally:
+        context.close()
+
+
 def test_an_until_error_goes_once_the_date_is_valid(browser, server, e2e_gym, ines, shot):
     context, page = _page(browser, server, e2e_gym, PHONE)
     try:
