@@ -260,6 +260,7 @@ def create_blocked_slot(
     horizon.check_start(start, "start_time", tz, now)
     with transaction():
         write_lock()
+        _refuse_overlap(BlockedSlot, coach_id, start, end, tz)
         row = BlockedSlot(coach_id=coach_id, start_time=start, end_time=end, reason=reason)
         db.session.add(row)
         db.session.flush()
@@ -280,6 +281,7 @@ def preview_blocked_slot(
     start, end = coaches.span(start, end, tz)
     now = now or utcnow()
     horizon.check_start(start, "start_time", tz, now)
+    _refuse_overlap(BlockedSlot, coach_id, start, end, tz)
     sessions = [
         s for s in future_scheduled(coach_id, now) if s.start_time < end and s.end_time > start
     ]
@@ -357,6 +359,7 @@ def create_addition(
     room_id = coaches.check_room(room_id)
     with transaction():
         write_lock()
+        _refuse_overlap(AvailabilityAddition, coach_id, start, end, tz)
         row = AvailabilityAddition(
             coach_id=coach_id, start_time=start, end_time=end, room_id=room_id, reason=reason
         )

@@ -99,16 +99,25 @@ class World:
     def blocked(self) -> str:
         """A fresh blocked slot of the coach."""
         response = self.api.post(f"/api/v1/coaches/{self.gym.coach.id}/blocked-slots",
-                                 self.gym.coach, json={"start_time": "2028-01-01T09:00",
-                                                       "end_time": "2028-01-01T10:00"})
+                                 self.gym.coach, json=_fresh_span("2028-01-01"))
         return response.get_json()["blocked_slot"]["id"]
 
     def addition(self) -> str:
         """A fresh availability addition of the coach."""
         response = self.api.post(f"/api/v1/coaches/{self.gym.coach.id}/availability-additions",
-                                 self.gym.coach, json={"start_time": "2028-01-01T09:00",
-                                                       "end_time": "2028-01-01T10:00"})
+                                 self.gym.coach, json=_fresh_span("2028-01-01"))
         return response.get_json()["availability_addition"]["id"]
+
+
+_SPANS = itertools.count()
+
+
+def _fresh_span(day: str) -> dict:
+    """A new half hour on ``day``: blocked slots and additions refuse repeats and overlaps."""
+    start = next(_SPANS) % 46 * 30
+    end = start + 30
+    return {"start_time": f"{day}T{start // 60:02d}:{start % 60:02d}",
+            "end_time": f"{day}T{end // 60:02d}:{end % 60:02d}"}
 
 
 @pytest.fixture
@@ -155,7 +164,7 @@ CASES = [
     ("blocked_list", "GET", lambda w: f"/api/v1/coaches/{w.gym.coach.id}/blocked-slots", None,
      MANAGER_READ),
     ("blocked_create", "POST", lambda w: f"/api/v1/coaches/{w.gym.coach.id}/blocked-slots",
-     lambda w: {"start_time": "2028-02-01T09:00", "end_time": "2028-02-01T10:00"},
+     lambda w: _fresh_span("2028-02-01"),
      MANAGER_CREATE),
     ("blocked_delete", "DELETE", lambda w: f"/api/v1/blocked-slots/{w.blocked()}", None,
      MANAGER_DELETE),
@@ -163,7 +172,7 @@ CASES = [
      lambda w: f"/api/v1/coaches/{w.gym.coach.id}/availability-additions", None, MANAGER_READ),
     ("addition_create", "POST",
      lambda w: f"/api/v1/coaches/{w.gym.coach.id}/availability-additions",
-     lambda w: {"start_time": "2028-02-06T09:00", "end_time": "2028-02-06T10:00"},
+     lambda w: _fresh_span("2028-02-06"),
      MANAGER_CREATE),
     ("addition_delete", "DELETE", lambda w: f"/api/v1/availability-additions/{w.addition()}",
      None, MANAGER_DELETE),

@@ -12,7 +12,7 @@ from coach_helpers import HX, at, book, is_fragment, is_page, triggers, value_of
 from sqlalchemy import func, select
 
 from coachapp.extensions import db
-from coachapp.models import BlockedSlot, CoachSettings, WeeklyAvailability
+from coachapp.models import AvailabilityAddition, BlockedSlot, CoachSettings, WeeklyAvailability
 
 MONDAY = 1
 
@@ -207,6 +207,43 @@ def test_block_question_without_javascript(client, login, coach_gym):
     assert saved.status_code == 302 and _count(BlockedSlot) == 1
 
 
+def test_a_repeated_block_is_refused_on_the_page_naming_the_existing_one(client, login, coach_gym):
+    login(coach_gym.coach)
+    dentist = {
+        "from_date": "2027-03-27",
+        "from_time": "14:00",
+        "to_time": "16:00",
+        "reason": "Dentist",
+    }
+    assert client.post("/coach/blocked", data=dentist, headers=HX).status_code == 200
+    again = client.post("/coach/blocked", data=dentist, headers=HX)
+    body = again.get_data(as_text=True)
+    assert again.status_code == 422 and is_fragment(again)
+    assert "Already blocked: Sat 27 Mar 14:00–16:00 (Dentist)." in body
+    overlapping = client.post(
+        "/coach/blocked", data={**dentist, "from_time": "15:00", "to_time": "17:00"}, headers=HX
+    )
+    assert overlapping.status_code == 422
+    assert "Overlaps blocked time Sat 27 Mar 14:00–16:00 (Dentist)" in overlapping.get_data(
+        as_text=True
+    )
+    live = client.post("/coach/blocked/preview", data=dentist, headers=HX)
+    assert "Already blocked: Sat 27 Mar 14:00–16:00 (Dentist)." in live.get_data(as_text=True)
+    assert _count(BlockedSlot) == 1
+
+
+def test_a_repeated_addition_is_refused_on_the_page(client, login, coach_gym):
+    login(coach_gym.coach)
+    extra = {"date": "2027-03-27", "start_time": "14:00", "end_time": "16:00", "room_id": ""}
+    assert client.post("/coach/additions", data=extra, headers=HX).status_code == 200
+    again = client.post("/coach/additions", data=extra, headers=HX)
+    assert again.status_code == 422
+    body = again.get_data(as_text=True)
+    assert "Already extra availability: Sat 27 Mar 14:00–16:00." in body
+    assert value_of(body, "start_time") == "14:00"
+    assert _count(AvailabilityAddition) == 1
+
+
 # --- the time zone -------------------------------------------------------------------------
 
 
@@ -271,3 +308,26 @@ def test_zone_question_without_javascript(client, login, coach_gym):
     asked = client.post("/coach/settings", data=_settings_form(coach_gym, timezone="Asia/Tokyo"))
     assert asked.status_code == 200 and is_page(asked) and _question(asked.get_data(as_text=True))
     assert _zone(coach_gym.coach) == "Europe/Berlin"
+
+
+# --- the API -------------------------------------------------------------------------------
+
+
+def test_api_refuses_a_repeated_blocked_slot_or_addition_with_422(api, gym, clock):
+    for path in ("blocked-slots", "availability-additions"):
+        url = f"/api/v1/coaches/{gym.coach.id}/{path}"
+        span = {
+            "start_time": "2027-04-03T14:00",
+            "end_time": "2027-04-03T16:00",
+            "reason": "Dentist",
+        }
+        assert api.post(url, gym.coach, json=span).status_code == 201
+        again = api.post(url, gym.coach, json=span)
+        assert again.status_code == 422
+        error = again.get_json()["error"]
+        assert error["code"] == "validation_error"
+        assert "Sat 3 Apr 14:00–16:00 (Dentist)" in error["message"]
+        inside = {**span, "start_time": "2027-04-03T15:00", "end_time": "2027-04-03T15:30"}
+        assert api.post(url, gym.coach, json=inside).status_code == 422
+        after = {**span, "start_time": "2027-04-03T16:00", "end_time": "2027-04-03T17:00"}
+        assert api.post(url, gym.coach, json=after).status_code == 201
