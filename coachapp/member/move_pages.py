@@ -13,8 +13,6 @@ from flask_login import current_user
 from .. import cache
 from ..errors import sentence
 from ..services import (
-    coach_calendar,
-    coaches,
     horizon,
     member_views,
     moves,
@@ -180,8 +178,8 @@ def move(session_id: int):
         return _move_page(_move_sheet(item, now, error=sentence(exc)), status=422)
     except Conflict as exc:
         return _move_page(_move_sheet(item, now, error=sentence(exc)), status=409)
-    tz = coaches.zone_of(coach_calendar.settings_of(moved.coach_id))
-    done = f"Moved to {when(moved.start_time, tz)}–{hm(moved.end_time, tz)}."
+    mz = member_views.member_zone(current_user)  # the member's time first, as on the sheet
+    done = f"Moved to {when(moved.start_time, mz)}–{hm(moved.end_time, mz)}."
     if not wants_fragment():
         flash(done, "success")
         return redirect(url_for("member.my_sessions"), 303)

@@ -76,3 +76,18 @@ def test_the_coach_list_leads_with_the_members_time(client, far):
     assert "<strong>Tue 16 Mar, 04:00</strong>" in html
     assert f"Tue 16 Mar, 09:00 {BERLIN}" in html
     assert f"60-minute sessions · {BERLIN}" in html
+
+
+def test_the_move_picker_leads_with_the_members_time(client, far):
+    from coachapp.services import bookings
+
+    start, end = at("2027-03-18", "10:00"), at("2027-03-18", "11:00")
+    _booking, session = bookings.book_one_time(far.ava, far.coach.id, start, end)
+    html = client.get(f"/me/sessions/{session.id}/move").get_data(as_text=True)
+    assert '<h2 id="sheet-title" tabindex="-1">Move Thu 18 Mar, 05:00</h2>' in html
+    assert f"Times are in your {NEW_YORK}; Lena's own, {BERLIN}, in grey." in html
+    assert re.search(r"<span>04:00</span><small>09:00</small>", html)
+    later = at("2027-03-19", "11:00")
+    query = slot_query(later, later + (end - start))
+    confirm = client.get(f"/me/sessions/{session.id}/move?{query}", headers=HX)
+    assert "Move to Fri 19 Mar, 06:00–07:00?" in confirm.get_data(as_text=True)
