@@ -129,8 +129,8 @@ def dismiss_all_notifications():
         if not given.isdigit() or not is_id(int(given)):
             raise ValidationFailed("up_to must be the id of a notification.", field="up_to")
         up_to = int(given)
-    marked = notifications.dismiss_all(current_user, up_to)
-    return _dismissed("All notifications dismissed." if marked != 1 else "Notification dismissed.")
+    notifications.dismiss_all(current_user, up_to)
+    return _dismissed("All notifications dismissed.")
 
 
 @bp.get("/healthz/live")
