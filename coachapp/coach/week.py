@@ -54,7 +54,8 @@ class Hour:
 class Item:
     """Something placed on the grid: a template window, addition, blocked slot, session or
     cancelled session (kind ``struck``; ``state``: how it was cancelled, ``cancel_state``;
-    ``beside``: it shares its time with another session, each takes half the column)."""
+    ``beside``: it shares its time with another session, each takes half the column; ``fill``: a
+    group class's places, ``fill_level``, on a line of its own)."""
 
     kind: str
     column: int
@@ -66,6 +67,7 @@ class Item:
     obj: object = None
     state: str = ""
     beside: bool = False
+    fill: str = ""
 
 
 @dataclass(frozen=True)
@@ -271,13 +273,15 @@ def build(
         row = grid.row_of(top)
         aligned = top - (top - first) % STEP
         span = max(1, -(-(bottom - aligned) // STEP))
-        state, beside = "", False
+        state, beside, fill = "", False, ""
+        if kind in ("session", "struck") and obj.type == SessionType.GROUP:
+            fill = fill_level(data, obj)
         if kind == "struck":
             state, beside = cancel_state(data, obj), shares((index, lo, hi), live)
         elif kind == "session":
             beside = shares((index, lo, hi), struck)
         grid.items.append(
-            Item(kind, index + 2, row, span, _hhmm(lo), _hhmm(hi), label, obj, state, beside)
+            Item(kind, index + 2, row, span, _hhmm(lo), _hhmm(hi), label, obj, state, beside, fill)
         )
     now_line = None
     if today in days and now is not None:

@@ -171,7 +171,10 @@ def test_week_grid_shows_today_cancelled_conflicts_and_fill(
             )
             == "line-through"
         )
-        expect(grid.locator(".event.group")).to_contain_text("Kettlebells · 2/2 · 1 waiting")
+        group = grid.locator(".event.group")
+        expect(group.locator(".ev-who")).to_have_text("Kettlebells")
+        expect(group.locator(".ev-fill")).to_have_text("2/2 · 1 waiting")
+        expect(group.locator(".ev-fill")).to_be_visible()
         conflict = grid.locator(".event.conflict")
         expect(conflict).to_have_count(1)
         expect(conflict).to_contain_text("Lia Moser")

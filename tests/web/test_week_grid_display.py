@@ -200,5 +200,9 @@ def test_group_classes_show_their_fill_level(client, login, make_user, coach_gym
     login(coach_gym.coach)
     body = client.get("/coach/week?start=2027-03-22").get_data(as_text=True)
     card = _card(body, full.id)
-    assert '<span class="ev-who">Bootcamp · 3/3 · 2 waiting</span>' in card and " group" in card
-    assert '<span class="ev-who">Mobility · 1/8</span>' in _card(body, open_class.id)
+    assert '<span class="ev-who">Bootcamp</span>' in card and " group" in card
+    assert '<span class="ev-fill">3/3 · 2 waiting</span>' in card
+    assert 'title="09:00–10:00 Bootcamp · 3/3 · 2 waiting' in card
+    card = _card(body, open_class.id)
+    assert '<span class="ev-who">Mobility</span>' in card
+    assert '<span class="ev-fill">1/8</span>' in card
