@@ -25,8 +25,8 @@ from tests.e2e.test_account import axe_violations
 
 pytestmark = pytest.mark.e2e
 
-COACH = "ines@gym.example.com"
-MEMBERS = ("kai@gym.example.com", "lou@gym.example.com", "mia@gym.example.com")
+COACH = "ines.vogt@gym.example.com"
+MEMBERS = ("kai.lund@gym.example.com", "lou.marsh@gym.example.com", "mia.novak@gym.example.com")
 MONTH = "2025-03"
 WIDE = {**DESKTOP, "viewport": {"width": 1366, "height": 860}}
 
