@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select, text
 
 from ..extensions import db
+from ..inputs import parse_id
 from ..models import Booking, TrainingSession, User, utcnow
 from ..services import memberships, notifications
-from ..services.coaches import is_id
 from ..services.errors import ValidationFailed
 from ..vocab import BookingStatus, NotificationKind, Role, SessionStatus
 from ..web import page, wants_fragment
@@ -126,9 +126,9 @@ def dismiss_all_notifications():
     given = request.form.get("up_to", "").strip()
     up_to = None
     if given:
-        if not given.isdigit() or not is_id(int(given)):
+        up_to = parse_id(given)
+        if up_to is None:
             raise ValidationFailed("up_to must be the id of a notification.", field="up_to")
-        up_to = int(given)
     notifications.dismiss_all(current_user, up_to)
     return _dismissed("All notifications dismissed.")
 

@@ -62,6 +62,8 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "main.index": (),
     "main.healthz": (),
     "main.healthz_live": (),
+    "main.dismiss_notification": (),
+    "main.dismiss_all_notifications": ("up_to",),
     "auth.login": ("next", "email", "password", "remember"),
     "auth.logout": (),
     "auth.back_to_account": (),
