@@ -89,6 +89,9 @@
     var target = event.detail.target;
     if (!isSheet(target)) { return; }
     if (target.firstElementChild) {
+      // htmx wires the new content up only when it settles (20 ms later): wire it now, before
+      // the focus lands in it, or a quick Enter on Confirm posts the form without htmx.
+      htmx.process(target);
       open(target);
     } else if (target.open) {
       target.close();
