@@ -8,6 +8,7 @@ its output in a log file that ``LiveServer.log()`` returns when something goes w
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -72,6 +73,41 @@ def flask_cli(database_url: str, *args: str, **extra: str) -> str:
     return done.stdout
 
 
+def api(server, token: str, method: str, path: str, body: dict | None = None) -> dict:
+    """Call the live server's JSON API with ``token``; the answer's JSON ({} when empty)."""
+    request = urllib.request.Request(
+        server.url + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def coach_with_member(gym, server, coach: tuple[str, str], member: tuple[str, str]) -> str:
+    """Create coach (email, name; Europe/Berlin) and member (email, name) through the CLI, open the
+    coach one-to-one every day 07:00-21:00 through the API, and return the coach's id."""
+    url, password = gym.database_url, gym.password
+    for (email, name), role in ((coach, "coach"), (member, "member")):
+        args = ["--name", name, "--role", role, "--password", password]
+        if role == "coach":
+            args += ["--timezone", "Europe/Berlin"]
+        flask_cli(url, "users", "create", email, *args)
+    token = flask_cli(url, "users", "token", coach[0]).strip().splitlines()[-1]
+    [coach_id] = [
+        c["id"]
+        for c in api(server, token, "GET", "/api/v1/coaches")["coaches"]
+        if c["name"] == coach[1]
+    ]
+    window = {"start_time": "07:00", "end_time": "21:00", "room_id": None}
+    window |= {"is_individual": True, "is_group": False}
+    for day in range(7):
+        path = f"/api/v1/coaches/{coach_id}/weekly-availability/{day}"
+        api(server, token, "PUT", path, {"windows": [window]})
+    return coach_id
+
+
 class LiveServer:
     """gunicorn serving ``wsgi:app`` (or ``app``) on 127.0.0.1; ``start()``, ``stop()``, ``url``."""
 
@@ -101,12 +137,20 @@ class LiveServer:
     def start(self, timeout: float = 30.0) -> LiveServer:
         """Start gunicorn and wait until ``/healthz`` answers 200."""
         command = [
-            PYTHON, "-m", "gunicorn", self.app,
-            "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(self.workers),
-            "--threads", str(self.threads),
-            "--graceful-timeout", "5",
-            "--timeout", "60",
+            PYTHON,
+            "-m",
+            "gunicorn",
+            self.app,
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--threads",
+            str(self.threads),
+            "--graceful-timeout",
+            "5",
+            "--timeout",
+            "60",
         ]
         if self.access_log:
             command += ["--access-logfile", "-"]

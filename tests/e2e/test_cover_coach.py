@@ -13,8 +13,6 @@ button of the row is at least 44 px high.
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,23 +20,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PHONE, _context, log_in
+from tests.e2e.live_server import api as _api
 from tests.e2e.live_server import flask_cli
 from tests.e2e.test_account import axe_violations
 
 pytestmark = pytest.mark.e2e
 
 ANA, SAM, KAI = "ana@gym.example.com", "sam.vidal@gym.example.com", "kai@gym.example.com"
-
-
-def _api(server, token: str, method: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        server.url + path,
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"{}")
 
 
 def _user(url: str, email: str, name: str, role: str, password: str) -> None:

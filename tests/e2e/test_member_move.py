@@ -15,15 +15,13 @@ Screenshots: build/screenshots/e2e-move-*.png. axe-core finds no violation on an
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PHONE, _context, log_in
-from tests.e2e.live_server import flask_cli
+from tests.e2e.live_server import coach_with_member
 from tests.e2e.test_account import axe_violations
 
 pytestmark = pytest.mark.e2e
@@ -32,69 +30,10 @@ COACH, MEMBER = "mara@gym.example.com", "jon@gym.example.com"
 TOO_LATE = "Too late to move: less than 24 h before the start; you can still cancel (late)."
 
 
-def _api(server, token: str, method: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        server.url + path,
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"{}")
-
-
 @pytest.fixture(scope="module")
 def mara(e2e_gym, server):
     """Mara, working every day 07:00–21:00 (one-to-one), and member Jon; returns Mara's id."""
-    url, password = e2e_gym.database_url, e2e_gym.password
-    flask_cli(
-        url,
-        "users",
-        "create",
-        COACH,
-        "--name",
-        "Mara Lind",
-        "--role",
-        "coach",
-        "--password",
-        password,
-        "--timezone",
-        "Europe/Berlin",
-    )
-    flask_cli(
-        url,
-        "users",
-        "create",
-        MEMBER,
-        "--name",
-        "Jon Park",
-        "--role",
-        "member",
-        "--password",
-        password,
-    )
-    token = flask_cli(url, "users", "token", COACH).strip().splitlines()[-1]
-    [coach_id] = [
-        c["id"]
-        for c in _api(server, token, "GET", "/api/v1/coaches")["coaches"]
-        if c["name"] == "Mara Lind"
-    ]
-    window = {
-        "start_time": "07:00",
-        "end_time": "21:00",
-        "room_id": None,
-        "is_individual": True,
-        "is_group": False,
-    }
-    for day in range(7):
-        _api(
-            server,
-            token,
-            "PUT",
-            f"/api/v1/coaches/{coach_id}/weekly-availability/{day}",
-            {"windows": [window]},
-        )
-    return coach_id
+    return coach_with_member(e2e_gym, server, (COACH, "Mara Lind"), (MEMBER, "Jon Park"))
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ Screenshots: build/screenshots/e2e-week-*.png. axe-core finds no violation at ei
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,6 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, _context, log_in
+from tests.e2e.live_server import api as _api
 from tests.e2e.live_server import flask_cli
 from tests.e2e.test_account import axe_violations
 
@@ -35,17 +34,6 @@ MEMBERS = {
 }
 BERLIN = ZoneInfo("Europe/Berlin")
 WIDE = {"viewport": {"width": 1366, "height": 900}}
-
-
-def _api(server, token: str, method: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        server.url + path,
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"{}")
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PHONE, _context, log_in
-from tests.e2e.live_server import flask_cli
+from tests.e2e.live_server import coach_with_member
 from tests.e2e.test_account import axe_violations
-from tests.e2e.test_member_move import _api
 
 pytestmark = pytest.mark.e2e
 
@@ -36,34 +35,7 @@ IN_DIALOG = "document.activeElement && document.activeElement.closest('dialog#sh
 @pytest.fixture(scope="module")
 def ines(e2e_gym, server):
     """Ines, working every day 07:00–21:00 (one-to-one), and member Ola; returns Ines's id."""
-    url, password = e2e_gym.database_url, e2e_gym.password
-    for email, name, role in ((COACH, "Ines Roth", "coach"), (MEMBER, "Ola Berg", "member")):
-        args = ["--name", name, "--role", role, "--password", password]
-        if role == "coach":
-            args += ["--timezone", "Europe/Berlin"]
-        flask_cli(url, "users", "create", email, *args)
-    token = flask_cli(url, "users", "token", COACH).strip().splitlines()[-1]
-    [coach_id] = [
-        c["id"]
-        for c in _api(server, token, "GET", "/api/v1/coaches")["coaches"]
-        if c["name"] == "Ines Roth"
-    ]
-    window = {
-        "start_time": "07:00",
-        "end_time": "21:00",
-        "room_id": None,
-        "is_individual": True,
-        "is_group": False,
-    }
-    for day in range(7):
-        _api(
-            server,
-            token,
-            "PUT",
-            f"/api/v1/coaches/{coach_id}/weekly-availability/{day}",
-            {"windows": [window]},
-        )
-    return coach_id
+    return coach_with_member(e2e_gym, server, (COACH, "Ines Roth"), (MEMBER, "Ola Berg"))
 
 
 def _page(browser, server, e2e_gym, options):

@@ -10,8 +10,6 @@ memberships page or the sheet.
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, _context, log_in
+from tests.e2e.live_server import api as _api
 from tests.e2e.live_server import flask_cli
 from tests.e2e.test_account import axe_violations
 
@@ -27,23 +26,15 @@ pytestmark = pytest.mark.e2e
 ADMIN, MIA, UMA = "boss@gym.example.com", "mia@gym.example.com", "uma@gym.example.com"
 
 
-def _api(server, token: str, method: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        server.url + path,
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"{}")
-
-
 @pytest.fixture(scope="module")
 def people(e2e_gym, server):
     """Admin Bo Boss, coach Mia Hahn (every day 07:00–21:00, Berlin) and member Uma Lee."""
     url, password = e2e_gym.database_url, e2e_gym.password
-    for email, name, role in ((ADMIN, "Bo Boss", "admin"), (MIA, "Mia Hahn", "coach"),
-                              (UMA, "Uma Lee", "member")):
+    for email, name, role in (
+        (ADMIN, "Bo Boss", "admin"),
+        (MIA, "Mia Hahn", "coach"),
+        (UMA, "Uma Lee", "member"),
+    ):
         args = ["users", "create", email, "--name", name, "--role", role, "--password", password]
         if role == "coach":
             args += ["--timezone", "Europe/Berlin"]
@@ -51,8 +42,13 @@ def people(e2e_gym, server):
     token = flask_cli(url, "users", "token", MIA).strip().splitlines()[-1]
     mia = _api(server, token, "GET", "/api/v1/me")["user"]
     for day in range(7):
-        _api(server, token, "PUT", f"/api/v1/coaches/{mia['id']}/weekly-availability/{day}",
-             {"windows": [{"start_time": "07:00", "end_time": "21:00", "is_individual": True}]})
+        _api(
+            server,
+            token,
+            "PUT",
+            f"/api/v1/coaches/{mia['id']}/weekly-availability/{day}",
+            {"windows": [{"start_time": "07:00", "end_time": "21:00", "is_individual": True}]},
+        )
     return {"mia_id": mia["id"], "password": password}
 
 
@@ -90,8 +86,10 @@ def test_admin_sells_a_pack_and_the_member_sees_it_when_booking(browser, server,
     day = datetime.now(berlin).date() + timedelta(days=3)
     start = datetime(day.year, day.month, day.day, 10, tzinfo=berlin)
     page.goto(f"/book/{people['mia_id']}")
-    page.goto(f"/book/{people['mia_id']}/slot?start={start.isoformat()}"
-              f"&end={(start + timedelta(hours=1)).isoformat()}".replace("+", "%2B"))
+    page.goto(
+        f"/book/{people['mia_id']}/slot?start={start.isoformat()}"
+        f"&end={(start + timedelta(hours=1)).isoformat()}".replace("+", "%2B")
+    )
     balance = page.locator(".sheet-balance")
     expect(balance).to_contain_text("10-pack: 10 of 10 credits left · until")
     assert axe_violations(page) == []
