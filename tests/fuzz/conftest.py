@@ -77,10 +77,13 @@ def _fill(database_url: str, email: str, token: str) -> dict[str, list[str]]:
                 day = today + timedelta(days=7 * week)
                 early = datetime.combine(day, time(5, 0), zone)
                 late = datetime.combine(day, time(22, 0), zone)
-                availability.create_blocked_slot(admin, settings.coach_id, early,
-                                                 early + timedelta(hours=1), "fuzz", now=now)
-                availability.create_addition(admin, settings.coach_id, late,
-                                             late + timedelta(hours=1), None, "fuzz")
+                try:  # a day inside the demo's vacation week is blocked already
+                    availability.create_blocked_slot(admin, settings.coach_id, early,
+                                                     early + timedelta(hours=1), "fuzz", now=now)
+                    availability.create_addition(admin, settings.coach_id, late,
+                                                 late + timedelta(hours=1), None, "fuzz")
+                except availability.AlreadyThere:
+                    continue
         own_token = ApiToken.token_hash == ApiToken.hash(token)
 
         def ids(query) -> list[str]:
