@@ -5,7 +5,7 @@ each other (the parts listening refresh themselves)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ from ..services.errors import (
     NoMembership,
     WeeklyLimit,
 )
-from ..services.sessions import is_late_cancel
+from ..services.sessions import free_cancellation_until, is_late_cancel
 from ..vocab import Role
 from . import bp
 
@@ -97,7 +97,7 @@ def cancel_policy(start: datetime, window_hours: int, now: datetime) -> dict:
     inside the window (``late``: cancelling would be a late cancel, ``sessions.is_late_cancel``)."""
     return {
         "window_hours": window_hours,
-        "free_until": start - timedelta(hours=window_hours),
+        "free_until": free_cancellation_until(start, window_hours),
         "late": is_late_cancel(start, window_hours, now),
     }
 

@@ -272,12 +272,18 @@ def canceller(actor: User) -> str:
     return Canceller.MEMBER if actor.role == Role.MEMBER else Canceller.COACH
 
 
+def free_cancellation_until(start: datetime, window_hours: int) -> datetime:
+    """The last instant a session starting at ``start`` can be cancelled free of charge: the start
+    minus the coach's cancellation window (the policy the booking sheet shows before Confirm)."""
+    return start - timedelta(hours=window_hours)
+
+
 def is_late_cancel(start: datetime, window_hours: int, when: datetime) -> bool:
     """Whether cancelling at ``when`` a session that starts at ``start`` is a late cancel: inside
     the coach's cancellation window, i.e. less than ``window_hours`` before the start. Exactly
     ``window_hours`` before is still in time. The one rule the services, billing and the member
     pages apply."""
-    return start - when < timedelta(hours=window_hours)
+    return when > free_cancellation_until(start, window_hours)
 
 
 def cancel_one(
