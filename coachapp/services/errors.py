@@ -129,3 +129,15 @@ class WeeklyLimit(Conflict):
     """The member's valid memberships allow no more sessions in that ISO week."""
 
     code = "weekly_limit"
+
+
+class UndoExpired(DomainError):
+    """An Undo asked for after its few seconds (or with a token that is not one of ours)."""
+
+    code, status = "undo_expired", 410
+
+
+class AlreadyUndone(Conflict):
+    """That change has been undone already (a second click on Undo)."""
+
+    code = "already_undone"
