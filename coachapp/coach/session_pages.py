@@ -1,5 +1,6 @@
-"""One session as its coach sees it (the inline panel, or a page of its own), and what the coach
-does to it: cancel, take a member out of a class, mark a no-show, move it."""
+"""One session as its coach sees it (a popover beside it on the week grid, or a page of its own),
+and what the coach does to it: cancel, take a member out of a class, mark a no-show, move it
+(from its panel, from the conflicts page, or by dragging it on the week grid)."""
 
 from __future__ import annotations
 
@@ -44,11 +45,11 @@ def _session_context(session_id: int, **extra) -> dict:
         and session.start_time <= now,
         "suggestions": suggestions,
         "move": forms.move_form(),
-        "week_url": url_for(
-            "coach.week", start=local.date().isoformat(), **coach_args(session.coach_id)
-        ),
+        "week_url": _week_of(session.coach_id, session.start_time, tz),
         "notice": None,
         "error": None,
+        # an htmx request is the week grid's popover (static/js/week_move.js): a non-modal dialog
+        "as_dialog": wants_fragment(),
         # the members' membership balances on the session's date: one statement for the roster
         "balances": memberships.balances(
             [u.id for u in detail.attendees], memberships.local_date(session.start_time)
@@ -158,11 +159,45 @@ def no_show(session_id: int):
     return _session_done(session_id, "Marked as a no-show.")
 
 
+def _moved_notice(detail, moved) -> str:
+    """What a coach reads after a move: where to, and who was told."""
+    names = ", ".join(u.name for u in detail.attendees) or "The member"
+    return f"Moved to {describe(moved, detail.tz)}; {names} notified."
+
+
+def _week_of(coach_id: int, when, tz) -> str:
+    """The week grid holding the instant ``when`` (in the coach's zone ``tz``)."""
+    return url_for(
+        "coach.week", start=when.astimezone(tz).date().isoformat(), **coach_args(coach_id)
+    )
+
+
+def _moved_on_week(detail, moved, reason: str | None, status: int):
+    """A drop on the week grid (``origin=week``): for htmx, one line saying what happened (the
+    grid refreshes on ``week-changed``; a refusal keeps the 409/422 and the reason, and the
+    script puts the session back); without JavaScript, back to the week with a flash."""
+    session = moved or detail.session
+    text = _moved_notice(detail, moved) if reason is None else f"Could not move: {reason}"
+    if wants_fragment():
+        return page(
+            "coach/session.html",
+            "move_result",
+            status=status,
+            events=(WEEK_CHANGED, CONFLICTS_CHANGED) if reason is None else (),
+            ok=reason is None,
+            text=text,
+        )
+    flash(text, "success" if reason is None else "error")
+    return redirect(_week_of(session.coach_id, session.start_time, detail.tz))
+
+
 @bp.post("/sessions/<int:session_id>/move")
 def move_session(session_id: int):
-    """Move a session to a free time (a suggested one, or a date and time typed in)."""
+    """Move a session to a free time (a suggested one, or a date and time typed in, or where it
+    was dropped on the week grid: ``origin=week``)."""
     detail = coach_calendar.session_detail(current_user, session_id)
-    from_conflicts = request.form.get("origin") == "conflicts"
+    origin = request.form.get("origin")
+    from_conflicts, from_week = origin == "conflicts", origin == "week"
     before = describe(detail.session, detail.tz)
     form = forms.move_form(request.form)
     start = forms.move_start(form, detail.tz)
@@ -177,6 +212,8 @@ def move_session(session_id: int):
             form.fail(exc, {"start_time": "time", "end_time": "time"})
     if moved is None:
         reason = next(iter(form.errors.values()))
+        if from_week:
+            return _moved_on_week(detail, None, reason, status)
         if from_conflicts and wants_fragment():
             return conflict_row(
                 detail.session.coach_id, session_id, f"Could not move: {reason}", status
@@ -190,8 +227,9 @@ def move_session(session_id: int):
             status=status,
             **_session_context(session_id, move=form, error=reason),
         )
-    names = ", ".join(u.name for u in detail.attendees) or "The member"
-    notice = f"Moved to {describe(moved, detail.tz)}; {names} notified."
+    if from_week:
+        return _moved_on_week(detail, moved, None, 200)
+    notice = _moved_notice(detail, moved)
     if from_conflicts:
         if wants_fragment():
             return fragment(

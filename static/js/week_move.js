@@ -1,0 +1,1 @@
+// The week grid: session popover and moving sessions.
