@@ -95,8 +95,13 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "coach.week": ("start", *COACH_BASE),
     "coach.schedule_group": (
         *COACH_BASE, "title", "capacity", "date", "start_time", "end_time", "repeat", "until",
-        "room_id",
+        "room_id", "where",
     ),
+    "coach.grid_pick": (*COACH_BASE, "date", "from", "to", "choice"),
+    "coach.grid_block": (
+        *COACH_BASE, "op", "from_date", "to_date", "whole_days", "from_time", "to_time", "reason",
+    ),
+    "coach.grid_addition": (*COACH_BASE, "date", "start_time", "end_time", "room_id", "reason"),
     "coach.session": (),
     "coach.cancel_session": ("confirmed",),
     "coach.remove_place": ("confirmed",),

@@ -73,6 +73,7 @@ SPECIAL = {
     ("coach.conflicts_badge", "admin"): 400,
     ("coach.day_row", "admin"): 400,
     ("coach.edit_day", "admin"): 400,
+    ("coach.grid_pick", "admin"): 400,
 }
 """Allowed users who still get something else: an admin's badge and day rows must name the coach
 (``?coach=ID``), else 400."""
@@ -172,6 +173,8 @@ def query_for(endpoint: str, world) -> dict:
             "end": world.free.end.isoformat(),
             "frequency": "1",
         }
+    if endpoint == "coach.grid_pick":
+        return {"date": "2030-01-07", "from": "10:00", "to": "11:00"}
     return {}
 
 
