@@ -1,7 +1,8 @@
 """The coach pages (HTMX, server-rendered), one module per page: the week (``week_page``), a
-session (``session_pages``), conflicts (``conflict_pages``), availability (``availability_pages``)
-and settings (``settings_pages``), sharing ``common``. One blueprint, ``coach``, mounted at
-``/coach`` by ``create_app``; coaches see their own pages, an admin any coach's (``?coach=ID``)."""
+session (``session_pages``), conflicts (``conflict_pages``), availability (``availability_pages``),
+settings (``settings_pages``) and Undo after a resolution (``undo_pages``), sharing ``common``.
+One blueprint, ``coach``, mounted at ``/coach`` by ``create_app``; coaches see their own pages, an
+admin any coach's (``?coach=ID``)."""
 
 from flask import Blueprint
 
@@ -16,5 +17,6 @@ from . import (  # noqa: E402,F401  (the views register themselves on bp)
     conflict_pages,
     session_pages,
     settings_pages,
+    undo_pages,
     week_page,
 )

@@ -131,10 +131,10 @@ class WeeklyLimit(Conflict):
     code = "weekly_limit"
 
 
-class UndoExpired(DomainError):
-    """An Undo asked for after its few seconds (or with a token that is not one of ours)."""
+class UndoExpired(Conflict):
+    """An Undo asked for after its few seconds (409, so htmx swaps the message in place)."""
 
-    code, status = "undo_expired", 410
+    code = "undo_expired"
 
 
 class AlreadyUndone(Conflict):

@@ -113,6 +113,7 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "coach.resolve_series": ("confirmed", *COACH_BASE),
     "coach.give_session": ("coach_id", "confirmed", *COACH_BASE),
     "coach.give_series": ("coach_id", "confirmed", *COACH_BASE),
+    "coach.undo": ("token", *COACH_BASE),
     "coach.availability": ("edit", *COACH_BASE),
     "coach.day_row": COACH_BASE,
     "coach.edit_day": COACH_BASE,
