@@ -32,7 +32,7 @@
   function panel() { return document.getElementById("panel"); }
   function dialog() {
     var p = panel();
-    return p && p.querySelector('[role="dialog"]');
+    return p && p.querySelector(".session-panel");
   }
   function eventOf(id) {
     return id && document.querySelector('#week .event[data-session-id="' + id + '"]');
@@ -91,8 +91,11 @@
   // ---- the popover ------------------------------------------------------------------------
   function place() {
     var p = panel();
-    if (!p || !dialog()) { return; }
+    var d = dialog();
+    if (!p || !d) { return; }
     p.classList.add("popover");
+    p.setAttribute("role", "dialog");
+    p.setAttribute("aria-labelledby", d.getAttribute("aria-labelledby"));
     if (window.matchMedia(PHONE).matches) {
       p.style.left = "";
       p.style.top = "";
@@ -124,6 +127,8 @@
     var id = openId;
     p.textContent = "";
     p.classList.remove("popover");
+    p.removeAttribute("role");
+    p.removeAttribute("aria-labelledby");
     p.style.left = "";
     p.style.top = "";
     openId = null;
