@@ -16,6 +16,7 @@ saying so, and nothing is done twice.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -95,9 +96,12 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def offer(actor: User, op: str, **args) -> str:
     """A signed token that lets ``actor`` (only them) run reversal ``op`` with ``args`` (JSON
-    values: ids, ISO instants and dates) within ``UNDO_SECONDS``. ``op`` must be registered."""
+    values: ids, ISO instants and dates) within ``UNDO_SECONDS``. ``op`` must be registered and
+    take those arguments (else ValueError / TypeError: a bug of the caller)."""
     if op not in _REVERSALS:
         raise ValueError(f"no reversal named {op!r}")
+    # arguments the reversal does not take are the caller's bug: say so now, not at Undo
+    inspect.signature(_REVERSALS[op]).bind(actor, None, **args)
     return _serializer().dumps({"a": actor.id, "op": op, "args": args})
 
 

@@ -99,8 +99,16 @@ def test_a_token_signed_with_another_salt_or_key_is_refused(app, gym, clock):
 def test_only_registered_operations_are_offered(gym):
     with pytest.raises(ValueError):
         undo.offer(gym.coach, "no_such_op")
-    for op in ("uncancel", "unkeep", "move_back", "unend", "give_back"):
-        assert undo.offer(gym.coach, op, session_ids=[1])
+    with pytest.raises(TypeError):
+        undo.offer(gym.coach, "uncancel", session_id=1)
+    for op, args in (
+        ("uncancel", {"session_ids": [1]}),
+        ("unkeep", {"session_ids": [1]}),
+        ("move_back", {"session_id": 1, "start": "2027-03-02T09:00:00+00:00", "end": "x"}),
+        ("unend", {"series_id": 1, "ends_on": None, "session_ids": [1]}),
+        ("give_back", {"session_ids": [1], "coach_id": 2}),
+    ):
+        assert undo.offer(gym.coach, op, **args)
 
 
 def test_a_refusal_of_the_reversal_reaches_the_caller(gym, clock):

@@ -144,6 +144,12 @@ def test_the_undo_button_posts_the_token_and_names_what_it_undoes(app, coach_gym
         html,
     )
     assert "role=" not in html, "the button alone; the result line brings the status role"
+    with app.test_request_context("/coach/conflicts"):
+        for_admin = render_template_string(
+            '{% from "coach/_undo.html" import undo_button %}'
+            "{{ undo_button('t', 'x', {'coach': 7}) }}"
+        )
+    assert 'action="/coach/undo?coach=7"' in for_admin
 
 
 def test_the_coach_pages_load_the_undo_script(client, login, coach_gym):
