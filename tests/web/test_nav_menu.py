@@ -84,3 +84,14 @@ def test_the_menu_script_is_a_file_under_the_csp(client, login, gym):
     assert script.status_code == 200
     body = text(script)
     assert "aria-expanded" in body and "Escape" in body
+
+
+def test_date_fields_stay_native_without_javascript_and_nav_js_makes_them_iso(client, login, gym):
+    """The server sends <input type=date> (the no-JS field, same ISO value); nav.js makes it a
+    YYYY-MM-DD text field with a readout (tests/e2e/test_date_fields_e2e.py drives it)."""
+    login(gym.coach)
+    html = text(client.get("/coach/availability"))
+    assert re.search(r'<input id="addition-date" type="date" name="date"', html)
+    body = text(client.get("/static/js/nav.js"))
+    assert "input[type=date], input[type=month]" in body
+    assert '"YYYY-MM-DD"' in body and "aria-describedby" in body
