@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -27,6 +27,7 @@ from ..models import (
 from ..scheduling import Interval
 from ..vocab import (
     ACTIVE_BOOKING_STATUSES,
+    BookingStatus,
     Canceller,
     NotificationKind,
     Role,
@@ -34,7 +35,7 @@ from ..vocab import (
     SessionType,
 )
 from . import booking_rules, coaches, horizon, memberships
-from .bookings import check_open
+from .bookings import cancel_recurring, check_open
 from .db import constraint_name, transaction, write_lock
 from .errors import (
     AlreadyCancelled,
@@ -157,6 +158,66 @@ def resolve_series(
     return [c.session for c in found]
 
 
+def place_counts(session_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Per group class, how many members hold a place and how many wait (one query): whom
+    cancelling it notifies."""
+    ids = list(session_ids)
+    found: dict[int, tuple[int, int]] = {i: (0, 0) for i in ids}
+    if not ids:
+        return found
+    rows = db.session.execute(
+        select(Booking.session_id, Booking.status, func.count(Booking.id))
+        .where(Booking.session_id.in_(ids), Booking.status.in_(ACTIVE_BOOKING_STATUSES))
+        .group_by(Booking.session_id, Booking.status)
+    )
+    for session_id, status, count in rows:
+        booked, waiting = found[session_id]
+        if status == BookingStatus.WAITLISTED:
+            waiting += count
+        else:
+            booked += count
+        found[session_id] = (booked, waiting)
+    return found
+
+
+def end_series(
+    actor: User, series_id: int, now: datetime | None = None
+) -> tuple[RecurringBooking, list[int]]:
+    """End a recurring booking from today (``bookings.cancel_recurring``) and return it with the
+    ids of the sessions that ended with it (what an undo schedules again)."""
+    now = now or utcnow()
+    coming = (
+        list(
+            db.session.scalars(
+                select(TrainingSession.id)
+                .where(
+                    TrainingSession.recurring_booking_id == series_id,
+                    TrainingSession.status == SessionStatus.SCHEDULED,
+                    TrainingSession.start_time > now,
+                )
+                .order_by(TrainingSession.start_time)
+            )
+        )
+        if coaches.is_id(series_id)
+        else []
+    )
+    row = cancel_recurring(actor, series_id, now=now)
+    ended = (
+        set(
+            db.session.scalars(
+                select(TrainingSession.id).where(
+                    TrainingSession.id.in_(coming),
+                    TrainingSession.status == SessionStatus.CANCELLED,
+                )
+            )
+        )
+        if coming
+        else set()
+    )
+    ids = [i for i in coming if i in ended]
+    return row, ids
+
+
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -184,10 +245,13 @@ def suggest_moves(
         monday = _monday(coaches.local_day(session.start_time, zones[session.coach_id]))
         weeks[(session.coach_id, monday)].append(session)
     out: dict[int, list[Slot]] = {}
+    free_by_week = _free_weeks(
+        {key for key in weeks if key[1] <= horizon.last_day(zones[key[0]], now)}, zones, now
+    )
     for (coach_id, monday), members in weeks.items():
-        if monday > horizon.last_day(zones[coach_id], now):
+        if (coach_id, monday) not in free_by_week:
             continue  # a session stored beyond the horizon (before the rule) cannot move there
-        free = bookable_slots(coach_id, monday, monday + timedelta(days=6), now)
+        free = free_by_week[(coach_id, monday)]
         runs = _runs(free)
         for session in members:
             length = session.end_time - session.start_time
@@ -199,6 +263,37 @@ def suggest_moves(
             fits.sort(key=lambda s: (abs(s.start - session.start_time), s.start))
             out[session.id] = sorted(fits[:limit], key=lambda s: s.start)
     return out
+
+
+SUGGESTION_SPAN_WEEKS = 8
+"""The free times of at most this many consecutive weeks are read at once (two statements), so
+the conflicts page reads a number of statements bounded by the weeks its conflicts span / 8,
+never one read per conflict or per week."""
+
+
+def _free_weeks(
+    wanted: set[tuple[int, date]], zones: dict, now: datetime
+) -> dict[tuple[int, date], list[Slot]]:
+    """The bookable slots of each wanted (coach, Monday) week, read per coach in spans of at most
+    ``SUGGESTION_SPAN_WEEKS`` weeks from the first wanted Monday on."""
+    found: dict[tuple[int, date], list[Slot]] = {key: [] for key in wanted}
+    by_coach: dict[int, list[date]] = defaultdict(list)
+    for coach_id, monday in wanted:
+        by_coach[coach_id].append(monday)
+    for coach_id, mondays in by_coach.items():
+        mondays.sort()
+        i = 0
+        while i < len(mondays):
+            first = mondays[i]
+            last = first + timedelta(weeks=SUGGESTION_SPAN_WEEKS - 1)
+            span = [m for m in mondays[i:] if m <= last]
+            i += len(span)
+            tz = zones[coach_id]
+            for slot in bookable_slots(coach_id, first, span[-1] + timedelta(days=6), now):
+                key = (coach_id, _monday(coaches.local_day(slot.start, tz)))
+                if key in found:
+                    found[key].append(slot)
+    return found
 
 
 def _runs(free: list[Slot]) -> dict[datetime, datetime]:
@@ -321,7 +416,9 @@ def starts_fitting(free: list[Slot], length: timedelta) -> list[Slot]:
 
 
 __all__ = [
+    "end_series",
     "member_move",
+    "place_counts",
     "move_session",
     "resolve_series",
     "starts_fitting",

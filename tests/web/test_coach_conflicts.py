@@ -57,9 +57,13 @@ def test_page_lists_each_conflict_with_reason_origin_and_member(client, login, c
     body = page.get_data(as_text=True)
     rows = re.findall(r'<li class="conflict-row card" id="conflict-(\d+)">', body)
     assert rows == [str(made[1].id), str(one.id)]
-    assert "Tue 23 Mar 2027, 10:00–11:00" in body and "Recurring: every Tuesday 10:00" in body
+    # the series' session is in its group, whose line says whose, when and how many
+    assert re.search(rf'<li class="conflict-group card" id="series-{series.id}">', body)
+    assert "every Tuesday 10:00</span>" in body and "· 1 session from 23 Mar" in body
+    assert "Tue 23 Mar 2027, 10:00–11:00" in body
     assert "Wed 24 Mar 2027, 09:00–10:00" in body and "One-time booking" in body
-    assert body.count("Inside a blocked slot") == 2
+    # the filter's option, the group's line, its row, the one-time row
+    assert body.count("Inside a blocked slot") == 4
     assert "Ben Okafor" in body and "Ava Schulz" in body
     assert ">2 open</span>" in body
     fragment = client.get("/coach/conflicts", headers=HX)
@@ -100,9 +104,15 @@ def test_cancel_needs_confirmation_then_notifies(client, login, coach_gym):
     _, made, one = _vacation(coach_gym)
     login(coach_gym.coach)
     body = client.get("/coach/conflicts").get_data(as_text=True)
-    assert re.search(
-        rf'hx-post="/coach/conflicts/{one.id}/cancel"[^>]*hx-confirm="Cancel Ben Okafor', body
-    )
+    assert f'hx-post="/coach/conflicts/{one.id}/cancel"' in body
+    assert "hx-confirm" not in body, "an in-page confirmation, not the browser's confirm()"
+    in_row = client.post(f"/coach/conflicts/{one.id}/cancel", headers=HX)
+    assert in_row.status_code == 200 and is_fragment(in_row)
+    asked = in_row.get_data(as_text=True)
+    assert asked.lstrip().startswith(f'<li class="conflict-row card" id="conflict-{one.id}">')
+    assert "Cancel Ben Okafor&#39;s session on Wed 24 Mar 2027 09:00–10:00?" in asked
+    assert "Yes, cancel it" in asked and ">No, go back</a>" in asked
+    assert _status(one.id) == "scheduled"
     ask = client.post(f"/coach/conflicts/{one.id}/cancel")
     assert (
         ask.status_code == 200 and is_page(ask) and "Yes, cancel it" in ask.get_data(as_text=True)
@@ -121,13 +131,13 @@ def test_series_keep_and_cancel_act_on_every_conflicting_occurrence(client, logi
     block(coach_gym, "2027-04-05", "2027-04-12")  # a second vacation week hits the series again
     login(coach_gym.coach)
     body = client.get("/coach/conflicts").get_data(as_text=True)
-    assert "Every conflicting session of this series" in body
-    assert f"/coach/series/{series.id}/keep" in body and "Cancel them all" in body
+    assert "· 2 sessions from 23 Mar" in body
+    assert f"/coach/series/{series.id}/keep" in body and "Cancel all" in body
     kept = client.post(f"/coach/series/{series.id}/keep", headers=HX)
     assert kept.status_code == 200 and is_fragment(kept)
     text = kept.get_data(as_text=True)
     assert (
-        text.lstrip().startswith('<section id="conflicts"')
+        text.lstrip().startswith('<li class="conflict-row resolved"')
         and "Kept 2 sessions of the series" in text
     )
     assert "conflicts-changed" in triggers(kept)
@@ -157,7 +167,7 @@ def test_ending_a_series_on_a_dropped_weekday_stops_its_conflicts_for_good(
     availability.replace_weekly_day(coach_gym.admin, coach_gym.coach.id, 5, [])
     login(coach_gym.coach)
     body = client.get("/coach/conflicts").get_data(as_text=True)
-    assert f"/coach/series/{series.id}/end" in body and "End the recurring booking" in body
+    assert f"/coach/series/{series.id}/end" in body and "End the series" in body
     ask = client.post(f"/coach/series/{series.id}/end")
     assert ask.status_code == 200 and "Yes, end it" in ask.get_data(as_text=True)
     assert _status(made[0].id) == "scheduled"  # nothing happens before the coach confirms
