@@ -11,7 +11,8 @@ invalid input); htmx swaps them in place (``responseHandling`` in ``base.html``)
 these pages: the role check is the blueprint's ``before_request``.
 
 One module per page: ``class_pages`` (/book, classes), ``book_pages`` (a coach's slots and the
-booking sheet), ``session_pages`` (my sessions, cancel, feed), ``move_pages`` (moving a session);
+booking sheet), ``session_pages`` (my sessions, cancel, feed), ``move_pages`` (moving a session), ``zone_pages``
+(the zone a member reads times in);
 ``common`` holds what they share.
 """
 
@@ -23,4 +24,4 @@ from ..vocab import Role
 bp = Blueprint("member", __name__)
 require_roles(bp, Role.MEMBER)
 
-from . import book_pages, class_pages, move_pages, session_pages  # noqa: E402,F401
+from . import book_pages, class_pages, move_pages, session_pages, zone_pages  # noqa: E402,F401

@@ -4,6 +4,7 @@ place, join the waitlist, or leave."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
@@ -46,23 +47,24 @@ def book():
         "member/book.html",
         offers=offers,
         classes=classes,
-        opens=_classes_opening(offers, classes, now),
+        opens=_classes_opening(offers, classes, now, member_views.member_zone(current_user)),
         member_zone=member_views.member_zone(current_user),
         now=now,
     )
 
 
-def _classes_opening(offers, classes, now: datetime) -> dict[int, str]:
+def _classes_opening(offers, classes, now: datetime, reader: ZoneInfo) -> dict[int, str]:
     """For each listed class past its coach's booking horizon, by session id: when its booking
-    opens ("Booking opens Mon 7 Dec, 00:00"). The rules come from the coaches' settings the offers
-    already read."""
+    opens, on the member's (``reader``'s) clock ("Booking opens Mon 7 Dec, 00:00", the zone named
+    when it is not the coach's). The rules come from the coaches' settings the offers already
+    read."""
     rules = {offer.coach.id: booking_rules.rules_of(offer.settings) for offer in offers}
     out = {}
     for c in classes:
         coach_rules = rules.get(c.session.coach_id)
         day = c.session.start_time.astimezone(c.zone).date()
         if coach_rules is not None and day > coach_rules.last_day(now):
-            out[c.session.id] = booking_opens_note(coach_rules, day, c.zone)
+            out[c.session.id] = booking_opens_note(coach_rules, day, c.zone, reader)
     return out
 
 

@@ -28,6 +28,7 @@ from ..services.errors import (
     WeeklyLimit,
 )
 from ..services.sessions import free_cancellation_until, is_late_cancel
+from ..services.zones import utc_offset, zone_choices, zone_name, zone_offset
 from ..vocab import Role
 from . import bp
 
@@ -58,20 +59,17 @@ def hm(instant: datetime, zone: ZoneInfo) -> str:
     return instant.astimezone(zone).strftime("%H:%M")
 
 
-def zone_name(zone: ZoneInfo) -> str:
-    """A zone as people say it: the city part of its IANA name and "time" ("Berlin time",
-    "New York time", "Buenos Aires time"); a zone without a city keeps its name ("UTC")."""
-    key = zone.key
-    if "/" not in key:
-        return key
-    return key.rsplit("/", 1)[1].replace("_", " ") + " time"
+# Zone names and offsets for every template, macros included (the home page names zones too).
+for _helper in (zone_name, zone_offset, utc_offset):
+    bp.add_app_template_global(_helper)
 
 
-def zone_offset(zone: ZoneInfo, at: datetime) -> str:
-    """The zone's offset from UTC at the instant ``at`` ("UTC+01:00"), with its IANA name: what
-    the zone's name shows on hover or long-press."""
-    offset = at.astimezone(zone).strftime("%z")
-    return f"UTC{offset[:3]}:{offset[3:]} · {zone.key}"
+def zone_option(key: str, at: datetime, full: bool = False) -> str:
+    """A zone as the "Show times in" list offers it: "New York time (UTC-05:00)", with its IANA
+    name (``full``, the list of every zone, where several cities share a name)."""
+    zone = ZoneInfo(key)
+    text = f"{zone_name(zone)} ({utc_offset(zone, at)})"
+    return f"{text} · {key}" if full and "/" in key else text
 
 
 @bp.context_processor
@@ -81,9 +79,9 @@ def formatting():
         "day_label": day_label,
         "when": when,
         "hm": hm,
-        "zone_name": zone_name,
-        "zone_offset": zone_offset,
         "too_late_to_move": moves.too_late_message,
+        "zone_groups": zone_choices,
+        "zone_option": zone_option,
     }
 
 
@@ -129,11 +127,14 @@ def ask_gym(exc: Exception) -> str | None:
     return f"mailto:{email}?subject={subject}"
 
 
-def booking_opens_note(rules, day: date, tz: ZoneInfo) -> str:
+def booking_opens_note(rules, day: date, tz: ZoneInfo, reader: ZoneInfo | None = None) -> str:
     """When booking opens for the coach's local date ``day`` (past the horizon now): "Booking
-    opens Tue 16 Mar, 00:00" (the coach's clock, as the page shows times)."""
-    opens = rules.opens_at(day).astimezone(tz)
-    return f"Booking opens {day_label(opens.date())}, {opens:%H:%M}"
+    opens Tue 16 Mar, 00:00" on the coach's clock, or on the ``reader``'s (the member's), named
+    when it is not the coach's: "Booking opens Mon 15 Mar, 19:00 New York time"."""
+    shown = reader or tz
+    opens = rules.opens_at(day).astimezone(shown)
+    named = f" {zone_name(shown)}" if shown.key != tz.key else ""
+    return f"Booking opens {day_label(opens.date())}, {opens:%H:%M}{named}"
 
 
 def asked_range(tz: ZoneInfo, now: datetime) -> tuple[date, int]:

@@ -194,6 +194,7 @@ def cancel(session_id: int):
         return _cancel_page(item, _cancel_sheet(item, form, dates, zone), status=422)
     if not form.validate():
         return _cancel_page(item, _cancel_sheet(item, form, dates, zone), status=422)
+    mz = member_views.member_zone(current_user)  # the member's time first, as on the sheet
     try:
         if form.scope.data == "series":
             from_date = date.fromisoformat(form.from_date.data)
@@ -206,11 +207,11 @@ def cancel(session_id: int):
             waiting = item.place is not None and item.place.status == BookingStatus.WAITLISTED
             done = (
                 f"You left {'the waitlist of ' if waiting else ''}{session.title} on "
-                f"{when(session.start_time, zone)}."
+                f"{when(session.start_time, mz)}."
             )
         else:
             sessions.cancel_session(current_user, session_id, now=now)
-            done = f"Cancelled {when(session.start_time, zone)}."
+            done = f"Cancelled {when(session.start_time, mz)}."
     except Conflict as exc:
         sheet = _cancel_sheet(item, form, dates, zone, state="closed", message=sentence(exc))
         return _cancel_page(item, sheet, status=409, events=SESSIONS_CHANGED)

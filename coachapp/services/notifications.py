@@ -1,8 +1,9 @@
 """In-app notifications: a row per message to a user (a job may mail them later).
 
 A message names times in its recipient's zone (``users.timezone``, else the gym's
-``COACHAPP_TIMEZONE``) and says which zone that is, e.g. ``Sat 5 Dec, 16:00 (your time,
-Europe/Berlin)``: the same text is shown in the app, returned by the API and mailed. It is written
+``COACHAPP_TIMEZONE``) and says which zone that is as people say it, e.g. ``Sat 5 Dec, 16:00
+Berlin time`` (``zones.named_when``): the same text is shown in the app, returned by the API and
+mailed. It is written
 when the change happens, so it keeps naming the zone it was written in if the person later moves.
 """
 
@@ -21,6 +22,7 @@ from ..models import Notification, TrainingSession, User, utcnow
 from .coaches import is_id
 from .db import transaction
 from .errors import NotFound
+from .zones import local_when, named_when  # noqa: F401  (local_when: read here by moves, booking_rules, home)
 
 PENDING_DELIVERY = "coachapp.notifications_to_deliver"
 
@@ -31,24 +33,10 @@ def recipient_zone(user_id: int) -> ZoneInfo:
     return ZoneInfo((user.timezone if user else None) or current_app.config["COACHAPP_TIMEZONE"])
 
 
-def local_when(
-    instant: datetime, zone: ZoneInfo, now: datetime, end: datetime | None = None
-) -> str:
-    """``instant`` on ``zone``'s clock as ``Sat 5 Dec, 16:00`` (``Sat 5 Dec 2027, 16:00`` when it
-    is not in ``now``'s year there), with ``–17:00`` when ``end`` is given."""
-    local = instant.astimezone(zone)
-    year = "" if local.year == now.astimezone(zone).year else f" {local.year}"
-    text = f"{local:%a} {local.day} {local:%b}{year}, {local:%H:%M}"
-    if end is not None:
-        text += f"–{end.astimezone(zone):%H:%M}"
-    return text
-
-
 def when_for(user_id: int, instant: datetime, now: datetime, end: datetime | None = None) -> str:
-    """``instant`` as the message to ``user_id`` says it: ``Sat 5 Dec, 16:00 (your time,
-    Europe/Berlin)`` in their zone, named, so a member abroad never has to guess."""
-    zone = recipient_zone(user_id)
-    return f"{local_when(instant, zone, now, end)} (your time, {zone.key})"
+    """``instant`` as the message to ``user_id`` says it: ``Sat 5 Dec, 16:00 Berlin time`` in
+    their zone, named, so a member abroad never has to guess."""
+    return named_when(instant, recipient_zone(user_id), now, end)
 
 
 def notify(user_id: int, kind: str, message: str, session_id: int | None = None) -> Notification:

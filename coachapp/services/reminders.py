@@ -37,7 +37,8 @@ from ..extensions import db
 from ..models import Booking, Notification, ReminderSent, TrainingSession, User, utcnow
 from ..vocab import BookingStatus, NotificationKind, SessionStatus, SessionType
 from .db import is_postgres, transaction, write_lock
-from .notifications import PENDING_DELIVERY, local_when
+from .notifications import PENDING_DELIVERY
+from .zones import named_when
 
 log = logging.getLogger(__name__)
 
@@ -225,8 +226,8 @@ def _notify(sent: list[DueReminder], now: datetime) -> list[int]:
 def message_for(item: DueReminder, now: datetime) -> str:
     """The reminder's text, its times on the member's clock with the zone named."""
     zone = ZoneInfo(item.member_zone or current_app.config["COACHAPP_TIMEZONE"])
-    when = local_when(item.starts_at, zone, now, item.ends_at)
-    return f"Reminder: {item.title} with {item.coach_name}, {when} (your time, {zone.key})."
+    when = named_when(item.starts_at, zone, now, item.ends_at)
+    return f"Reminder: {item.title} with {item.coach_name}, {when}."
 
 
 def send_due(now: datetime | None = None) -> ReminderReport:

@@ -84,7 +84,7 @@ def test_due_window_is_after_now_and_up_to_the_reminder_hours(people):
         select(Notification.message).where(Notification.session_id == due_soon.id)
     )
     assert message == (
-        "Reminder: Strength with Coach Otto, Mon 1 Mar, 07:01–08:01 (your time, Europe/Berlin)."
+        "Reminder: Strength with Coach Otto, Mon 1 Mar, 07:01–08:01 Berlin time."
     )
 
 

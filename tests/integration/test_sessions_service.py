@@ -78,7 +78,7 @@ def test_cancel_cancels_the_booking_and_notifies_the_member(gym, stranded):
     note = db.session.scalars(select(Notification)).one()
     assert note.user_id == gym.member.id and note.session_id == session.id
     assert note.message == (
-        "Your session on Tue 2 Mar, 10:00 (your time, Europe/Berlin) with Coach Carla was "
+        "Your session on Tue 2 Mar, 10:00 Berlin time with Coach Carla was "
         "cancelled by your coach."
     )
     assert sessions.list_conflicts(gym.coach, gym.coach.id, now=NOW) == []

@@ -239,7 +239,7 @@ def test_coach_cancellation_notification_until_dismissed(ava, gym):
     html = ava.get("/me/sessions").get_data(as_text=True)
     notice = re.search(r'<ul class="notices".*?</ul>', html, re.S).group(0)
     assert (
-        "Your session on Tue 16 Mar, 10:00 (your time, Europe/Berlin) with Lena Hoffmann was "
+        "Your session on Tue 16 Mar, 10:00 Berlin time with Lena Hoffmann was "
         "cancelled by your coach." in notice
     )
     assert "Cancelled by coach" in html

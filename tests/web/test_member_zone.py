@@ -15,6 +15,16 @@ from coachapp.member.common import zone_name, zone_offset
 
 NEW_YORK = '<span class="zone" title="UTC-04:00 · America/New_York">New York time</span>'
 BERLIN = '<span class="zone" title="UTC+01:00 · Europe/Berlin">Berlin time</span>'
+NEW_YORK_LABEL = (
+    '<abbr class="zone" title="UTC-04:00 · America/New_York">New York time</abbr>'
+    '<span class="zone-offset"> (UTC-04:00)</span>'
+)
+BERLIN_LABEL = (
+    '<abbr class="zone" title="UTC+01:00 · Europe/Berlin">Berlin time</abbr>'
+    '<span class="zone-offset"> (UTC+01:00)</span>'
+)
+"""The booking page (coach.html) names zones in a span with a title; the other member pages
+with ``member/_zone.html``: an abbr, and the offset as text for screen readers and touch."""
 
 
 @pytest.fixture
@@ -50,7 +60,7 @@ def test_slots_lead_with_the_members_time(client, far):
     assert f"Times are in your {NEW_YORK}; Lena's own, {BERLIN}, in grey." in html
     # Tuesday 09:00 in Berlin is 04:00 in New York: the member's time leads, the coach's in grey.
     assert re.search(r"<span>04:00</span><small>09:00</small>", html)
-    assert "America/New_York" not in re.sub(r'title="[^"]*"', "", html)  # no raw zone in the text
+    assert "America/New_York" not in re.sub(r'(title|value)="[^"]*"', "", html)  # no raw zone in the text
 
 
 def test_the_sheet_says_the_members_time_and_the_coachs_below(client, far):
@@ -74,8 +84,8 @@ def test_the_same_zone_shows_one_time_named_by_its_city(client, login, app, make
 def test_the_coach_list_leads_with_the_members_time(client, far):
     html = client.get("/book").get_data(as_text=True)
     assert "<strong>Tue 16 Mar, 04:00</strong>" in html
-    assert f"Tue 16 Mar, 09:00 {BERLIN}" in html
-    assert f"60-minute sessions · {BERLIN}" in html
+    assert f"Tue 16 Mar, 09:00 {BERLIN_LABEL}" in html
+    assert f"60-minute sessions · {BERLIN_LABEL}" in html
 
 
 def test_the_move_picker_leads_with_the_members_time(client, far):
@@ -85,7 +95,7 @@ def test_the_move_picker_leads_with_the_members_time(client, far):
     _booking, session = bookings.book_one_time(far.ava, far.coach.id, start, end)
     html = client.get(f"/me/sessions/{session.id}/move").get_data(as_text=True)
     assert '<h2 id="sheet-title" tabindex="-1">Move Thu 18 Mar, 05:00</h2>' in html
-    assert f"Times are in your {NEW_YORK}; Lena's own, {BERLIN}, in grey." in html
+    assert f"Times are in your {NEW_YORK_LABEL}; Lena's own, {BERLIN_LABEL}, in grey." in html
     assert re.search(r"<span>04:00</span><small>09:00</small>", html)
     later = at("2027-03-19", "11:00")
     query = slot_query(later, later + (end - start))

@@ -49,7 +49,10 @@ def test_the_free_cancellation_time_is_in_the_members_zone(client, login, coach_
     db.session.commit()
     login(coach_gym.ava)
     body = _sheet(client, coach_gym, "2027-03-18", "10:00")
-    assert "Free cancellation until Wed 17 Mar, 09:00 your time (Europe/London)" in body
+    assert (
+        'Free cancellation until Wed 17 Mar, 09:00 <abbr class="zone" '
+        'title="UTC+00:00 · Europe/London">London time</abbr>' in body
+    )
 
 
 def test_the_window_is_the_coachs_and_a_slot_inside_it_says_so(client, login, coach_gym):
