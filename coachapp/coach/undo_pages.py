@@ -16,6 +16,9 @@ from ..web import fragment, wants_fragment
 from . import bp
 from .common import CONFLICTS_CHANGED, WEEK_CHANGED
 
+UNDONE = "undone"
+"""``HX-Trigger`` event after an undo: the conflicts list reloads (what came back is listed)."""
+
 
 @bp.app_template_global()
 def undo_seconds() -> int:
@@ -34,8 +37,8 @@ def _back() -> str:
 @bp.post("/undo", endpoint="undo")
 def undo_change():
     """Undo the resolution the form's ``token`` names (the coach's or admin's own, at most
-    ``UNDO_SECONDS`` old): with htmx the result sentence in place of the button, and the badge
-    and week refresh; without, a message on the conflicts page. A refusal (too late, the time
+    ``UNDO_SECONDS`` old): with htmx the result sentence in place of the button, and the badge,
+    the week and the conflicts list refresh; without, a message on the conflicts page. A refusal (too late, the time
     taken meanwhile) says why, with its status."""
     token = request.form.get("token", "")
     try:
@@ -48,7 +51,7 @@ def undo_change():
         return fragment(
             "coach/_undo.html",
             status=status,
-            events=(CONFLICTS_CHANGED, WEEK_CHANGED) if ok else (),
+            events=(CONFLICTS_CHANGED, WEEK_CHANGED, UNDONE) if ok else (),
             result=text,
             ok=ok,
         )

@@ -46,7 +46,7 @@ def test_undo_with_htmx_answers_the_sentence_and_refreshes(client, login, coach_
         '<p class="undo-result" role="status">Undone: Ben Okafor&#39;s session on Wed 24 Mar 2027 '
         "09:00 is back on; Ben Okafor was told.</p>"
     )
-    assert triggers(response) == {"conflicts-changed", "week-changed"}
+    assert triggers(response) == {"conflicts-changed", "week-changed", "undone"}
     assert _status(session_id) == SessionStatus.SCHEDULED
     told = db.session.scalars(
         select(Notification.message).where(Notification.user_id == coach_gym.ben.id)
