@@ -154,6 +154,8 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "member.move": ("start", "end"),
     "member.dismiss": (),
     "member.regenerate_feed": ("confirmed",),
+    "member.zone_page": ("next",),
+    "member.set_zone": ("timezone", "next", "all"),
     "feeds.calendar": (),
 }
 """The query and form parameters each route reads (``coach`` on the coach pages, form fields,
