@@ -23,7 +23,7 @@ from datetime import date, datetime
 from flask import current_app
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..extensions import db
 from ..models import (
@@ -66,6 +66,8 @@ UNDO_SECONDS = 10
 GRACE_SECONDS = 5
 """Extra seconds a token stays good: the click travels over the network (and clocks differ)."""
 SALT = "undo"
+RACE_LOST = ("40P01", "40001")
+"""PostgreSQL's deadlock and serialization failures: a concurrent writer won the race."""
 
 Reversal = Callable[..., str]
 _REVERSALS: dict[str, Reversal] = {}
@@ -140,6 +142,13 @@ def apply(actor: User, token: str, now: datetime | None = None) -> str:
         return fn(actor, now, **data["args"])
     except AlreadyUndone as exc:
         return exc.message
+    except OperationalError as exc:
+        # PostgreSQL broke a deadlock with a concurrent change of the same time: it won
+        if getattr(exc.orig, "sqlstate", None) in RACE_LOST:
+            raise SlotTaken(
+                "Another change to that time got in first; nothing was undone."
+            ) from exc
+        raise
 
 
 MAX_SESSIONS = 1000
@@ -322,31 +331,43 @@ def _restore(actor: User, sessions: list[TrainingSession], now: datetime) -> lis
         .order_by(Booking.created_at, Booking.id)
     ):
         places[booking.session_id].append(booking)
+    # The credits are drawn first and each row is then written once: a session row written
+    # twice would meet a concurrent booking of its time in the overlap constraint twice, each
+    # waiting for the other (a deadlock on PostgreSQL) instead of one of them being refused.
+    plan = []
     for session in cancelled:
-        stamp = session.cancelled_at
         seats = session.capacity if session.type == SessionType.GROUP else 1
+        back = []
+        for booking in places[session.id]:
+            if booking.cancelled_at != session.cancelled_at:
+                continue  # cancelled before, on its own: it stays so
+            # first come, first placed: the places the class had, then its waitlist
+            back.append(
+                (booking, BookingStatus.CONFIRMED if seats > 0 else BookingStatus.WAITLISTED)
+            )
+            seats -= 1
+        held, credits = None, {}
+        if session.type == SessionType.GROUP:
+            for booking, status in back:
+                if status == BookingStatus.CONFIRMED and booking.membership_id is None:
+                    credits[booking.id] = _draw(booking.member_id, session)
+        elif session.member_id is not None and session.membership_id is None:
+            held = _draw(session.member_id, session)
+            credits = {booking.id: held for booking, _ in back}  # the one-time booking's copy
+        plan.append((session, back, held, credits))
+    for session, back, held, credits in plan:
         session.status = SessionStatus.SCHEDULED
         session.cancelled_by = None
         session.cancelled_at = None
-        for booking in places[session.id]:
-            if booking.cancelled_at != stamp:
-                continue  # cancelled before, on its own: it stays so
-            # first come, first placed: the places the class had, then its waitlist
-            booking.status = BookingStatus.CONFIRMED if seats > 0 else BookingStatus.WAITLISTED
-            seats -= 1
+        if held is not None:
+            session.membership_id = held
+        for booking, status in back:
+            booking.status = status
             booking.cancelled_at = None
             booking.late_cancel = False
+            if credits.get(booking.id) is not None:
+                booking.membership_id = credits[booking.id]
     _flush("nothing was undone.")
-    for session in cancelled:
-        if session.type == SessionType.GROUP:
-            for booking in places[session.id]:
-                if booking.status == BookingStatus.CONFIRMED and booking.membership_id is None:
-                    booking.membership_id = _draw(booking.member_id, session)
-        elif session.member_id is not None and session.membership_id is None:
-            session.membership_id = _draw(session.member_id, session)
-            if session.one_time_booking_id is not None:
-                booking = db.session.get(Booking, session.one_time_booking_id)
-                booking.membership_id = session.membership_id
     _tell_back_on(cancelled, _attending(cancelled), now)
     return cancelled
 
