@@ -177,13 +177,15 @@ def _instant(value: object) -> datetime:
 
 
 def _locked(
-    actor: User, session_ids: object, manager_of: int | None = None
+    actor: User, session_ids: object, manager_of: int | None = None, locked: bool = False
 ) -> list[TrainingSession]:
-    """Take the write lock, then the sessions (row-locked), in start order. Each must be one the
-    actor sees and manages, or, with ``manager_of``, the actor must manage that coach (a session
-    given to a cover coach is no longer the giver's to see)."""
+    """Take the write lock (unless the transaction holds it: ``locked``), then the sessions
+    (row-locked), in start order. Each must be one the actor sees and manages, or, with
+    ``manager_of``, the actor must manage that coach (a session given to a cover coach is no
+    longer the giver's to see)."""
     ids = _ids(session_ids)
-    write_lock()
+    if not locked:
+        write_lock()
     rows = list(
         db.session.scalars(
             select(TrainingSession)
@@ -519,7 +521,7 @@ def unend(
         if series is None or not coaches.is_party(actor, series.coach_id, series.member_id):
             raise NotFound(f"There is no recurring booking with id {series_id}.")
         coaches.require_manager(actor, series.coach_id)
-        sessions = _locked_again(actor, session_ids or [])
+        sessions = _locked(actor, session_ids, locked=True) if session_ids else []
         if (
             series.status == SeriesStatus.ACTIVE
             and series.end_date == until
@@ -538,29 +540,6 @@ def unend(
     runs = "runs again" + (f" until {until:%-d %b %Y}" if until else "")
     back = f"; {subject} {_is_are(restored)} back on{told}" if restored else ""
     return f"Undone: the recurring booking {runs}{back}."
-
-
-def _locked_again(actor: User, session_ids: list[int]) -> list[TrainingSession]:
-    """``_locked`` inside a transaction that holds the write lock already (none for no ids)."""
-    if not session_ids:
-        return []
-    ids = _ids(session_ids)
-    rows = list(
-        db.session.scalars(
-            select(TrainingSession)
-            .where(TrainingSession.id.in_(ids))
-            .order_by(TrainingSession.start_time, TrainingSession.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    )
-    if len(rows) != len(ids):
-        raise NotFound("One of those sessions no longer exists; nothing was undone.")
-    for session in rows:
-        if not coaches.can_see_session(actor, session):
-            raise NotFound(f"There is no session with id {session.id}.")
-        coaches.require_manager(actor, session.coach_id)
-    return rows
 
 
 @reversal("give_back")

@@ -402,23 +402,25 @@ def test_uncancel_brings_back_a_class_with_its_places_waitlist_and_credits(gym, 
     assert "back on" not in " ".join(told(left))
 
 
-def test_uncancel_a_series_cancel_all(gym, clock):
+def mias_tuesdays(gym, until=None):
+    """Mia's weekly Tuesday 10:00–11:00 with Carla from 2 Mar 2027 (6 sessions made), paid
+    with credits."""
     credit_pack(gym, gym.member)
-    series, _ = bookings.create_recurring(
-        gym.admin,
-        SeriesSpec(
-            gym.coach.id,
-            TUESDAY,
-            "10:00",
-            "11:00",
-            date(2027, 3, 2),
-            None,
-            1,
-            member_id=gym.member.id,
-        ),
-        today=TODAY,
-        now=NOW,
+    spec = SeriesSpec(
+        gym.coach.id,
+        TUESDAY,
+        "10:00",
+        "11:00",
+        date(2027, 3, 2),
+        until,
+        1,
+        member_id=gym.member.id,
     )
+    return bookings.create_recurring(gym.admin, spec, today=TODAY, now=NOW)[0]
+
+
+def test_uncancel_a_series_cancel_all(gym, clock):
+    series = mias_tuesdays(gym)
     availability.replace_weekly_day(gym.coach, gym.coach.id, TUESDAY, [], now=NOW)
     before = snapshot()
     done = moves.resolve_series(gym.coach, series.id, "cancel", now=NOW)
@@ -479,22 +481,7 @@ def test_move_back_restores_time_room_and_tells_the_member(gym, conflict):
 
 
 def test_unend_runs_the_series_again_with_its_sessions(gym, clock):
-    credit_pack(gym, gym.member)
-    series, _ = bookings.create_recurring(
-        gym.admin,
-        SeriesSpec(
-            gym.coach.id,
-            TUESDAY,
-            "10:00",
-            "11:00",
-            date(2027, 3, 2),
-            date(2027, 6, 29),
-            1,
-            member_id=gym.member.id,
-        ),
-        today=TODAY,
-        now=NOW,
-    )
+    series = mias_tuesdays(gym, date(2027, 6, 29))
     before = snapshot()
     ended = bookings.cancel_recurring(gym.coach, series.id, now=NOW)
     cancelled = [
