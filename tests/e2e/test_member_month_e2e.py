@@ -133,6 +133,15 @@ def test_laptop_picks_a_day_from_the_month_calendar_keyboard_only(
         expect(dialog).to_be_empty()
         assert page.evaluate("document.activeElement.getAttribute('hx-get')") == slot
         assert axe_violations(page) == []
+
+        # The next month by its link (a mouse this time): its first day is chosen.
+        title = page.locator("#month-title")
+        shown = title.inner_text()
+        page.get_by_role("link", name="Next month", exact=False).click()
+        expect(title).not_to_have_text(shown)
+        assert page.url.endswith("-01")
+        expect(page.get_by_role("link", name="Previous month", exact=False)).to_be_visible()
+        assert page.evaluate("!!document.activeElement.closest('#month')")  # focus stays there
     finally:
         context.close()
 

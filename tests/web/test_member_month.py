@@ -10,17 +10,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from member_helpers import HX, at, small_gym
-from sqlalchemy import event
-
-from coachapp import cache
-from coachapp.extensions import db
-
-SLOT_PAGE_FIRST_VIEW = 4
-"""As tests/web/test_statement_counts.py: the user with the data version, the coach with their
-settings, the availability, the sessions. The month grid adds none (one slot search)."""
+from test_statement_counts import SLOT_PAGE_FIRST_VIEW, statements
 
 
 @pytest.fixture
@@ -187,29 +181,14 @@ def test_a_bad_date_is_refused_inline_naming_the_field(ava, gym, value, words):
     assert words in fragment and "<html" not in fragment
 
 
-def _statements(client, path: str) -> list[str]:
-    cache.clear(client.application)
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    assert response.status_code == 200, (path, response.status_code)
-    return seen
-
-
 def test_the_month_costs_no_statement_per_day(ava, gym):
     """The grid's counts come from the same slot search as the list (one search over the month
     and the list's days); only a list grown far past the month ("More days" up to 91 days) makes
     the month a search of its own: two, never one per day."""
-    base = _statements(ava, f"/book/{gym.coach.id}")
+    ava = SimpleNamespace(app=ava.application, get=ava.get)  # what statements() reads
+    base = statements(ava, f"/book/{gym.coach.id}")
     assert len(base) <= SLOT_PAGE_FIRST_VIEW, base
-    assert len(_statements(ava, f"/book/{gym.coach.id}?date=2027-04-20")) == len(base)
-    assert len(_statements(ava, f"/book/{gym.coach.id}/month?date=2027-05-03")) == len(base)
-    long_list = _statements(ava, f"/book/{gym.coach.id}?from=2027-03-31&days=91&date=2027-03-16")
+    assert len(statements(ava, f"/book/{gym.coach.id}?date=2027-04-20")) == len(base)
+    assert len(statements(ava, f"/book/{gym.coach.id}/month?date=2027-05-03")) == len(base)
+    long_list = statements(ava, f"/book/{gym.coach.id}?from=2027-03-31&days=91&date=2027-03-16")
     assert len(long_list) <= len(base) + 2, long_list
