@@ -240,7 +240,8 @@ def _summary(sessions: list[TrainingSession], attending: dict[int, list[int]]) -
     members = sorted({m for ids in attending.values() for m in ids})
     names = _names(members)
     n = len(sessions)
-    what = f"session on {_when(sessions[0])}" if n == 1 else f"{n} sessions"
+    kind = f"{sessions[0].title} class" if sessions[0].type == SessionType.GROUP else "session"
+    what = f"{kind} on {_when(sessions[0])}" if n == 1 else f"{n} sessions"
     if len(names) == 1:
         return f"{names[0]}'s {what}", f"; {names[0]} was told"
     if not names:

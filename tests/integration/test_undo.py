@@ -394,7 +394,7 @@ def test_uncancel_brings_back_a_class_with_its_places_waitlist_and_credits(gym, 
     said = undo.apply(gym.coach, token, now=later())
 
     assert said == (
-        "Undone: the session on Tue 2 Mar 2027 17:00 is back on; Max Member, Mia Member and "
+        "Undone: the Kettlebells class on Tue 2 Mar 2027 17:00 is back on; Max Member, Mia Member and "
         "Tia Third were told."
     )
     assert snapshot() == before
