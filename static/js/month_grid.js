@@ -33,7 +33,7 @@
     return (new Date(date + "T00:00:00Z").getUTCDay() + 6) % 7;
   }
 
-  function moveTo(from, el) {
+  function moveTo(el) {
     Array.prototype.forEach.call(grid().querySelectorAll("[data-date][tabindex='0']"), function (x) {
       x.setAttribute("tabindex", "-1");
     });
@@ -80,7 +80,7 @@
     event.preventDefault();
     var next = cell(target);
     if (next) {
-      moveTo(el, next);
+      moveTo(next);
     } else if (target.slice(0, 7) !== date.slice(0, 7)) {
       toMonth(target > date ? "next" : "prev", target);
     }
@@ -101,15 +101,18 @@
     }
   });
 
-  document.addEventListener("htmx:afterSwap", function () {
-    if (!pending || !grid()) { return; }
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var swapped = event.detail.target;  // the old element, for an outerHTML swap
+    if (!pending || !grid() || !swapped || (swapped.id !== "booking" && swapped.id !== "month")) {
+      return;  // another part (the slot list's own refresh) was swapped: keep waiting
+    }
     var want = pending;
     pending = null;
     var el = want.date ? cell(want.date) : document.querySelector('#month [data-month="' + want.month + '"]');
     el = el || grid().querySelector("[data-date][tabindex='0']");
     if (!el) { return; }
     if (el.hasAttribute("data-date")) {
-      moveTo(null, el);
+      moveTo(el);
     } else {
       el.focus();
     }
