@@ -77,25 +77,17 @@ def flask_batch(database_url: str, *commands: list[str]) -> list[str]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def people_with_tokens(gym, server, people: list[tuple[str, str, str]], token_for: str):
+def people_with_tokens(gym, server, people: list[tuple[str, str, str]], *token_for: str):
     """Create ``people`` ((email, name, role); coaches in Europe/Berlin) in one process and return
-    an API token of ``token_for``."""
+    an API token of each of ``token_for`` (a list)."""
     commands = []
     for email, name, role in people:
-        args = [
-            "users",
-            "create",
-            email,
-            "--name",
-            name,
-            "--role",
-            role,
-            "--password",
-            gym.password,
-        ]
+        args = ["users", "create", email, "--name", name, "--role", role]
+        args += ["--password", gym.password]
         commands.append(args + (["--timezone", "Europe/Berlin"] if role == "coach" else []))
-    commands.append(["users", "token", token_for])
-    return flask_batch(gym.database_url, *commands)[-1].strip().splitlines()[-1]
+    commands += [["users", "token", email] for email in token_for]
+    outputs = flask_batch(gym.database_url, *commands)[len(people) :]
+    return [output.strip().splitlines()[-1] for output in outputs]
 
 
 def coach_id_of(server, token: str, name: str) -> int:
@@ -116,7 +108,7 @@ def people(e2e_gym, server):
         (MEMBER, "Quinn Abe", "member"),
         (ADMIN, "Rex Falk", "admin"),
     ]
-    token = people_with_tokens(e2e_gym, server, everyone, ADMIN)
+    [token] = people_with_tokens(e2e_gym, server, everyone, ADMIN)
     coach_id = coach_id_of(server, token, "Pia Lorenz")
     window = {
         "start_time": "07:00",
