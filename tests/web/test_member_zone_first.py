@@ -108,15 +108,28 @@ def test_my_sessions_lists_the_members_time_with_the_coachs_after(client, far):
     html = client.get("/me/sessions").get_data(as_text=True)
     row = re.search(r'<li class="session[^"]*">.*?</li>', html, re.S).group(0)
     assert f'href="/me/sessions/{session.id}">Thu 18 Mar, 05:00–06:00</a>' in row
-    assert f"Lena Hoffmann · Studio A · Thu 18 Mar, 10:00 {BERLIN}" in row
+    assert f"Lena Hoffmann · Studio A · 10:00 {BERLIN}" in row  # the same day there
     assert "your time" not in row
+
+
+def test_the_coachs_time_names_its_day_when_it_is_another_day_there(client, far):
+    from coachapp.extensions import db
+    from coachapp.models import User
+
+    db.session.get(User, far.ava.id).timezone = "Pacific/Honolulu"
+    db.session.commit()
+    one_time(far, far.ava)  # Thu 10:00 in Berlin is Wed 23:00 in Honolulu
+    html = client.get("/me/sessions").get_data(as_text=True)
+    row = re.search(r'<li class="session[^"]*">.*?</li>', html, re.S).group(0)
+    assert "Wed 17 Mar, 23:00–00:00</a>" in row
+    assert "Lena Hoffmann · Studio A · Thu 18 Mar, 10:00 <abbr" in row
 
 
 def test_the_cancel_sheet_and_its_answer_lead_with_the_members_time(client, far):
     session = one_time(far, far.ava)
     sheet = client.get(f"/me/sessions/{session.id}/cancel", headers=HX).get_data(as_text=True)
     assert '<h2 id="sheet-title" tabindex="-1">Cancel Thu 18 Mar, 05:00?</h2>' in sheet
-    assert f"05:00–06:00 with Lena Hoffmann · Studio A · Thu 18 Mar, 10:00 {BERLIN}" in sheet
+    assert f"05:00–06:00 with Lena Hoffmann · Studio A · 10:00 {BERLIN}" in sheet
     done = client.post(f"/me/sessions/{session.id}/cancel", data={"scope": "one"}, headers=HX)
     assert "Cancelled Thu 18 Mar, 05:00." in done.get_data(as_text=True)
 
