@@ -75,7 +75,7 @@ def test_the_zone_reaches_my_sessions_times(client, gym):
     client.post("/me/zone", data={"timezone": "Asia/Tokyo", "next": "/me/sessions"})
     html = client.get("/me/sessions").get_data(as_text=True)
     assert "Thu 18 Mar, 18:00–19:00</a>" in html  # 10:00 Berlin is 18:00 in Tokyo
-    assert "Thu 18 Mar, 10:00 <abbr" in html  # Lena's own, second
+    assert "Studio A · 10:00 <abbr" in html  # Lena's own, second (the same day there)
 
 
 def test_a_boosted_post_is_redirected_to_the_whole_page(client, gym):
