@@ -26,6 +26,7 @@
 
   var openId = null; // the session whose popover is open
   var pendingFocus = null; // the session to focus once #week has been refreshed
+  var closeAfterMove = null; // the session moved from its popover: close it once swapped
   var state = null; // a drag or a keyboard move in progress
   var swallowClick = false;
 
@@ -154,14 +155,14 @@
     if (evt.detail && evt.detail.owner !== OWNER) { closePopover(false); }
   });
 
-  document.addEventListener("htmx:afterRequest", function (evt) {
-    // a move from the popover's form or its suggestions: once the grid is refreshed, focus goes
-    // to the moved session
-    var elt = evt.detail.elt;
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    // a move from the popover's form or its suggestions (before the swap: the form is still in
+    // the popover): once the grid is refreshed, focus goes to the moved session
     var d = dialog();
-    if (d && d.contains(elt) && elt.tagName === "FORM" && /\/move$/.test(elt.getAttribute("action") || "") &&
-        evt.detail.successful && evt.detail.xhr.status === 200) {
-      pendingFocus = d.dataset.sessionId;
+    var config = evt.detail.requestConfig || {};
+    if (d && evt.detail.target === d && config.verb === "post" && /\/move$/.test(config.path || "") &&
+        evt.detail.xhr.status === 200) {
+      pendingFocus = closeAfterMove = d.dataset.sessionId;
     }
   });
 
@@ -173,15 +174,18 @@
     }
     var d = dialog();
     if (!d) { return; }
-    if (pendingFocus && pendingFocus === d.dataset.sessionId) {
+    if (closeAfterMove && closeAfterMove === d.dataset.sessionId) {
+      // the grid may have been refreshed already (then pendingFocus was used up): focus now too
       var done = d.querySelector(".flash-success");
       if (done) { say(done.textContent.trim(), false); }
       closePopover(false);
-      var moved = eventOf(pendingFocus);
-      if (moved) { moved.focus(); }
+      if (eventOf(closeAfterMove)) { eventOf(closeAfterMove).focus(); }
+      closeAfterMove = null;
       return;
     }
     if (into === p) {
+      var note = document.getElementById("move-note");
+      if (note) { note.textContent = ""; } // an earlier move's outcome would cover the popover
       openId = d.dataset.sessionId;
       place();
       focusHeading();

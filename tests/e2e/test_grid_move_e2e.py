@@ -6,7 +6,8 @@ Coach Gil Marek (Berlin, one-to-one every day 07:00–21:00) has Rita's session 
 is refused — it goes back and the server's reason is shown; by keyboard, Tab to the session and
 Enter opens its popover (focus on its heading), Escape closes it (focus back on the session), and
 the popover's arrow-key move puts it on Thursday 13:00 with focus on the moved session. At 390 px
-the popover is a bottom sheet, and axe-core finds nothing with it open.
+the popover is a bottom sheet, axe-core finds nothing with it open, and its move form (typed,
+Enter) moves the session to Sunday 08:00, closes the sheet and focuses the moved session.
 
 Screenshots: build/screenshots/e2e-grid-move-1366.png, e2e-grid-popover-1366.png,
 e2e-grid-popover-390.png.
@@ -156,6 +157,7 @@ def test_drag_keyboard_and_popover_at_1366(browser, server, e2e_gym, gil, shot):
 
 def test_popover_is_a_bottom_sheet_at_390(browser, server, e2e_gym, gil, shot):
     monday, session_id = gil
+    sunday = monday + timedelta(days=6)
     context = _context(browser, server, PHONE)
     page = context.new_page()
     try:
@@ -174,5 +176,16 @@ def test_popover_is_a_bottom_sheet_at_390(browser, server, e2e_gym, gil, shot):
         dialog.get_by_role("button", name="Close").click()
         expect(dialog).to_have_count(0)
         expect(session).to_be_focused()
+
+        # the popover's own form, by keyboard: the sheet closes, focus is on the moved session
+        page.keyboard.press("Enter")
+        expect(dialog.locator("h2")).to_be_focused()
+        dialog.get_by_label("Date").fill(sunday.isoformat())
+        dialog.get_by_label("Start").fill("08:00")
+        dialog.get_by_label("Start").press("Enter")
+        expect(dialog).to_have_count(0)
+        expect(session).to_have_attribute("data-date", sunday.isoformat())
+        expect(session).to_be_focused()
+        expect(page.locator("#move-note")).to_contain_text("Moved to")
     finally:
         context.close()
