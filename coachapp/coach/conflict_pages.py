@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from jinja2 import TemplateNotFound
 
 from .. import inputs
 from ..errors import sentence
@@ -225,20 +224,9 @@ def done(text: str, back: str, token: str | None):
     """A resolution's answer: the result and its Undo button in place of the row or group (htmx),
     or the conflicts page with the result (no JS: a flash, without Undo)."""
     if wants_fragment():
-        if not _undo_ready():
-            token = None
         return fragment("coach/_resolved.html", events=DONE, ok=True, text=text, undo_token=token)
     flash(text, "success")
     return redirect(back)
-
-
-def _undo_ready() -> bool:
-    """Whether the Undo button's template is there (it lands with the undo pages)."""
-    try:
-        current_app.jinja_env.get_template("coach/_undo.html")
-    except TemplateNotFound:
-        return False
-    return True
 
 
 def refused(exc: DomainError, back: str, again, prefix: str = ""):

@@ -324,3 +324,34 @@ def test_the_grouped_page_reads_a_bounded_number_of_statements(app, make_user, c
     assert body.count('<li class="conflict-group card"') == 4 and f"conflict-{one.id}" in body
     assert len(many) <= CONFLICTS_PAGE_STATEMENTS, "\n".join(many)
     assert len(many) == len(few), "\n".join(many)
+
+
+def _undo(client, response):
+    token = re.search(r'name="token" value="([^"]+)"', response.get_data(as_text=True))[1]
+    return client.post("/coach/undo", data={"token": token}, headers=HX)
+
+
+def test_every_bulk_result_offers_undo_that_puts_it_back(client, login, coach_gym):
+    series, made = _mondays_dropped(coach_gym)
+    login(coach_gym.coach)
+    kept = client.post(f"/coach/series/{series.id}/keep", headers=HX)
+    assert 'class="undo-button"' in kept.get_data(as_text=True)
+    undone = _undo(client, kept)
+    assert undone.status_code == 200 and "undone" in triggers(undone)
+    assert len(_conflicts(coach_gym)) == 6
+    cancelled = client.post(
+        f"/coach/series/{series.id}/cancel", data={"confirmed": "1"}, headers=HX
+    )
+    assert _undo(client, cancelled).status_code == 200
+    assert {_status(s.id) for s in made} == {"scheduled"} and len(_conflicts(coach_gym)) == 6
+    moved = client.post(
+        f"/coach/series/{series.id}/move?day=2&time=09:00&from_date=2027-03-22",
+        data={"confirmed": "1"},
+        headers=HX,
+    )
+    assert _conflicts(coach_gym) == []
+    assert _undo(client, moved).status_code == 200
+    assert {_status(s.id) for s in made} == {"scheduled"} and len(_conflicts(coach_gym)) == 6
+    ended = client.post(f"/coach/series/{series.id}/end", data={"confirmed": "1"}, headers=HX)
+    assert _conflicts(coach_gym) == []
+    assert _undo(client, ended).status_code == 200 and len(_conflicts(coach_gym)) == 6
