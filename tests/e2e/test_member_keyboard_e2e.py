@@ -26,6 +26,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.live_server import api
 from tests.e2e.test_date_fields_e2e import coach_id_of, people_with_tokens
+from tests.e2e.test_member_dialog_e2e import _active, _tab_to
 
 pytestmark = pytest.mark.e2e
 
@@ -49,19 +50,6 @@ def vera(e2e_gym, server):
         path = f"/api/v1/coaches/{coach_id}/weekly-availability/{day}"
         api(server, token, "PUT", path, {"windows": [{**window, "is_group": False}]})
     return coach_id
-
-
-def _active(page: Page, script: str):
-    return page.evaluate(f"(() => {{ const el = document.activeElement; return {script}; }})()")
-
-
-def _tab_to(page: Page, test: str, limit: int = 120, key: str = "Tab") -> None:
-    """Press ``key`` until the focused element passes ``test`` (JS on ``el``)."""
-    for _ in range(limit):
-        page.keyboard.press(key)
-        if _active(page, f"!!el && el !== document.body && ({test})"):
-            return
-    raise AssertionError(f"no focus on {test} after {limit} presses of {key}")
 
 
 def _named(text: str) -> str:
@@ -91,7 +79,7 @@ def test_keyboard_only_booking_with_screen_reader_cues(browser, server, e2e_gym,
         _log_in_by_keyboard(page, MEMBER, e2e_gym.password)
 
         # 1. Home → Book → Vera → a free time, Tab and Enter only.
-        _tab_to(page, _named("Book"))
+        _tab_to(page, _named("Book"), limit=120)
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"/book$"))
         _tab_to(page, "(el.innerText || '').includes('Vera Kluge')")
@@ -104,7 +92,7 @@ def test_keyboard_only_booking_with_screen_reader_cues(browser, server, e2e_gym,
         expect(slots.first).to_be_visible()
         assert slots.count() >= 5
 
-        _tab_to(page, SLOT)
+        _tab_to(page, SLOT, limit=120)
         page.keyboard.press("Tab")  # the second free time: the first one may be too soon later
         assert _active(page, SLOT)
         slot_url = _active(page, "el.getAttribute('hx-get') || el.getAttribute('href')")
