@@ -434,8 +434,12 @@ def _cancel_step(detail, action: str) -> Step:
     )
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else word + ('es' if word.endswith('s') else 's')}"
+
+
 def _members(n: int) -> str:
-    return f"{n} {'member' if n == 1 else 'members'}"
+    return _count(n, "member")
 
 
 @bp.post("/conflicts/<int:session_id>/<any(keep, cancel):action>")
@@ -570,9 +574,18 @@ def resolve_series(series_id: int, action: str):
             if found
             else "every week",
         }
+        said = text.format(**words)
+        if found is not None and not found.one_to_one and action == "cancel":
+            counts = moves.place_counts(r.session.id for r in found.rows).values()
+            booked, waiting = sum(c[0] for c in counts), sum(c[1] for c in counts)
+            question = f"Cancel the {len(found.rows)} conflicting {who} classes?"
+            said = (
+                f"{_count(booked, 'place')} booked and {waiting} waiting in them will be notified. "
+                "The recurring class itself stays."
+            )
         step = Step(
             question.format(**words),
-            text.format(**words),
+            said,
             url_for(
                 "coach.resolve_series", series_id=series_id, action=action, **coach_args(coach_id)
             ),
@@ -580,6 +593,13 @@ def resolve_series(series_id: int, action: str):
         )
         return ask(step, back, lambda st: group(step=st))
     now = utcnow()
+    told = None
+    if action == "cancel":
+        found = _series_of(coach_id, series_id)
+        if found is not None and not found.one_to_one:
+            told = sum(
+                sum(c) for c in moves.place_counts(r.session.id for r in found.rows).values()
+            )
     try:
         if action == "end":
             series, ended = moves.end_series(current_user, series_id, now=now)
@@ -609,7 +629,10 @@ def resolve_series(series_id: int, action: str):
         text = f"Kept {n} {sessions_word} of the series: an addition now covers each."
     else:
         token = undo.offer(current_user, "uncancel", session_ids=[s.id for s in settled])
-        text = f"Cancelled {n} {sessions_word} of the series; the member has been notified."
+        if told is None:
+            text = f"Cancelled {n} {sessions_word} of the series; the member has been notified."
+        else:
+            text = f"Cancelled {_count(n, 'class')}; {_members(told)} notified."
     return done(text, back, token)
 
 

@@ -355,3 +355,41 @@ def test_every_bulk_result_offers_undo_that_puts_it_back(client, login, coach_gy
     ended = client.post(f"/coach/series/{series.id}/end", data={"confirmed": "1"}, headers=HX)
     assert _conflicts(coach_gym) == []
     assert _undo(client, ended).status_code == 200 and len(_conflicts(coach_gym)) == 6
+
+
+def test_cancelling_a_recurring_class_counts_its_places(client, login, coach_gym):
+    from datetime import date
+
+    availability.replace_weekly_day(
+        coach_gym.admin,
+        coach_gym.coach.id,
+        TUESDAY,
+        [WindowInput("17:00", "19:00", coach_gym.room_b.id, is_individual=False, is_group=True)],
+    )
+    series, made = group_classes.create_group_series(
+        coach_gym.admin,
+        coach_gym.coach.id,
+        TUESDAY,
+        "17:00",
+        "18:00",
+        date(2027, 3, 16),
+        None,
+        1,
+        "Kettlebells",
+        1,
+    )
+    group_classes.book_place(coach_gym.admin, made[1].id, member_id=coach_gym.ava.id)
+    group_classes.book_place(coach_gym.admin, made[1].id, member_id=coach_gym.ben.id)
+    block(coach_gym, "2027-03-22", "2027-04-01")  # Tue 23 and Tue 30 Mar
+    login(coach_gym.coach)
+    body = client.get("/coach/conflicts").get_data(as_text=True)
+    assert "Kettlebells</strong>" in body and "· 2 sessions from 23 Mar" in body
+    ask = client.post(f"/coach/series/{series.id}/cancel", headers=HX)
+    text = ask.get_data(as_text=True)
+    assert "Cancel the 2 conflicting Kettlebells classes?" in text
+    assert "1 place booked and 1 waiting in them will be notified." in text
+    assert "Move the series to another weekly time" not in text  # a class moves elsewhere
+    assert _status(made[1].id) == "scheduled"
+    done = client.post(f"/coach/series/{series.id}/cancel", data={"confirmed": "1"}, headers=HX)
+    assert "Cancelled 2 classes; 2 members notified." in done.get_data(as_text=True)
+    assert _status(made[1].id) == "cancelled"
