@@ -111,6 +111,8 @@
       var today = p.parentNode.querySelector(".day-head.today");
       var col = today ? Number(/gc-(\d+)/.exec(today.className)[1]) - 2 : 0;
       at = { col: col, row: 0 };
+      var pop = popover();
+      if (pop && pop.classList.contains("anchored")) { close(false); }  // another week: not on it
       state.anchor = null;
       state.chosen = null;
     }
@@ -255,7 +257,8 @@
 
   function onPopoverKey(event) {
     var pop = popover();
-    if (event.key === "Escape" && pop && !pop.hidden && pop.contains(event.target)) {
+    var lost = event.target === document.body;  // the focus went with a swapped part
+    if (event.key === "Escape" && pop && !pop.hidden && (lost || pop.contains(event.target))) {
       event.preventDefault();
       close(true);
     }

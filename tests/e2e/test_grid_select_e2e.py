@@ -35,14 +35,31 @@ FIRST_MINUTE = 7 * 60
 def gil(e2e_gym, server):
     """Gil, open for one-to-one and groups every day 07:00–21:00 (through the API)."""
     url = e2e_gym.database_url
-    flask_cli(url, "users", "create", GIL, "--name", "Gil Sander", "--role", "coach",
-              "--password", e2e_gym.password, "--timezone", "Europe/Berlin")
+    flask_cli(
+        url,
+        "users",
+        "create",
+        GIL,
+        "--name",
+        "Gil Sander",
+        "--role",
+        "coach",
+        "--password",
+        e2e_gym.password,
+        "--timezone",
+        "Europe/Berlin",
+    )
     token = flask_cli(url, "users", "token", GIL).strip().splitlines()[-1]
     coach = api(server, token, "GET", "/api/v1/me")["user"]["id"]
     window = {"start_time": "07:00", "end_time": "21:00", "is_individual": True, "is_group": True}
     for day in range(7):
-        api(server, token, "PUT", f"/api/v1/coaches/{coach}/weekly-availability/{day}",
-            {"windows": [window]})
+        api(
+            server,
+            token,
+            "PUT",
+            f"/api/v1/coaches/{coach}/weekly-availability/{day}",
+            {"windows": [window]},
+        )
     return coach
 
 
@@ -79,10 +96,12 @@ def test_drag_to_block_and_keyboard_to_add_at_1366(browser, server, e2e_gym, gil
         assert axe_violations(page) == []
         shot(page, "grid-select-1366", full_page=False)
         page.get_by_role("link", name="Block this time").click()
+        expect(popover.get_by_label("From")).to_be_focused()  # the form is in and settled
         popover.get_by_label("Reason (optional)").fill("Physio")
         popover.get_by_role("button", name="Block this time").click()
         expect(popover.get_by_role("status")).to_contain_text("14:00–17:00 (Physio)")
         expect(page.locator('#week .band.blocked[title="14:00–17:00 Physio"]')).to_have_count(1)
+        expect(popover.get_by_role("button", name="Done")).to_be_focused()
         page.keyboard.press("Escape")
         expect(popover).to_be_hidden()
 
@@ -113,9 +132,16 @@ def test_drag_to_block_and_keyboard_to_add_at_1366(browser, server, e2e_gym, gil
         page.keyboard.press("Enter")
         expect(popover.get_by_role("status")).to_contain_text("18:00–19:00 as extra availability")
         expect(page.locator('#week .band.addition[title^="18:00–19:00"]')).to_have_count(1)
+        expect(popover.get_by_role("button", name="Done")).to_be_focused()
         page.keyboard.press("Escape")
         expect(popover).to_be_hidden()
         expect(page.locator("#week .q[tabindex='0']")).to_be_focused()
+        # Another week does not hold the time picked: the popover goes with it.
+        page.keyboard.press("Enter")
+        expect(popover).to_have_class(re.compile(r"\banchored\b"))
+        page.locator("#week a[rel=next]").click()
+        expect(popover).to_be_hidden()
+        expect(page.locator("#week .sel")).to_have_count(0)
     finally:
         context.close()
 
