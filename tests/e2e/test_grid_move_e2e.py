@@ -15,6 +15,7 @@ e2e-grid-popover-390.png.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -67,6 +68,21 @@ def gil(e2e_gym, server):
     return monday, booked["session"]["id"]
 
 
+@contextmanager
+def _week(browser, server, gym, options: dict, monday, session_id: str):
+    """Gil logged in on his grid of the week of ``monday``: (page, the session's link)."""
+    context = _context(browser, server, options)
+    page = context.new_page()
+    try:
+        log_in(page, COACH[0], gym.password)
+        page.goto(f"/coach/week?start={monday}")
+        session = page.locator(f'#week .event[data-session-id="{session_id}"]')
+        session.scroll_into_view_if_needed()
+        yield page, session
+    finally:
+        context.close()
+
+
 def _drag(page, session, day: int, hhmm: str) -> None:
     """Drag ``session`` by its top quarter hour to day ``day`` (0 = Monday) at ``hhmm``."""
     grid = page.locator(".week-grid")
@@ -88,13 +104,7 @@ def _drag(page, session, day: int, hhmm: str) -> None:
 def test_drag_keyboard_and_popover_at_1366(browser, server, e2e_gym, gil, shot):
     monday, session_id = gil
     friday, thursday = monday + timedelta(days=4), monday + timedelta(days=3)
-    context = _context(browser, server, WIDE)
-    page = context.new_page()
-    try:
-        log_in(page, COACH[0], e2e_gym.password)
-        page.goto(f"/coach/week?start={monday}")
-        session = page.locator(f'#week .event[data-session-id="{session_id}"]')
-        session.scroll_into_view_if_needed()
+    with _week(browser, server, e2e_gym, WIDE, monday, session_id) as (page, session):
         note = page.locator("#move-note")
 
         # drag to a free time: the grid shows it there, and so does a reload
@@ -133,6 +143,11 @@ def test_drag_keyboard_and_popover_at_1366(browser, server, e2e_gym, gil, shot):
         )
         assert popover["y"] >= 0 and popover["y"] + popover["height"] <= 900
         shot(page, "grid-popover-1366", full_page=False)
+        page.keyboard.press("Shift+Tab")  # out of the non-modal popover: back to its session
+        expect(session).to_be_focused()
+        expect(dialog).to_have_count(1)
+        page.keyboard.press("Enter")
+        expect(dialog.locator("h2")).to_be_focused()
         page.keyboard.press("Escape")
         expect(dialog).to_have_count(0)
         expect(session).to_be_focused()
@@ -151,20 +166,12 @@ def test_drag_keyboard_and_popover_at_1366(browser, server, e2e_gym, gil, shot):
         expect(session.locator(".ev-when")).to_contain_text("13:00")
         expect(session).to_be_focused()
         expect(note).to_contain_text("Moved to")
-    finally:
-        context.close()
 
 
 def test_popover_is_a_bottom_sheet_at_390(browser, server, e2e_gym, gil, shot):
     monday, session_id = gil
     sunday = monday + timedelta(days=6)
-    context = _context(browser, server, PHONE)
-    page = context.new_page()
-    try:
-        log_in(page, COACH[0], e2e_gym.password)
-        page.goto(f"/coach/week?start={monday}")
-        session = page.locator(f'#week .event[data-session-id="{session_id}"]')
-        session.scroll_into_view_if_needed()
+    with _week(browser, server, e2e_gym, PHONE, monday, session_id) as (page, session):
         session.click()
         dialog = page.get_by_role("dialog")
         expect(dialog.locator("h2")).to_be_focused()
@@ -187,5 +194,3 @@ def test_popover_is_a_bottom_sheet_at_390(browser, server, e2e_gym, gil, shot):
         expect(session).to_have_attribute("data-date", sunday.isoformat())
         expect(session).to_be_focused()
         expect(page.locator("#move-note")).to_contain_text("Moved to")
-    finally:
-        context.close()
