@@ -266,19 +266,42 @@ def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
+@dataclass(frozen=True)
+class One:
+    """A conflict a single-session action works on: the session, its zone, whom it is for, the
+    conflicts page to go back to, and ``row(error, status, step)`` to answer with its row."""
+
+    detail: object
+    who: str
+    back: str
+
+    @property
+    def s(self):
+        return self.detail.session
+
+    @property
+    def tz(self):
+        return self.detail.tz
+
+    def row(self, error=None, status=200, step=None):
+        return conflict_row(self.s.coach_id, self.s.id, error, status, step)
+
+
+def _one(session_id: int) -> One:
+    detail = coach_calendar.session_detail(current_user, session_id)
+    back = url_for("coach.conflicts", **coach_args(detail.session.coach_id))
+    return One(detail, _who(detail), back)
+
+
 @bp.post("/conflicts/<int:session_id>/give")
 def give_session(session_id: int):
     """Give one conflicting session to a cover coach (``coach_id``): first a confirmation that
     names the member, the time and the coach (in the row; a page without JS), then the hand-over
     (the member and the new coach are told), or the row again with why it is no longer possible."""
-    detail = coach_calendar.session_detail(current_user, session_id)
-    s, tz = detail.session, detail.tz
-    who = _who(detail)
-    back = url_for("coach.conflicts", **coach_args(s.coach_id))
+    one = _one(session_id)
+    s, tz, who, back = one.s, one.tz, one.who, one.back
     target = _cover_coach()
-
-    def row(error=None, status=200, step=None):
-        return conflict_row(s.coach_id, session_id, error, status, step)
+    row = one.row
 
     if target is None or target.id == s.coach_id:
         error = "Pick one of the coaches offered to take it."
@@ -446,13 +469,9 @@ def _members(n: int) -> str:
 def resolve(session_id: int, action: str):
     """Keep (an addition whitelists its slot) or cancel (members notified, after a confirmation
     in the row) one conflict."""
-    detail = coach_calendar.session_detail(current_user, session_id)
-    s, tz = detail.session, detail.tz
-    who = _who(detail)
-    back = url_for("coach.conflicts", **coach_args(s.coach_id))
-
-    def row(error=None, status=200, step=None):
-        return conflict_row(s.coach_id, session_id, error, status, step)
+    one = _one(session_id)
+    detail, s, tz, who, back = one.detail, one.s, one.tz, one.who, one.back
+    row = one.row
 
     if action == "cancel" and not confirmed():
         step = _cancel_step(
@@ -480,13 +499,9 @@ def resolve(session_id: int, action: str):
 def move_conflict(session_id: int):
     """Move one conflict to a suggested free time (``start``, ``YYYY-MM-DDTHH:MM`` in the coach's
     zone), after a confirmation in the row naming both times; the member is told."""
-    detail = coach_calendar.session_detail(current_user, session_id)
-    s, tz = detail.session, detail.tz
-    who = _who(detail)
-    back = url_for("coach.conflicts", **coach_args(s.coach_id))
-
-    def row(error=None, status=200, step=None):
-        return conflict_row(s.coach_id, session_id, error, status, step)
+    one = _one(session_id)
+    s, tz, who, back = one.s, one.tz, one.who, one.back
+    row = one.row
 
     raw = request.values.get("start", "").strip()
     day = inputs.parse_date(raw[:10]) if len(raw) == 16 and raw[10] == "T" else None

@@ -119,6 +119,30 @@ def _spec(row: RecurringBooking, day_of_week: int, start: str, from_date: date) 
     )
 
 
+def _end_coming(series_id: int, since: datetime, now: datetime) -> list[TrainingSession]:
+    """Cancel (by the coach, credits back, nobody told here) the series' scheduled sessions that
+    start after ``since`` and have not started; return them in start order."""
+    found = list(
+        db.session.scalars(
+            select(TrainingSession)
+            .where(
+                TrainingSession.recurring_booking_id == series_id,
+                TrainingSession.status == SessionStatus.SCHEDULED,
+                TrainingSession.start_time >= since,
+                TrainingSession.start_time > now,
+            )
+            .order_by(TrainingSession.start_time)
+            .with_for_update()
+        )
+    )
+    for session in found:
+        session.status = SessionStatus.CANCELLED
+        session.cancelled_by = Canceller.COACH
+        session.cancelled_at = now
+        memberships.give_back(session)
+    return found
+
+
 def _check_day(day_of_week: object) -> int:
     if (
         isinstance(day_of_week, bool)
@@ -184,24 +208,7 @@ def _move(actor: User, series_id: int, spec: SeriesSpec, request, now: datetime)
     new_when = weekly_when(spec.day_of_week, spec.start_time, row.frequency)
     old_end, old_status = row.end_date, row.status
     cutoff = local_datetime(spec.start_date, 0, tz)
-    old_sessions = list(
-        db.session.scalars(
-            select(TrainingSession)
-            .where(
-                TrainingSession.recurring_booking_id == row.id,
-                TrainingSession.status == SessionStatus.SCHEDULED,
-                TrainingSession.start_time >= cutoff,
-                TrainingSession.start_time > now,
-            )
-            .order_by(TrainingSession.start_time)
-            .with_for_update()
-        )
-    )
-    for session in old_sessions:
-        session.status = SessionStatus.CANCELLED
-        session.cancelled_by = Canceller.COACH
-        session.cancelled_at = now
-        memberships.give_back(session)
+    old_sessions = _end_coming(row.id, cutoff, now)
     if spec.start_date > row.start_date:
         row.end_date = spec.start_date - timedelta(days=1)
     else:
@@ -307,18 +314,7 @@ def move_back(
             if new.status != SeriesStatus.ACTIVE:
                 raise AlreadyUndone("That move has been undone already.")
             old = _own_series(actor, old_series_id)
-            made = db.session.scalars(
-                select(TrainingSession).where(
-                    TrainingSession.recurring_booking_id == new.id,
-                    TrainingSession.status == SessionStatus.SCHEDULED,
-                    TrainingSession.start_time > now,
-                )
-            )
-            for session in made:
-                session.status = SessionStatus.CANCELLED
-                session.cancelled_by = Canceller.COACH
-                session.cancelled_at = now
-                memberships.give_back(session)
+            _end_coming(new.id, now, now)
             new.status, new.cancelled_at = SeriesStatus.CANCELLED, now
             old.status = status
             old.end_date = None if end_date is None else date.fromisoformat(end_date)

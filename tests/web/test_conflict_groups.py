@@ -10,35 +10,20 @@ import re
 from coach_helpers import HX, SeparateClient, at, block, book, is_fragment, is_page, triggers
 from coach_helpers import weekly as weekly_series
 from sqlalchemy import func, select
+from test_coach_conflicts import _conflicts, _notes, _status
 
 from coachapp.extensions import db
 from coachapp.models import (
     AvailabilityAddition,
-    Notification,
     RecurringBooking,
     TrainingSession,
 )
-from coachapp.services import availability, group_classes, sessions
+from coachapp.services import availability, group_classes
 from coachapp.services.availability import WindowInput
 
 MONDAY, TUESDAY, WEDNESDAY = 1, 2, 3
 
 pytest_plugins = ["coach_fixtures"]  # coach_gym, frozen_now
-
-
-def _status(session_id: int) -> str:
-    db.session.expire_all()
-    return db.session.get(TrainingSession, session_id).status
-
-
-def _conflicts(gym) -> list[int]:
-    return [c.session.id for c in sessions.list_conflicts(gym.admin, gym.coach.id)]
-
-
-def _notes(user) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user.id)
-    )
 
 
 def _mondays_dropped(gym, member=None):
