@@ -33,7 +33,7 @@
         form.remove();
         return;
       }
-      if (count) { count.textContent = " (" + left + " s)"; }
+      if (count) { count.textContent = "\u00a0(" + left + " s)"; }  // no-break: a flex button trims a plain space
     }
     var timer = window.setInterval(tick, TICK_MS);
     tick();
