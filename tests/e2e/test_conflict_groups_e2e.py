@@ -9,9 +9,11 @@ process through the services, as the CLI does: a CLI call per step costs seconds
   session was 11,287 px for 25), axe-core finds nothing, every group button is 44 px high.
 - 1366 px: "Keep all" settles a six-session series in one click; Undo within its 10 seconds puts
   the six conflicts back. With the keyboard alone: Tab to another series' "Cancel all", Enter,
-  the group asks (its "Yes" has the focus), Enter: six sessions cancelled.
+  the group asks (its "Yes" has the focus), Enter: six sessions cancelled. Moving Wednesday's
+  series to Saturday 09:00 first lists what will happen; "No, go back" leaves it as it was.
 
-Screenshots: build/screenshots/e2e-conflicts-390.png, e2e-conflicts-1366.png.
+Screenshots: build/screenshots/e2e-conflicts-390.png, e2e-conflicts-1366.png,
+e2e-conflicts-1366-move.png.
 """
 
 from __future__ import annotations
@@ -145,6 +147,20 @@ def test_keep_a_series_in_one_click_undo_it_and_cancel_one_by_keyboard(
         expect(page.locator(".conflict-row.resolved")).to_contain_text(
             "Cancelled 6 sessions of the series"
         )
+        expect(page.locator("#conflict-count")).to_have_text("19 open")
+
+        # Wednesday's series to Saturday 09:00: the group lists what will happen first
+        wednesday = page.locator(f"#series-{cleo[2]}")
+        wednesday.get_by_text("Move the series to another weekly time").click()
+        wednesday.get_by_label("Weekday").select_option(label="Saturday")
+        wednesday.get_by_label("Time (24 h)").fill("09:00")
+        wednesday.get_by_role("button", name="Check the new time").click()
+        expect(wednesday).to_contain_text(
+            "Move the recurring booking from every Wednesday 10:00 to every Saturday 09:00?"
+        )
+        shot(page, "conflicts-1366-move", full_page=False)
+        wednesday.get_by_role("link", name="No, go back").click()
+        expect(wednesday.get_by_role("button", name="Keep all")).to_be_visible()
         expect(page.locator("#conflict-count")).to_have_text("19 open")
     finally:
         context.close()
