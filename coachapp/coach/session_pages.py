@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..errors import sentence
 from ..models import utcnow
-from ..services import coach_calendar, group_classes, memberships, moves, sessions
+from ..services import coach_calendar, group_classes, memberships, moves, sessions, undo
 from ..services.errors import DomainError, NotFound
 from ..vocab import SessionStatus, SessionType
 from ..web import fragment, page, wants_fragment
@@ -172,10 +172,13 @@ def _week_of(coach_id: int, when, tz) -> str:
     )
 
 
-def _moved_on_week(detail, moved, reason: str | None, status: int):
-    """A drop on the week grid (``origin=week``): for htmx, one line saying what happened (the
-    grid refreshes on ``week-changed``; a refusal keeps the 409/422 and the reason, and the
-    script puts the session back); without JavaScript, back to the week with a flash."""
+def _moved_on_week(
+    detail, moved, reason: str | None, status: int, undo_token: str = "", before: str = ""
+):
+    """A drop on the week grid (``origin=week``): for htmx, one line saying what happened, with
+    an Undo for a move (the grid refreshes on ``week-changed``; a refusal keeps the 409/422 and
+    the reason, and the script puts the session back); without JavaScript, back to the week with
+    a flash."""
     session = moved or detail.session
     text = _moved_notice(detail, moved) if reason is None else f"Could not move: {reason}"
     if wants_fragment():
@@ -186,6 +189,9 @@ def _moved_on_week(detail, moved, reason: str | None, status: int):
             events=(WEEK_CHANGED, CONFLICTS_CHANGED) if reason is None else (),
             ok=reason is None,
             text=text,
+            undo_token=undo_token,
+            before=before,
+            qs=coach_args(session.coach_id),
         )
     flash(text, "success" if reason is None else "error")
     return redirect(_week_of(session.coach_id, session.start_time, detail.tz))
@@ -199,6 +205,9 @@ def move_session(session_id: int):
     origin = request.form.get("origin")
     from_conflicts, from_week = origin == "conflicts", origin == "week"
     before = describe(detail.session, detail.tz)
+    was = detail.session  # its time and room before the move, for Undo
+    old = {"start": was.start_time.isoformat(), "end": was.end_time.isoformat()}
+    old["room_id"] = was.room_id
     form = forms.move_form(request.form)
     start = forms.move_start(form, detail.tz)
     status, moved = 422, None
@@ -228,7 +237,8 @@ def move_session(session_id: int):
             **_session_context(session_id, move=form, error=reason),
         )
     if from_week:
-        return _moved_on_week(detail, moved, None, 200)
+        token = undo.offer(current_user, "move_back", session_id=session_id, **old)
+        return _moved_on_week(detail, moved, None, 200, token, before)
     notice = _moved_notice(detail, moved)
     if from_conflicts:
         if wants_fragment():

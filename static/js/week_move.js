@@ -66,24 +66,38 @@
   }
 
   // ---- the message near the grid ----------------------------------------------------------
-  function say(text, error) {
+  function showNote(line, error) {
     var note = document.getElementById("move-note");
     if (!note) { return; }
     note.textContent = "";
-    var line = document.createElement("p");
-    line.className = "flash " + (error ? "flash-error" : "flash-success");
     if (error) { line.setAttribute("role", "alert"); }
-    var words = document.createElement("span");
-    words.textContent = text;
     var close = document.createElement("button");
     close.type = "button";
     close.className = "note-close";
     close.setAttribute("aria-label", "Dismiss");
     close.textContent = "×";
     close.addEventListener("click", function () { note.textContent = ""; });
-    line.appendChild(words);
     line.appendChild(close);
     note.appendChild(line);
+  }
+  function say(text, error) {
+    var line = document.createElement("p");
+    line.className = "flash " + (error ? "flash-error" : "flash-success");
+    var words = document.createElement("span");
+    words.textContent = text;
+    line.appendChild(words);
+    showNote(line, error);
+  }
+  // the server's answer to a drop (coach/session.html's move_result: its words and, after a
+  // move, an Undo form, which htmx then handles)
+  function sayAnswer(html, error) {
+    var first = new DOMParser().parseFromString(html, "text/html").body.firstElementChild;
+    if (!first) {
+      say(textOf(html), error);
+      return;
+    }
+    showNote(document.importNode(first, true), error);
+    if (window.htmx) { window.htmx.process(document.getElementById("move-note")); }
   }
   function textOf(html) {
     return new DOMParser().parseFromString(html, "text/html").body.textContent.trim();
@@ -333,13 +347,17 @@
       return response.text().then(function (text) {
         if (response.ok) {
           pendingFocus = s.id;
-          say(textOf(text), false);
+          sayAnswer(text, false);
           triggers(response.headers.get("HX-Trigger"));
           return;
         }
         putBack(s);
         var known = response.status === 409 || response.status === 422;
-        say(known ? textOf(text) : "The session could not be moved (error " + response.status + ").", true);
+        if (known) {
+          sayAnswer(text, true);
+        } else {
+          say("The session could not be moved (error " + response.status + ").", true);
+        }
         if (s.keyboard) { s.el.focus(); }
       });
     }, function () {

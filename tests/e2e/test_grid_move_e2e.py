@@ -5,7 +5,8 @@ Coach Gil Marek (Berlin, one-to-one every day 07:00–21:00) has Rita's session 
 12:30 moves it (the grid shows it there, also after a reload); dragging it onto the blocked morning
 is refused — it goes back and the server's reason is shown; by keyboard, Tab to the session and
 Enter opens its popover (focus on its heading), Escape closes it (focus back on the session), and
-the popover's arrow-key move puts it on Thursday 13:00 with focus on the moved session. At 390 px
+the popover's arrow-key move puts it on Thursday 13:00 with focus on the moved session, and the
+Undo offered with the message puts it back. At 390 px
 the popover is a bottom sheet, axe-core finds nothing with it open, and its move form (typed,
 Enter) moves the session to Sunday 08:00, closes the sheet and focuses the moved session.
 
@@ -166,6 +167,12 @@ def test_drag_keyboard_and_popover_at_1366(browser, server, e2e_gym, gil, shot):
         expect(session.locator(".ev-when")).to_contain_text("13:00")
         expect(session).to_be_focused()
         expect(note).to_contain_text("Moved to")
+
+        # Undo, offered with the message, puts it back
+        note.get_by_role("button", name="Undo").click()
+        expect(note).to_contain_text("Undone")
+        expect(session).to_have_attribute("data-date", friday.isoformat())
+        expect(session.locator(".ev-when")).to_contain_text("12:30")
 
 
 def test_popover_is_a_bottom_sheet_at_390(browser, server, e2e_gym, gil, shot):

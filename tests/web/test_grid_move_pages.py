@@ -40,11 +40,17 @@ def test_a_drop_moves_notifies_and_refreshes_the_week(client, login, coach_gym):
     )
     assert moved.status_code == 200 and is_fragment(moved)
     body = moved.get_data(as_text=True)
-    assert body.startswith('<p class="flash flash-success">')
+    assert body.startswith('<div class="flash flash-success move-result">')
     assert "Moved to Thu 25 Mar" in body and "09:15–10:15; Ava Schulz notified." in body
     assert {"week-changed", "conflicts-changed"} <= triggers(moved)
     assert _start(session.id) == at("2027-03-25", "09:15")
     assert _kinds(coach_gym.ava) == ["session_moved"]
+    # Undo puts it back where it was
+    assert 'Undo<span class="visually-hidden"> the move: back to Wed 24 Mar' in body
+    token = re.search(r'name="token" value="([^"]+)"', body).group(1)
+    undone = client.post("/coach/undo", data={"token": token}, headers=HX)
+    assert undone.status_code == 200 and "week-changed" in triggers(undone)
+    assert _start(session.id) == at("2027-03-24", "10:00")
 
 
 def test_a_drop_without_javascript_goes_back_to_the_week(client, login, coach_gym):
@@ -80,7 +86,8 @@ def test_a_refused_drop_says_why_with_409_or_422(client, login, coach_gym):
         )
         body = answer.get_data(as_text=True)
         assert answer.status_code == status, (fields, body)
-        assert body.startswith('<p class="flash flash-error">Could not move: '), body
+        assert body.startswith('<div class="flash flash-error move-result"><span>Could not move: ')
+        assert 'name="token"' not in body
         assert words in body.lower(), (fields, body)
         assert "week-changed" not in triggers(answer)
     assert _start(session.id) == at("2027-03-24", "10:00")
