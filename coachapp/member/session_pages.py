@@ -20,6 +20,7 @@ from ..services import (
     member_views,
     notifications,
     sessions,
+    zones,
 )
 from ..services.errors import (
     Conflict,
@@ -30,7 +31,6 @@ from . import bp
 from .book_pages import booked_context
 from .common import (
     SESSIONS_CHANGED,
-    day_label,
     now_utc,
     when,
 )
@@ -131,14 +131,18 @@ def session_ics(session_id: int):
     return response
 
 
-def _cancel_form(item, zone: ZoneInfo, formdata=None) -> tuple[CancelForm, list[date]]:
-    dates = member_views.series_dates_from(item.session, zone, now=now_utc())
+def _cancel_form(item, zone: ZoneInfo, formdata=None) -> tuple[CancelForm, dict[date, str]]:
+    """The cancel form; for a series, the dates it may be cancelled from (the coach's local
+    dates, as the service takes them), each named by its session's start in the member's zone
+    ("Tue 1 Dec, 01:00"; the year when it is not this year)."""
+    now = now_utc()
+    firsts = member_views.series_dates_from(item.session, zone, now=now)
+    mz = member_views.member_zone(current_user)
+    dates = {day: zones.local_when(start, mz, now) for day, start in firsts.items()}
     form = CancelForm(formdata=formdata) if formdata is not None else CancelForm()
-    form.from_date.choices = [
-        SelectChoice(d.isoformat(), f"{day_label(d)} {d.year}") for d in dates
-    ]
+    form.from_date.choices = [SelectChoice(d.isoformat(), label) for d, label in dates.items()]
     if not form.from_date.data and dates:
-        form.from_date.data = dates[0].isoformat()
+        form.from_date.data = next(iter(dates)).isoformat()
     return form, dates
 
 
@@ -201,7 +205,7 @@ def cancel(session_id: int):
             bookings.cancel_recurring(
                 current_user, session.recurring_booking_id, from_date=from_date, now=now
             )
-            done = f"Cancelled every session of this booking from {day_label(from_date)} on."
+            done = f"Cancelled every session of this booking from {dates[from_date]} on."
         elif session.type == SessionType.GROUP:
             group_classes.leave_session(current_user, session_id, now=now)
             waiting = item.place is not None and item.place.status == BookingStatus.WAITLISTED

@@ -396,11 +396,12 @@ def class_offer(member: User, session_id: int, now: datetime | None = None) -> C
 
 def series_dates_from(
     session: TrainingSession, zone: ZoneInfo, now: datetime | None = None
-) -> list[date]:
-    """The local dates of the scheduled, not yet started sessions of ``session``'s series from
-    its date on: the dates a member may cancel the series from."""
+) -> dict[date, datetime]:
+    """The local dates (in ``zone``, the coach's) of the scheduled, not yet started sessions of
+    ``session``'s series from its date on, each with the start of its first session that day:
+    the dates a member may cancel the series from (the start: how the member reads it)."""
     if session.recurring_booking_id is None:
-        return []
+        return {}
     now = now or utcnow()
     starts = db.session.scalars(
         select(TrainingSession.start_time)
@@ -412,7 +413,10 @@ def series_dates_from(
         )
         .order_by(TrainingSession.start_time)
     )
-    return sorted({s.astimezone(zone).date() for s in starts})
+    firsts: dict[date, datetime] = {}
+    for start in starts:
+        firsts.setdefault(start.astimezone(zone).date(), start)
+    return firsts
 
 
 __all__ = [

@@ -123,7 +123,7 @@ def test_cancel_a_series_from_a_date(ava, gym):
     assert [s.status for s in made] == ["scheduled", "scheduled"] + ["cancelled"] * (len(made) - 2)
     assert db.session.get(RecurringBooking, series.id).status == "CANCELLED"
     page = ava.get("/me/sessions").get_data(as_text=True)
-    assert "Cancelled every session of this booking from Tue 30 Mar on." in page
+    assert "Cancelled every session of this booking from Tue 30 Mar, 10:00 on." in page
 
 
 def test_late_cancel_notice_before_confirming(ava, gym, clock):

@@ -219,6 +219,22 @@ def test_the_series_cancel_button_says_what_it_cancels(client, far):
     assert button(bad.get_data(as_text=True)) == "Cancel all coming sessions"
 
 
+def test_the_series_dates_name_each_sessions_start_in_the_members_zone(client, far):
+    made = weekly(far, far.ava)
+    sheet = client.get(f"/me/sessions/{made[1].id}/cancel", headers=HX).get_data(as_text=True)
+    # the value is Lena's local date (what the service takes), the words the member's time
+    assert '<option selected value="2027-03-23">Tue 23 Mar, 05:00</option>' in sheet
+    assert '<option value="2027-03-30">Tue 30 Mar, 04:00</option>' in sheet  # Berlin: summer
+    done = client.post(
+        f"/me/sessions/{made[1].id}/cancel",
+        data={"scope": "series", "from_date": "2027-03-30"},
+        headers=HX,
+    )
+    assert "Cancelled every session of this booking from Tue 30 Mar, 04:00 on." in done.get_data(
+        as_text=True
+    )
+
+
 def test_a_one_time_session_has_no_series_words(client, far):
     session = one_time(far, far.ava)
     sheet = client.get(f"/me/sessions/{session.id}/cancel?scope=series", headers=HX)
