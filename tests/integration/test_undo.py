@@ -215,6 +215,12 @@ def conflict(gym, clock):
     return session.id
 
 
+def cancel_with_undo(gym, session_id: int) -> str:
+    """Carla cancels the conflict on the conflicts page; the Undo token it answers with."""
+    sessions.resolve_conflict(gym.coach, session_id, "cancel", now=NOW)
+    return undo.offer(gym.coach, "uncancel", session_ids=[session_id])
+
+
 def later(seconds=3):
     return NOW + timedelta(seconds=seconds)
 
@@ -242,8 +248,7 @@ def test_uncancel_puts_a_cancelled_conflict_back_as_it_was(gym, conflict):
 
 
 def test_a_second_undo_changes_nothing_and_says_so(gym, conflict):
-    sessions.resolve_conflict(gym.coach, conflict, "cancel", now=NOW)
-    token = undo.offer(gym.coach, "uncancel", session_ids=[conflict])
+    token = cancel_with_undo(gym, conflict)
     undo.apply(gym.coach, token, now=later())
     after, messages = snapshot(), told(gym.member)
 
@@ -252,8 +257,7 @@ def test_a_second_undo_changes_nothing_and_says_so(gym, conflict):
 
 
 def test_an_expired_undo_changes_nothing(gym, conflict):
-    sessions.resolve_conflict(gym.coach, conflict, "cancel", now=NOW)
-    token = undo.offer(gym.coach, "uncancel", session_ids=[conflict])
+    token = cancel_with_undo(gym, conflict)
     cancelled = snapshot()
     with pytest.raises(UndoExpired):
         undo.apply(gym.coach, token, now=later(undo.UNDO_SECONDS + undo.GRACE_SECONDS + 1))
@@ -285,8 +289,7 @@ def test_only_the_actor_and_only_for_sessions_they_manage(gym, conflict):
 
 
 def test_uncancel_is_refused_when_the_time_was_taken_meanwhile(gym, conflict):
-    sessions.resolve_conflict(gym.coach, conflict, "cancel", now=NOW)
-    token = undo.offer(gym.coach, "uncancel", session_ids=[conflict])
+    token = cancel_with_undo(gym, conflict)
     take_the_time(gym)
     taken = snapshot()
     with pytest.raises(SlotTaken, match="taken by another session meanwhile"):
@@ -311,8 +314,7 @@ def take_the_time(gym):
 def test_the_database_refuses_an_uncancel_onto_a_taken_time(gym, conflict, monkeypatch):
     """Had the check passed before the other booking was saved, the overlap constraint (the
     trigger on SQLite) refuses the undo, and nothing of it is kept."""
-    sessions.resolve_conflict(gym.coach, conflict, "cancel", now=NOW)
-    token = undo.offer(gym.coach, "uncancel", session_ids=[conflict])
+    token = cancel_with_undo(gym, conflict)
     take_the_time(gym)
     taken = snapshot()
     monkeypatch.setattr(undo, "_clash", lambda *args: None)
@@ -327,8 +329,7 @@ def test_an_uncancel_racing_a_booking_for_the_same_time_one_wins(app, gym, confl
     the coach overlap constraint lets one through; a refused undo keeps nothing."""
     from tests.integration.test_booking_races import race
 
-    sessions.resolve_conflict(gym.coach, conflict, "cancel", now=NOW)
-    token = undo.offer(gym.coach, "uncancel", session_ids=[conflict])
+    token = cancel_with_undo(gym, conflict)
     for slot in db.session.scalars(select(BlockedSlot)).all():
         availability.delete_blocked_slot(gym.coach, slot.id)
     ids = (gym.coach.id, gym.admin.id, gym.coach.id, gym.other_member.id)
