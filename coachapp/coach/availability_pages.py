@@ -3,11 +3,15 @@ time with a preview of the sessions it would put in conflict, and extra availabi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from .. import inputs
 from ..errors import sentence
+from ..models import AvailabilityAddition, BlockedSlot, TrainingSession
 from ..scheduling import DAY_NAMES
 from ..services import availability, coach_calendar, coach_settings, coaches
 from ..services.errors import DomainError, NotFound
@@ -254,6 +258,64 @@ def _block_preview(coach_id: int, form: forms.Form) -> dict | None:
     return {"error": None, "rows": _preview_rows(coach_id, found)}
 
 
+class Blocked(NamedTuple):
+    """What ``block_time`` did: asked first (``confirm``, the question; nothing saved), blocked
+    (``row``, and the sessions it put in conflict, ``found``), or neither: refused, the reason
+    on the form (``form.status`` its HTTP status)."""
+
+    confirm: dict | None = None
+    row: BlockedSlot | None = None
+    found: Sequence[TrainingSession] = ()
+
+
+def block_time(coach_id: int, form: forms.Form, *, force: bool) -> Blocked:
+    """Block the time a blocked-time form names (the availability page's, the week grid's
+    popover's). Unless ``force`` ("Save anyway"), a block that would put sessions in conflict
+    is not saved: its question (``conflict_preview`` and ``what``, the span) comes back."""
+    tz = coaches.coach_zone(coach_id)
+    span = forms.block_span(form, tz)
+    if span is None:
+        return Blocked()
+    reason = form.get("reason") or None
+    try:
+        if not force:
+            coaches.require_manager(current_user, coach_id)
+            would = availability.preview_blocked_slot(coach_id, *span)
+            if would:
+                confirm = conflict_preview(coach_id, would)
+                confirm["what"] = availability.span_label(*span, tz, reason)
+                return Blocked(confirm=confirm)
+        row, found = availability.create_blocked_slot(current_user, coach_id, *span, reason)
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        form.fail(exc, forms.block_field_names(form))
+        return Blocked()
+    return Blocked(row=row, found=found)
+
+
+def add_availability(coach_id: int, form: forms.Form) -> AvailabilityAddition | None:
+    """Open the time an extra-availability form names (the availability page's, the week
+    grid's popover's) as extra availability; None when refused, the reason on the form
+    (``form.status`` its HTTP status)."""
+    span = forms.addition_span(form, coaches.coach_zone(coach_id))
+    if span is None:
+        return None
+    try:
+        return availability.create_addition(
+            current_user,
+            coach_id,
+            *span,
+            forms.optional_id(form.get("room_id")),
+            form.get("reason") or None,
+        )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        form.fail(exc)
+        return None
+
+
 @bp.post("/blocked")
 def create_blocked():
     """Block time (a span, or whole days); answers with the sessions it put in conflict.
@@ -276,34 +338,13 @@ def create_blocked():
             "coach/availability.html", "blocked", **_availability_context(coach_id, block_form=form)
         )
     tz = coaches.coach_zone(coach_id)
-    span = forms.block_span(form, tz)
-    if span is not None and op != "force":
-        try:
-            coaches.require_manager(current_user, coach_id)
-            would = availability.preview_blocked_slot(coach_id, *span)
-        except DomainError as exc:
-            if isinstance(exc, NotFound):
-                raise
-            form.fail(exc, forms.block_field_names(form))
-            span = None
-        else:
-            if would:
-                confirm = conflict_preview(coach_id, would)
-                confirm["what"] = availability.span_label(*span, tz, form.get("reason") or None)
-                return page(
-                    "coach/availability.html",
-                    "blocked",
-                    **_availability_context(coach_id, block_form=form, block_confirm=confirm),
-                )
-    if span is not None:
-        try:
-            row, found = availability.create_blocked_slot(
-                current_user, coach_id, *span, form.get("reason") or None
-            )
-        except DomainError as exc:
-            if isinstance(exc, NotFound):
-                raise
-            form.fail(exc, forms.block_field_names(form))
+    done = block_time(coach_id, form, force=op == "force")
+    if done.confirm:
+        return page(
+            "coach/availability.html",
+            "blocked",
+            **_availability_context(coach_id, block_form=form, block_confirm=done.confirm),
+        )
     if not form.ok:
         return page(
             "coach/availability.html",
@@ -311,6 +352,7 @@ def create_blocked():
             status=422,
             **_availability_context(coach_id, block_form=form),
         )
+    row, found = done.row, done.found
     result = {
         "what": f"{coaches.describe(row.start_time, tz)} – {coaches.describe(row.end_time, tz)}",
         "rows": _preview_rows(coach_id, found),
@@ -345,22 +387,7 @@ def create_addition():
     """Open extra time outside the weekly template."""
     coach_id = managed_coach() or abort(400)
     form = forms.addition_form(request.form)
-    span = forms.addition_span(form, coaches.coach_zone(coach_id))
-    if span is not None:
-        try:
-            row = availability.create_addition(
-                current_user,
-                coach_id,
-                *span,
-                forms.optional_id(form.get("room_id")),
-                form.get("reason") or None,
-            )
-        except DomainError as exc:
-            if isinstance(exc, NotFound):
-                raise
-            form.fail(
-                exc, {"start_time": "start_time", "end_time": "end_time", "room_id": "room_id"}
-            )
+    row = add_availability(coach_id, form)
     if not form.ok:
         return page(
             "coach/availability.html",

@@ -102,6 +102,15 @@ class DayForm:
         ]
         return cls(rows=rows)
 
+    @property
+    def values(self) -> dict[str, str]:
+        """The rows as typed, by the names the editor posts (``start_time-0`` …), to post again."""
+        return {
+            f"{name}-{i}": getattr(row, name)
+            for i, row in enumerate(self.rows)
+            for name in ("start_time", "end_time", "room_id", "kind")
+        }
+
     def inputs(self) -> list[WindowInput]:
         """The windows for ``availability.replace_weekly_day``."""
         return [row.to_input() for row in self.rows]
@@ -119,10 +128,12 @@ class DayForm:
 
 @dataclass
 class Form:
-    """Values as typed (kept for re-display) and an error per field name."""
+    """Values as typed (kept for re-display), an error per field name, and the HTTP status of
+    the answer that shows them (422 for what is unreadable; a service refusal's own, ``fail``)."""
 
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    status: int = 422
 
     def get(self, name: str, default: str = "") -> str:
         """The value typed for ``name``."""
@@ -132,6 +143,7 @@ class Form:
         """Attach a service refusal to its field (``fields`` maps service field names to ours);
         a refusal about no field of this form goes under ``""``, the form as a whole, and so does
         a repeated or overlapping blocked slot or addition (it names the one already there)."""
+        self.status = exc.status
         if isinstance(exc, AlreadyThere):
             self.errors[""] = sentence(exc)
             return

@@ -20,7 +20,7 @@ from ..services.errors import DomainError, NotFound
 from ..vocab import SessionStatus
 from ..web import page, wants_fragment
 from . import bp, forms
-from .availability_pages import conflict_preview
+from .availability_pages import add_availability, block_time
 from .common import (
     CONFLICTS_CHANGED,
     WEEK_CHANGED,
@@ -205,15 +205,14 @@ def schedule_group():
         inputs.parse_date(form.get("date")), form.get("start_time"), form.get("end_time")
     )
     wanted = forms.group_request(form)
-    status = 422
     if wanted is not None:
         try:
             first, text = _schedule_group(coach_id, wanted)
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
-            status = 422 if exc.status == 422 else exc.status
             form.fail(exc, forms.GROUP_FIELD_NAMES)
+    status = form.status
     if not form.ok and in_popover:
         return _popover(coach_id, picked, status, choice="group", form=form)
     if not form.ok:
@@ -372,36 +371,13 @@ def grid_block():
     op = request.form.get("op")
     if op == "change":
         return _popover(coach_id, picked, choice="block", form=form)
-    tz = coaches.coach_zone(coach_id)
-    span = forms.block_span(form, tz)
-    names = forms.block_field_names(form)
-    status = 422
-    if span is not None and op != "force":
-        try:
-            coaches.require_manager(current_user, coach_id)
-            would = availability.preview_blocked_slot(coach_id, *span)
-        except DomainError as exc:
-            if isinstance(exc, NotFound):
-                raise
-            form.fail(exc, names)
-            status, span = exc.status, None
-        else:
-            if would:
-                confirm = conflict_preview(coach_id, would)
-                confirm["what"] = availability.span_label(*span, tz, form.get("reason") or None)
-                return _popover(coach_id, picked, choice="block", form=form, confirm=confirm)
-    if span is not None:
-        try:
-            row, found = availability.create_blocked_slot(
-                current_user, coach_id, *span, form.get("reason") or None
-            )
-        except DomainError as exc:
-            if isinstance(exc, NotFound):
-                raise
-            form.fail(exc, names)
-            status = exc.status
+    done = block_time(coach_id, form, force=op == "force")
+    if done.confirm:
+        return _popover(coach_id, picked, choice="block", form=form, confirm=done.confirm)
     if not form.ok:
-        return _popover(coach_id, picked, status, choice="block", form=form)
+        return _popover(coach_id, picked, form.status, choice="block", form=form)
+    row, found = done.row, done.found
+    tz = coaches.coach_zone(coach_id)
     text = f"Blocked {availability.span_label(row.start_time, row.end_time, tz, row.reason)}."
     if found:
         text += f" {len(found)} session{'s are' if len(found) != 1 else ' is'} now in conflict."
@@ -428,23 +404,8 @@ def grid_addition():
     picked = Picked(
         inputs.parse_date(form.get("date")), form.get("start_time"), form.get("end_time")
     )
+    row = add_availability(coach_id, form)
+    if row is None:
+        return _popover(coach_id, picked, form.status, choice="addition", form=form)
     tz = coaches.coach_zone(coach_id)
-    span = forms.addition_span(form, tz)
-    status = 422
-    if span is not None:
-        try:
-            row = availability.create_addition(
-                current_user,
-                coach_id,
-                *span,
-                forms.optional_id(form.get("room_id")),
-                form.get("reason") or None,
-            )
-        except DomainError as exc:
-            if isinstance(exc, NotFound):
-                raise
-            form.fail(exc)
-            status = exc.status
-    if not form.ok:
-        return _popover(coach_id, picked, status, choice="addition", form=form)
     return _saved(coach_id, picked, f"Added {describe(row, tz)} as extra availability.", False)
