@@ -33,6 +33,7 @@ SUBJECTS = {
     NotificationKind.PLACE_CONFIRMED: "A place came free: you are booked",
     NotificationKind.SESSION_REASSIGNED: "Your session has a new coach",
     NotificationKind.REMINDER: "Reminder: your session is coming up",
+    NotificationKind.SESSION_RESTORED: "Your session is back on",
 }
 PLACES = {Role.MEMBER: "My sessions", Role.COACH: "your week", Role.ADMIN: "the admin pages"}
 

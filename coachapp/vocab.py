@@ -69,6 +69,8 @@ class NotificationKind(StrEnum):
     SESSION_REASSIGNED = "session_reassigned"
     # a series occurrence was not made: no valid membership or credit (once per series and gap)
     MEMBERSHIP_NEEDED = "membership_needed"
+    # sessions the coach cancelled are back on (the coach undid the cancellation)
+    SESSION_RESTORED = "session_restored"
 
 
 class PlanKind(StrEnum):

@@ -29,6 +29,7 @@ KIND_LABELS = {
     NotificationKind.REMINDER: "Reminder",
     NotificationKind.SESSION_REASSIGNED: "Cover coach",
     NotificationKind.MEMBERSHIP_NEEDED: "Membership needed",
+    NotificationKind.SESSION_RESTORED: "Back on",
 }
 """The short badge each kind of notification carries on the home page."""
 

@@ -401,7 +401,7 @@ def _tell_back_on(
                 f"{when_for(member_id, first.start_time, now)} on are back on: your coach undid "
                 "their cancellation."
             )
-        notify(member_id, NotificationKind.SESSION_MOVED, message, session_id=first.id)
+        notify(member_id, NotificationKind.SESSION_RESTORED, message, session_id=first.id)
 
 
 @reversal("uncancel")

@@ -35,7 +35,7 @@ from coachapp.services import (
 from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import Conflict, Forbidden, NotFound, SlotTaken, UndoExpired
 from coachapp.services.notifications import when_for
-from coachapp.vocab import BookingStatus, PlanKind, SeriesStatus, SessionStatus
+from coachapp.vocab import BookingStatus, NotificationKind, PlanKind, SeriesStatus, SessionStatus
 from tests.clock import pin_clock
 from tests.integration.service_helpers import NOW, TODAY, at
 
@@ -242,6 +242,12 @@ def test_uncancel_puts_a_cancelled_conflict_back_as_it_was(gym, conflict):
         f"Your session on {when_for(gym.member.id, at(DAY, '10:00'), NOW)} with Coach Carla is "
         "back on: your coach undid its cancellation."
     )
+    last_kind = db.session.scalars(
+        select(Notification.kind)
+        .where(Notification.user_id == gym.member.id)
+        .order_by(Notification.id.desc())
+    ).first()
+    assert last_kind == NotificationKind.SESSION_RESTORED  # "Back on", not "Moved", on the home page
     assert [c.session.id for c in sessions.list_conflicts(gym.coach, gym.coach.id, NOW)] == [
         conflict
     ]
