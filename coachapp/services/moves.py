@@ -46,7 +46,7 @@ from .errors import (
     TooLateToChange,
     ValidationFailed,
 )
-from .notifications import local_when, notify, recipient_zone
+from .notifications import local_when, named_when, notify, recipient_zone
 from .sessions import (
     RESOLVE_ACTIONS,
     cancel_one,
@@ -102,8 +102,8 @@ def move_session(
                 zone = recipient_zone(member_id)
                 message = (
                     f"Your session on {local_when(old.start, zone, now)} with {coach.name} was "
-                    f"moved to {local_when(session.start_time, zone, now, session.end_time)} "
-                    f"(your time, {zone.key}) by your coach."
+                    f"moved to {named_when(session.start_time, zone, now, session.end_time)} "
+                    "by your coach."
                 )
                 notify(member_id, NotificationKind.SESSION_MOVED, message, session_id=session.id)
     return session
@@ -401,8 +401,7 @@ def member_move(
                 session.coach_id,
                 NotificationKind.SESSION_MOVED,
                 f"{member.name} moved their session on {local_when(old.start, zone, now)} to "
-                f"{local_when(session.start_time, zone, now, session.end_time)} "
-                f"(your time, {zone.key}).",
+                f"{named_when(session.start_time, zone, now, session.end_time)}.",
                 session_id=session.id,
             )
     return session

@@ -70,7 +70,7 @@ def test_a_member_moves_their_session_and_the_coach_is_told(gym):
     assert note.kind == NotificationKind.SESSION_MOVED and note.session_id == session.id
     assert note.message == (
         "Mia Member moved their session on Wed 3 Mar, 10:00 to Thu 4 Mar, 09:30–10:30 "
-        "(your time, Europe/Berlin)."
+        "Berlin time."
     )
     assert _notes(gym.member) == [], "the member moved it themself"
 

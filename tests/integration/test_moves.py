@@ -50,7 +50,7 @@ def test_move_keeps_length_updates_room_and_tells_the_member(gym):
     assert booking.status == "CONFIRMED"
     [note] = _notes(gym.member)
     assert note.kind == "session_moved" and "on Wed 3 Mar, 10:00 with" in note.message
-    assert "to Thu 4 Mar, 09:30–10:30 (your time, Europe/Berlin)" in note.message
+    assert "to Thu 4 Mar, 09:30–10:30 Berlin time by your coach." in note.message
 
 
 def test_move_refuses_times_outside_availability_or_taken(gym):

@@ -164,7 +164,7 @@ def test_a_move_names_both_times_in_the_members_zone(app, make_user):
     note = db.session.scalars(select(Notification)).one()
     assert note.message == (
         "Your session on Sat 4 Dec, 16:00 with Nora Nguyen was moved to "
-        "Sat 4 Dec, 17:00–18:00 (your time, Europe/Berlin) by your coach."
+        "Sat 4 Dec, 17:00–18:00 Berlin time by your coach."
     )
 
 
