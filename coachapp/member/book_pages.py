@@ -219,7 +219,7 @@ def _coach_context(
     if rules is not None and first_day + timedelta(days=days - 1) > rules.last_day(now):
         horizon_note = coach.horizon_message + "."
         beyond = max(first_day, rules.last_day(now) + timedelta(days=1))
-        opens_note = f"{booking_opens_note(rules, beyond, tz)} for {day_label(beyond)}."
+        opens_note = f"{booking_opens_note(rules, beyond, tz, mz)} for {day_label(beyond)}."
         more = None
     # The list's days, and the month grid of the chosen day: ?date=, else the list's first day
     # with free times (else its first day). One slot search covers both when they fit in one.

@@ -103,6 +103,16 @@ def test_a_range_beyond_the_horizon_says_when_booking_opens(client, login, coach
     assert "Booking opens" not in near
 
 
+def test_when_booking_opens_is_said_on_the_members_clock(client, login, coach_gym):
+    ava = db.session.get(User, coach_gym.ava.id)
+    ava.timezone = "America/New_York"
+    db.session.commit()
+    login(coach_gym.ava)
+    body = client.get(f"/book/{coach_gym.coach.id}?from=2027-05-11").get_data(as_text=True)
+    # 00:00 on Tue 16 Mar in Berlin (UTC+1) is 19:00 the evening before in New York (UTC-4)
+    assert "Booking opens Mon 15 Mar, 19:00 New York time for Tue 11 May." in body
+
+
 def _class(gym, day: str, start: str = "18:00", end: str = "19:00"):
     from coachapp.services import availability, group_classes
     from coachapp.services.availability import WindowInput
