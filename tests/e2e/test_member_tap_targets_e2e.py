@@ -154,6 +154,9 @@ def test_member_pages_have_no_tap_target_under_44_px(yuki, shot):
     rows.first.get_by_role("link", name=re.compile("^Move")).click()
     expect(sheet.get_by_role("heading", name=re.compile("^Move "))).to_be_visible()
     measure("move sheet")
+    sheet.locator("a.slot").last.click()
+    expect(sheet.get_by_role("button", name="Confirm move")).to_be_visible()
+    measure("move sheet, confirm")
     sheet.get_by_role("link", name="Close").click()
 
     rows.first.locator("a.when").click()
