@@ -10,7 +10,8 @@ One window, one person after the other, each form filled as a person types it an
   eight digits (written out as YYYY-MM-DD when the field is left), a weekly group class with an
   "Until" date; a wrong date shows the message and aria-invalid;
 - admin Rex Falk: a membership for member Quinn Abe starting on a date;
-- Quinn: a weekly booking "Until" a date, and the billing statement of a month typed as YYYY-MM.
+- Quinn: a weekly booking "Until" a date, and the billing statement of a month typed as YYYY-MM;
+- Pia again: one of those sessions moved to another date on its page.
 
 Screenshots: build/screenshots/e2e-dates-*.png.
 """
@@ -101,8 +102,8 @@ def coach_id_of(server, token: str, name: str) -> int:
 
 @pytest.fixture(scope="module")
 def people(e2e_gym, server):
-    """Pia's id (one-to-one and group classes every day 07:00-21:00); admin Rex, member Quinn and
-    a plan 'Date pack'."""
+    """Pia's id (one-to-one and group classes every day 07:00-21:00) and admin Rex's API token;
+    member Quinn and a plan 'Date pack'."""
     everyone = [
         (COACH, "Pia Lorenz", "coach"),
         (MEMBER, "Quinn Abe", "member"),
@@ -133,7 +134,7 @@ def people(e2e_gym, server):
         "weekly_limit": None,
     }
     api(server, token, "POST", "/api/v1/membership-plans", plan)
-    return coach_id
+    return coach_id, token
 
 
 def _iso_field(page: Page, field) -> None:
@@ -259,7 +260,8 @@ def test_dates_are_typed_as_iso_with_a_readout_and_sent(browser, server, e2e_gym
         # Member: a weekly booking until a date.
         _switch(page, MEMBER, e2e_gym.password)
         page.set_viewport_size({"width": 390, "height": 844})  # the sheet as a phone shows it
-        page.goto(f"/book/{people}")
+        coach_id, token = people
+        page.goto(f"/book/{coach_id}")
         page.locator("#slot-list a.slot").nth(6).click()
         dialog = page.locator("dialog#sheet")
         dialog.get_by_label("Every week").check()
@@ -289,6 +291,26 @@ def test_dates_are_typed_as_iso_with_a_readout_and_sent(browser, server, e2e_gym
         assert f"month={month:%Y-%m}" in page.url
         _no_locale_dates(page)
         shot(page, "dates-member-billing", full_page=False)
+
+        # Coach: one of those sessions moved to another date (the session page's move form).
+        _switch(page, COACH, e2e_gym.password)
+        found = api(server, token, "GET", f"/api/v1/sessions?coach_id={coach_id}&status=scheduled")
+        session = found["sessions"][0]
+        page.goto(f"/coach/sessions/{session['id']}")
+        move = page.locator("form.move-form")
+        moved = day + timedelta(days=2)
+        field = move.get_by_label("Date")
+        _iso_field(page, field)
+        _type_date(page, field, moved.isoformat())
+        expect(_readout(page, field)).to_have_text(words(moved))
+        move.get_by_label("Start").fill("15:00")
+        move.get_by_role("button", name="Move").click()
+        expect(page.locator(".session-panel").first).to_contain_text(
+            f"{moved:%a} {moved.day} {moved:%b}"
+        )
+        expect(page.locator(".session-panel").first).to_contain_text("15:00")
+        shot(page, "dates-coach-move", full_page=False)
+        _no_locale_dates(page)
         assert errors == []  # no script error on the way
     finally:
         context.close()
