@@ -1,6 +1,6 @@
 """One session as its coach sees it (a popover beside it on the week grid, or a page of its own),
 and what the coach does to it: cancel, take a member out of a class, mark a no-show, move it
-(from its panel, from the conflicts page, or by dragging it on the week grid)."""
+(from its panel, or by dragging it on the week grid; the conflicts page has its own confirmed move)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..models import utcnow
 from ..services import coach_calendar, group_classes, memberships, moves, sessions, undo
 from ..services.errors import DomainError, NotFound
 from ..vocab import SessionStatus, SessionType
-from ..web import fragment, page, wants_fragment
+from ..web import page, wants_fragment
 from . import bp, forms
 from .common import (
     CONFLICTS_CHANGED,
@@ -23,7 +23,6 @@ from .common import (
     confirmed,
     describe,
 )
-from .conflict_pages import conflict_row
 
 
 def _session_context(session_id: int, **extra) -> dict:
@@ -202,8 +201,7 @@ def move_session(session_id: int):
     """Move a session to a free time (a suggested one, or a date and time typed in, or where it
     was dropped on the week grid: ``origin=week``)."""
     detail = coach_calendar.session_detail(current_user, session_id)
-    origin = request.form.get("origin")
-    from_conflicts, from_week = origin == "conflicts", origin == "week"
+    from_week = request.form.get("origin") == "week"
     before = describe(detail.session, detail.tz)
     was = detail.session  # its time and room before the move, for Undo
     old = {"start": was.start_time.isoformat(), "end": was.end_time.isoformat()}
@@ -223,13 +221,6 @@ def move_session(session_id: int):
         reason = next(iter(form.errors.values()))
         if from_week:
             return _moved_on_week(detail, None, reason, status)
-        if from_conflicts and wants_fragment():
-            return conflict_row(
-                detail.session.coach_id, session_id, f"Could not move: {reason}", status
-            )
-        if from_conflicts:
-            flash(f"Could not move the session: {reason}", "error")
-            return redirect(url_for("coach.conflicts", **coach_args(detail.session.coach_id)))
         return page(
             "coach/session.html",
             "panel",
@@ -239,15 +230,4 @@ def move_session(session_id: int):
     if from_week:
         token = undo.offer(current_user, "move_back", session_id=session_id, **old)
         return _moved_on_week(detail, moved, None, 200, token, before)
-    notice = _moved_notice(detail, moved)
-    if from_conflicts:
-        if wants_fragment():
-            return fragment(
-                "coach/_resolved.html",
-                events=(CONFLICTS_CHANGED, WEEK_CHANGED),
-                ok=True,
-                text=f"{before} → {notice}",
-            )
-        flash(notice, "success")
-        return redirect(url_for("coach.conflicts", **coach_args(moved.coach_id)))
-    return _session_done(session_id, notice)
+    return _session_done(session_id, _moved_notice(detail, moved))

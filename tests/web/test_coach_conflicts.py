@@ -212,22 +212,22 @@ def test_each_row_offers_free_times_nearby_and_moves_there(client, login, coach_
     # Nearest first (Tue 11:00 is 22 h away, Tue 09:00 and Thu 09:00 24 h), listed in time order.
     assert offered == ["2027-03-23T09:00", "2027-03-23T11:00", "2027-03-25T09:00"]
     moved = client.post(
-        f"/coach/sessions/{one.id}/move",
-        data={"start": offered[2], "origin": "conflicts"},
+        f"/coach/conflicts/{one.id}/move",
+        data={"start": offered[2], "confirmed": "1"},
         headers=HX,
     )
     assert moved.status_code == 200 and is_fragment(moved)
     text = moved.get_data(as_text=True)
     assert text.lstrip().startswith('<li class="conflict-row resolved"')
-    assert "Moved to Thu 25 Mar 2027 09:00–10:00; Ben Okafor notified." in text
+    assert "→ moved to Thu 25 Mar 2027 09:00–10:00; Ben Okafor notified." in text
     assert "conflicts-changed" in triggers(moved)
     db.session.expire_all()
     assert db.session.get(TrainingSession, one.id).start_time == at("2027-03-25", "09:00")
     assert one.id not in _conflicts(coach_gym) and _notes(coach_gym.ben) == 1
     block(coach_gym, "2027-03-23", "2027-03-24")  # Ava's Tuesday is a conflict again
     taken = client.post(
-        f"/coach/sessions/{made[1].id}/move",
-        data={"start": "2027-03-25T09:00", "origin": "conflicts"},
+        f"/coach/conflicts/{made[1].id}/move",
+        data={"start": "2027-03-25T09:00", "confirmed": "1"},
         headers=HX,
     )
     assert taken.status_code == 409 and "is already booked" in taken.get_data(as_text=True)
