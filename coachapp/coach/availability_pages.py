@@ -334,40 +334,41 @@ def create_blocked():
             ),
         )
     if op == "change":
-        return page(
-            "coach/availability.html", "blocked", **_availability_context(coach_id, block_form=form)
-        )
-    tz = coaches.coach_zone(coach_id)
+        return _section(coach_id, "blocked", block_form=form)
     done = block_time(coach_id, form, force=op == "force")
     if done.confirm:
-        return page(
-            "coach/availability.html",
-            "blocked",
-            **_availability_context(coach_id, block_form=form, block_confirm=done.confirm),
-        )
+        return _section(coach_id, "blocked", block_form=form, block_confirm=done.confirm)
     if not form.ok:
-        return page(
-            "coach/availability.html",
-            "blocked",
-            status=422,
-            **_availability_context(coach_id, block_form=form),
-        )
-    row, found = done.row, done.found
+        return _section(coach_id, "blocked", status=422, block_form=form)
+    tz, row = coaches.coach_zone(coach_id), done.row
     result = {
         "what": f"{coaches.describe(row.start_time, tz)} – {coaches.describe(row.end_time, tz)}",
-        "rows": _preview_rows(coach_id, found),
+        "rows": _preview_rows(coach_id, done.found),
     }
-    if wants_fragment():
-        return page(
-            "coach/availability.html",
-            "blocked",
-            events=(CONFLICTS_CHANGED,),
-            **_availability_context(coach_id, block_result=result),
-        )
     text = f"Blocked {result['what']}."
     if result["rows"]:
         text += f" {len(result['rows'])} session(s) are now in conflict — see Conflicts."
-    flash(text, "warning" if result["rows"] else "success")
+    return _saved(coach_id, "blocked", text, bool(result["rows"]), block_result=result)
+
+
+def _section(coach_id: int, block: str, status: int = 200, events=(), **context):
+    """The page's ``block`` section (htmx), or the whole page, with ``context`` in it."""
+    return page(
+        "coach/availability.html",
+        block,
+        status=status,
+        events=events,
+        **_availability_context(coach_id, **context),
+    )
+
+
+def _saved(coach_id: int, block: str, text: str, conflicts: bool, **result):
+    """After blocked time or extra availability is saved: htmx gets its section again with the
+    ``result`` in it (and the conflicts badge refreshes); without JS, the page with ``text`` as
+    a flash (a warning when ``conflicts``)."""
+    if wants_fragment():
+        return _section(coach_id, block, events=(CONFLICTS_CHANGED,), **result)
+    flash(text, "warning" if conflicts else "success")
     return redirect(url_for("coach.availability", **coach_args(coach_id)))
 
 
@@ -376,10 +377,7 @@ def delete_blocked(slot_id: int):
     """Remove a blocked slot (its time is available again)."""
     coach_id = managed_coach() or abort(400)
     availability.delete_blocked_slot(current_user, slot_id)
-    if wants_fragment():
-        return fragment("coach/_empty.html", events=(CONFLICTS_CHANGED,))
-    flash("Blocked time removed.", "success")
-    return redirect(url_for("coach.availability", **coach_args(coach_id)))
+    return _removed(coach_id, "Blocked time removed.")
 
 
 @bp.post("/additions")
@@ -388,24 +386,10 @@ def create_addition():
     coach_id = managed_coach() or abort(400)
     form = forms.addition_form(request.form)
     row = add_availability(coach_id, form)
-    if not form.ok:
-        return page(
-            "coach/availability.html",
-            "additions",
-            status=422,
-            **_availability_context(coach_id, addition=form),
-        )
-    tz = coaches.coach_zone(coach_id)
-    text = f"Added {describe(row, tz)}."
-    if wants_fragment():
-        return page(
-            "coach/availability.html",
-            "additions",
-            events=(CONFLICTS_CHANGED,),
-            **_availability_context(coach_id, addition_result=text),
-        )
-    flash(text, "success")
-    return redirect(url_for("coach.availability", **coach_args(coach_id)))
+    if row is None:
+        return _section(coach_id, "additions", status=422, addition=form)
+    text = f"Added {describe(row, coaches.coach_zone(coach_id))}."
+    return _saved(coach_id, "additions", text, False, addition_result=text)
 
 
 @bp.post("/additions/<int:addition_id>/delete")
@@ -413,7 +397,13 @@ def delete_addition(addition_id: int):
     """Remove extra availability (sessions inside it may become conflicts)."""
     coach_id = managed_coach() or abort(400)
     availability.delete_addition(current_user, addition_id)
+    return _removed(coach_id, "Extra availability removed.")
+
+
+def _removed(coach_id: int, text: str):
+    """After blocked time or extra availability is removed: htmx gets nothing (the row goes) and
+    the conflicts badge refreshes; without JS, the page with ``text`` as a flash."""
     if wants_fragment():
         return fragment("coach/_empty.html", events=(CONFLICTS_CHANGED,))
-    flash("Extra availability removed.", "success")
+    flash(text, "success")
     return redirect(url_for("coach.availability", **coach_args(coach_id)))
