@@ -64,11 +64,12 @@ for _helper in (zone_name, zone_offset, utc_offset):
     bp.add_app_template_global(_helper)
 
 
-def zone_option(key: str, at: datetime, full: bool = False) -> str:
-    """A zone as the "Show times in" list offers it: "New York time (UTC-05:00)", with its IANA
-    name (``full``, the list of every zone, where several cities share a name)."""
+def zone_option(key: str, at: datetime | None, full: bool = False) -> str:
+    """A zone as the "Show times in" list offers it: "New York time (UTC-05:00)", its offset at
+    ``at`` (None: now), with its IANA name (``full``, the list of every zone, where several
+    cities share a name)."""
     zone = ZoneInfo(key)
-    text = f"{zone_name(zone)} ({utc_offset(zone, at)})"
+    text = f"{zone_name(zone)} ({utc_offset(zone, at or now_utc())})"
     return f"{text} · {key}" if full and "/" in key else text
 
 
