@@ -158,13 +158,17 @@ def test_coach_removes_wednesday_and_resolves_the_conflicts(coach_page: Page, sh
 
     saved.get_by_role("link", name="review them").click()
     expect(page.get_by_role("heading", name=re.compile("Conflicts"), level=1)).to_be_visible()
-    rows = page.locator("li.conflict-row")
-    expect(rows).to_have_count(2)
-    expect(rows.first).to_contain_text("Tess Quinn")
-    expect(rows.first).to_contain_text("Outside the weekly template")
-    expect(rows.first).to_contain_text(re.compile(r"Recurring: every Wednesday \d\d:00"))
+    # issue 18: one group per recurring booking, its sessions behind a disclosure
+    group = page.locator("li.conflict-group")
+    expect(group).to_have_count(1)
+    expect(group).to_contain_text("Tess Quinn")
+    expect(group).to_contain_text(re.compile(r"every Wednesday \d\d:00\s+· 2 sessions from"))
+    expect(group).to_contain_text("Outside the weekly template")
     shot(page, "coach-conflicts")
 
+    group.get_by_text("The 2 sessions, one by one").click()
+    rows = group.locator("li.conflict-row")
+    expect(rows).to_have_count(2)
     first_when = rows.nth(0).locator(".cf-when").inner_text()
     second_when = rows.nth(1).locator(".cf-when").inner_text()
     rows.nth(0).get_by_role("button", name="Keep", exact=True).click()
@@ -175,8 +179,9 @@ def test_coach_removes_wednesday_and_resolves_the_conflicts(coach_page: Page, sh
 
     open_rows = page.locator("li.conflict-row:not(.resolved)")
     expect(open_rows).to_have_count(1)
-    page.once("dialog", lambda dialog: dialog.accept())
     open_rows.get_by_role("button", name="Cancel", exact=True).click()
+    # asked in the page (no browser confirm()), then done
+    open_rows.get_by_role("button", name="Yes, cancel it").click()
     expect(page.locator("#conflicts")).to_contain_text("the member has been notified")
     expect(page.locator("#conflict-count")).to_have_text("0 open")
     shot(page, "coach-conflicts-resolved")
