@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import abort, flash, redirect, request, url_for
+from flask import session as browser_session
 from flask_login import current_user
 
 from .. import inputs
@@ -220,12 +221,20 @@ def conflict_group(
     return fragment("coach/_resolved.html", status=status, ok=False, text=f"Not changed: {error}")
 
 
+UNDO_OFFER = "undo_offer"
+"""Where a resolution made without JavaScript leaves its Undo (token and text) for the conflicts
+page it redirects to: shown once, under the result (the server refuses it when too late)."""
+
+
 def done(text: str, back: str, token: str | None):
     """A resolution's answer: the result and its Undo button in place of the row or group (htmx),
-    or the conflicts page with the result (no JS: a flash, without Undo)."""
+    or the conflicts page with the result and its Undo button (no JS: a flash, the offer kept in
+    the session cookie for that one page)."""
     if wants_fragment():
         return fragment("coach/_resolved.html", events=DONE, ok=True, text=text, undo_token=token)
     flash(text, "success")
+    if token:
+        browser_session[UNDO_OFFER] = {"token": token, "text": text}
     return redirect(back)
 
 
@@ -414,6 +423,7 @@ def conflicts():
         "coach/conflicts.html",
         "conflicts",
         status=422 if flt.error else 200,
+        undo_offer=browser_session.pop(UNDO_OFFER, None),
         **_conflicts_context(coach_id, flt, notice=notice),
     )
 

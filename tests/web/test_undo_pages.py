@@ -73,6 +73,25 @@ def test_undo_without_javascript_goes_back_to_the_conflicts_with_a_message(
     assert again.status_code == 200 and "Already undone" in again.get_data(as_text=True)
 
 
+def test_without_javascript_the_conflicts_page_offers_the_undo_once(client, login, coach_gym):
+    one = book(coach_gym, "2027-03-24", "09:00", "10:00", coach_gym.ben)
+    block(coach_gym, "2027-03-24", "2027-03-25", "Ill")
+    login(coach_gym.coach)
+    cancelled = client.post(f"/coach/conflicts/{one.id}/cancel", data={"confirmed": "1"})
+    assert cancelled.status_code == 302 and _status(one.id) == SessionStatus.CANCELLED
+
+    body = client.get("/coach/conflicts").get_data(as_text=True)
+    assert "the member has been notified" in body
+    [token] = re.findall(r'name="token" value="([^"]+)"', body)
+    assert "Undo<span class=\"visually-hidden\"> Cancelled Wed 24 Mar 2027" in body
+    # shown once: a reload no longer offers it
+    assert 'name="token"' not in client.get("/coach/conflicts").get_data(as_text=True)
+
+    undone = client.post("/coach/undo", data={"token": token})
+    assert undone.status_code == 302 and _status(one.id) == SessionStatus.SCHEDULED
+    assert "is back on" in client.get("/coach/conflicts").get_data(as_text=True)
+
+
 def test_too_late_the_undo_is_refused_and_nothing_changes(client, login, coach_gym):
     session_id, token = _cancelled_conflict(coach_gym)
     login(coach_gym.coach)
