@@ -8,8 +8,10 @@ so that the refusal says what is wrong.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -504,63 +506,88 @@ def make_series(
     Refused with Overlap when it would put two sessions on the coach at once, with an active
     series (on dates both really occur) or a scheduled session in the weeks made now.
     """
-    series = request.series
-    coach_id = request.settings.coach_id
     try:
         with transaction():
-            coach_lock(coach_id)
-            colliding = _series_collisions(request)
-            if colliding:
-                raise Overlap(
-                    "This overlaps another recurring booking with the coach on "
-                    f"{_dates(colliding)}; pick another time."
-                )
-            row = RecurringBooking(
-                member_id=request.member_id,
-                coach_id=coach_id,
-                day_of_week=series.day_of_week,
-                start_time=format_hhmm(series.start_minute),
-                end_time=format_hhmm(series.end_minute),
-                start_date=series.start_date,
-                end_date=series.end_date,
-                frequency=series.frequency,
-                status=SeriesStatus.ACTIVE,
-                room_id=request.room_id,
-                created_at=request.now,
-                **(row_fields or {}),
-            )
-            db.session.add(row)
-            db.session.flush()
-            plan = _plan(request, to_series(row))
-            if plan.collisions:
-                days = sorted({o.local_date for o in plan.collisions})[:5]
-                raise Overlap(
-                    f"The coach already has a session at that time on {_dates(days)}; "
-                    "pick another time or start date."
-                )
-            room_dates = _room_clashes(request, plan)
-            if room_dates:
-                name = _room_name(request.room_id)
-                raise RoomTaken(
-                    f"{name} is taken then on {_dates(room_dates[:5])}; "
-                    "pick another time or start date.",
-                    room=name,
-                )
-            # Each occurrence takes a membership credit; with COACHAPP_REQUIRE_MEMBERSHIP one
-            # without is not made (the nightly job makes it once the member has one), and a
-            # series whose first session has none is refused.
-            drawn = memberships.draw_for_occurrences(
-                [{**session_row(p, request.now), **(session_fields or {})} for p in plan.create]
-            )
-            if drawn.skipped and (not drawn.rows or drawn.skipped[0] is _first(drawn)):
-                raise drawn.refusal
-            sessions = [TrainingSession(**values) for values in drawn.rows]
-            db.session.add_all(sessions)
-            db.session.flush()
-            memberships.note_gaps(drawn.rows, drawn.skipped)
+            coach_lock(request.settings.coach_id)
+            row, sessions, _ = store_series(request, row_fields, session_fields)
     except IntegrityError as exc:
         raise taken_error(exc) from exc
     return row, sessions
+
+
+class SeriesRefusals(NamedTuple):
+    """How ``store_series`` words its refusals (``{dates}``, ``{room}``; ``dates`` writes the
+    list): a new series asks for another time or start date, a series being moved names the weekly
+    time it was moved to."""
+
+    overlap: str = "This overlaps another recurring booking with the coach on {dates}; pick another time."
+    taken: str = (
+        "The coach already has a session at that time on {dates}; pick another time or start date."
+    )
+    room: str = "{room} is taken then on {dates}; pick another time or start date."
+    dates: Callable[[list[date]], str] = _dates
+
+
+NEW_SERIES = SeriesRefusals()
+
+
+def store_series(
+    request: _SeriesRequest,
+    row_fields: dict | None = None,
+    session_fields: dict | None = None,
+    refusals: SeriesRefusals = NEW_SERIES,
+    require_first: bool = True,
+) -> tuple[RecurringBooking, list[TrainingSession], MaterializationPlan]:
+    """Inside the caller's transaction and coach lock: add the recurring_bookings row of a
+    validated series and its sessions of the next 6 weeks (each drawing a membership credit);
+    returns them with the plan (which dates were skipped, blocked).
+
+    Refused with Overlap when it would put two sessions on the coach at once (an active series on
+    dates both really occur, a scheduled session in the weeks made now) and RoomTaken when its room
+    is. With ``require_first`` (a new booking) a series whose first session finds no membership is
+    refused; otherwise an occurrence without one is left to the nightly job, as always."""
+    series = request.series
+    colliding = _series_collisions(request)
+    if colliding:
+        raise Overlap(refusals.overlap.format(dates=refusals.dates(colliding)))
+    row = RecurringBooking(
+        member_id=request.member_id,
+        coach_id=request.settings.coach_id,
+        day_of_week=series.day_of_week,
+        start_time=format_hhmm(series.start_minute),
+        end_time=format_hhmm(series.end_minute),
+        start_date=series.start_date,
+        end_date=series.end_date,
+        frequency=series.frequency,
+        status=SeriesStatus.ACTIVE,
+        room_id=request.room_id,
+        created_at=request.now,
+        **(row_fields or {}),
+    )
+    db.session.add(row)
+    db.session.flush()
+    plan = _plan(request, to_series(row))
+    if plan.collisions:
+        days = sorted({o.local_date for o in plan.collisions})[:5]
+        raise Overlap(refusals.taken.format(dates=refusals.dates(days)))
+    room_dates = _room_clashes(request, plan)
+    if room_dates:
+        name = _room_name(request.room_id)
+        raise RoomTaken(
+            refusals.room.format(room=name, dates=refusals.dates(room_dates[:5])), room=name
+        )
+    # Each occurrence takes a membership credit; with COACHAPP_REQUIRE_MEMBERSHIP one without is
+    # not made (the nightly job makes it once the member has one).
+    drawn = memberships.draw_for_occurrences(
+        [{**session_row(p, request.now), **(session_fields or {})} for p in plan.create]
+    )
+    if require_first and drawn.skipped and (not drawn.rows or drawn.skipped[0] is _first(drawn)):
+        raise drawn.refusal
+    sessions = [TrainingSession(**values) for values in drawn.rows]
+    db.session.add_all(sessions)
+    db.session.flush()
+    memberships.note_gaps(drawn.rows, drawn.skipped)
+    return row, sessions, plan
 
 
 def _first(drawn: memberships.Occurrences) -> dict:

@@ -37,12 +37,10 @@ from .errors import (
     AlreadyCancelled,
     AlreadyUndone,
     NotFound,
-    Overlap,
-    RoomTaken,
     ValidationFailed,
 )
 from .notifications import notify, when_for
-from .sessions import session_row, to_series
+from .zones import zone_name
 
 
 @dataclass(frozen=True)
@@ -215,45 +213,14 @@ def _move(actor: User, series_id: int, spec: SeriesSpec, request, now: datetime)
         row.status = SeriesStatus.CANCELLED
         row.cancelled_at = now
     db.session.flush()
-    colliding = bookings._series_collisions(request)
-    if colliding:
-        raise Overlap(
-            f"At {new_when} it would overlap another recurring booking on {_dates(colliding)}; "
-            "pick another time."
-        )
-    new = RecurringBooking(
-        member_id=row.member_id,
-        coach_id=row.coach_id,
-        day_of_week=spec.day_of_week,
-        start_time=spec.start_time,
-        end_time=spec.end_time,
-        start_date=spec.start_date,
-        end_date=spec.end_date,
-        frequency=row.frequency,
-        status=SeriesStatus.ACTIVE,
-        room_id=request.room_id,
-        created_at=now,
+    refusals = bookings.SeriesRefusals(
+        overlap=f"At {new_when} it would overlap another recurring booking on {{dates}}; "
+        "pick another time.",
+        taken=f"At {new_when} the coach already has a session on {{dates}}; pick another time.",
+        room=f"{{room}} is taken at {new_when} on {{dates}}; pick another time.",
+        dates=_dates,
     )
-    db.session.add(new)
-    db.session.flush()
-    plan = bookings._plan(request, to_series(new))
-    if plan.collisions:
-        days = sorted({o.local_date for o in plan.collisions})[:5]
-        raise Overlap(
-            f"At {new_when} the coach already has a session on {_dates(days)}; pick another time."
-        )
-    room_dates = bookings._room_clashes(request, plan)
-    if room_dates:
-        name = bookings._room_name(request.room_id)
-        raise RoomTaken(
-            f"{name} is taken at {new_when} on {_dates(room_dates[:5])}; pick another time.",
-            room=name,
-        )
-    drawn = memberships.draw_for_occurrences([session_row(p, now) for p in plan.create])
-    made = [TrainingSession(**values) for values in drawn.rows]
-    db.session.add_all(made)
-    db.session.flush()
-    memberships.note_gaps(drawn.rows, drawn.skipped)
+    new, made, plan = bookings.store_series(request, refusals=refusals, require_first=False)
     coach = db.session.get(User, row.coach_id)
     first = min((s.start_time for s in made), default=None)
     since = when_for(row.member_id, first, now) if first else f"{spec.start_date:%-d %b %Y}"
@@ -261,7 +228,7 @@ def _move(actor: User, series_id: int, spec: SeriesSpec, request, now: datetime)
         row.member_id,
         NotificationKind.SESSION_MOVED,
         f"Your sessions {old_when} with {coach.name} were moved by your coach to {new_when} "
-        f"({tz.key} time), from {since} on.",
+        f"{zone_name(tz)}, from {since} on.",
         session_id=made[0].id if made else None,
     )
     return SeriesMove(
