@@ -10,6 +10,8 @@ PYTEST_ARGS ?=
 # (a lock, tests/conftest.py). PYTEST_WORKERS=0 runs it in one process.
 PYTEST_WORKERS ?= auto
 XDIST := -n $(PYTEST_WORKERS)
+# browser workers: each has its own gunicorn and gym; a file's scenarios stay on one (loadfile)
+E2E_WORKERS ?= 2
 
 .PHONY: setup setup-app lock lock-check heroku-sim run test test-sqlite test-postgres lint e2e screenshots test-dates fuzz fuzz-ci bench bench-core clean
 
@@ -74,9 +76,10 @@ lint: setup
 
 # Debian's Chromium (apt-get install -y chromium) driven by Playwright against gunicorn on SQLite;
 # screenshots land in build/screenshots/e2e-*.png (ignored), so a run changes no tracked file.
+# E2E_WORKERS=0 runs them in one process.
 e2e: setup
 	@echo "== browser scenarios (Chromium at $${E2E_CHROMIUM:-/usr/bin/chromium})"
-	env -u TEST_DATABASE_URL $(BIN)/pytest -m e2e -q tests/e2e $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m e2e -q -n $(E2E_WORKERS) --dist loadfile tests/e2e $(PYTEST_ARGS)
 
 # The README's screenshots, from the last `make e2e`, copied into docs/screenshots/ (to commit).
 screenshots:

@@ -30,7 +30,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
 SUITE = ["-n", "2", "-m", "not postgres and not redis and not e2e and not fuzz"]
-E2E = ["-m", "e2e", "tests/e2e"]
+E2E = ["-n", "2", "--dist", "loadfile", "-m", "e2e", "tests/e2e"]
+"""Two browser workers, each with its own server and gym; a file's scenarios stay together."""
 LIBRARY = Path("vendor", "libfaketime", "src", "libfaketime.so.1")
 """Where in the ``libfaketime`` package its build of the library is."""
 
