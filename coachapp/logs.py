@@ -104,6 +104,18 @@ class _StderrNow(logging.StreamHandler):
     def stream(self, value) -> None:
         pass
 
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A failed write is reported on stderr (logging's way) — except when what interrupted it
+        is a stop: RQ's SIGTERM handler raises StopRequested wherever the worker is, also in the
+        middle of a log line (a Redis-down retry message), and logging would swallow it, print a
+        traceback and lose the stop. It goes on to the worker's loop instead."""
+        from rq.exceptions import StopRequested
+
+        interrupted = sys.exc_info()[1]
+        if isinstance(interrupted, StopRequested):
+            raise interrupted
+        super().handleError(record)
+
 
 class _DevServerHandler(_StderrNow):
     """The development server's own lines, as plain text."""
