@@ -1,28 +1,30 @@
 """The conflicts page: every future session that no longer fits the coach's availability, grouped
-by recurring booking (one line per series with its bulk actions: keep all, cancel all, end it,
-move it to another weekly time, give it to a cover coach; its sessions one click away), one-time
-sessions as rows of their own (keep, cancel, move to a free time nearby, give to a cover coach).
-Filters by reason and member. Every destructive step is confirmed in the page (the row or the
-group asks; a page of its own without JS), never with the browser's confirm(); every resolution
-answers with its result and an Undo button for a few seconds (``services.undo``). Also the
-navigation badge that counts the conflicts."""
+by recurring booking (one line per series with its bulk actions, ``conflict_series_pages``), one-time
+sessions as rows of their own (their actions, ``conflict_one_pages``). Filters by reason and member.
+Every destructive step is confirmed in the page (the row or the group asks; a page of its own
+without JS), never with the browser's confirm(); every resolution answers with its result and an
+Undo button for a few seconds (``services.undo``). Also the navigation badge that counts the
+conflicts.
+
+This module holds the list, its filters and badge, and what the action modules share: the page's
+lines (``Group``, ``grouped``), the row or group answered again (``conflict_row``,
+``conflict_group``), and a resolution's three answers (``ask``, ``refused``, ``done``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request
 from flask import session as browser_session
 from flask_login import current_user
 
 from .. import inputs
 from ..errors import sentence
-from ..models import RecurringBooking, User, utcnow
-from ..scheduling import DAY_NAMES, local_datetime
-from ..services import coach_calendar, coaches, cover, moves, series_moves, sessions, undo
+from ..models import RecurringBooking, User
+from ..services import coach_calendar, coaches, cover, moves
 from ..services.coach_calendar import ConflictRow
-from ..services.errors import DomainError, NotFound, ValidationFailed
+from ..services.errors import DomainError, NotFound
 from ..vocab import SeriesStatus, SessionType
 from ..web import fragment, page, wants_fragment
 from . import bp
@@ -34,8 +36,6 @@ from .common import (
     coach_args,
     coach_or_picker,
     confirm_page,
-    confirmed,
-    describe,
     managed_coach,
 )
 
@@ -113,7 +113,7 @@ class Step:
     fields: dict = field(default_factory=dict)
 
 
-def _items(rows: list[ConflictRow]) -> list:
+def grouped(rows: list[ConflictRow]) -> list:
     """The page's lines in start order: a ``Group`` per active recurring booking, else the row."""
     groups: dict[int, list[ConflictRow]] = {}
     items: list = []
@@ -143,7 +143,7 @@ def _conflicts_context(coach_id: int, flt: Filters | None = None, **extra) -> di
     return {
         **base_context(coach_id),
         "rows": rows,
-        "items": _items(rows),
+        "items": grouped(rows),
         "total": len(everything),
         "filters": flt,
         "members": sorted(members.values(), key=lambda u: (u.name, u.id)),
@@ -256,7 +256,7 @@ def ask(step: Step, back: str, again):
     return confirm_page(step.question, step.text, step.action, back, step.button)
 
 
-def _cover_coach() -> User | None:
+def cover_coach() -> User | None:
     """The coach the form names to take the session(s) (``coach_id``), or None."""
     coach_id = inputs.parse_id(request.values.get("coach_id", ""))
     if coach_id is None:
@@ -267,147 +267,20 @@ def _cover_coach() -> User | None:
         return None
 
 
-def _who(detail) -> str:
+def who_of(detail) -> str:
     return ", ".join(u.name for u in detail.attendees) or detail.session.title
 
 
-def _possessive(name: str) -> str:
+def possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-@dataclass(frozen=True)
-class One:
-    """A conflict a single-session action works on: the session, its zone, whom it is for, the
-    conflicts page to go back to, and ``row(error, status, step)`` to answer with its row."""
-
-    detail: object
-    who: str
-    back: str
-
-    @property
-    def s(self):
-        return self.detail.session
-
-    @property
-    def tz(self):
-        return self.detail.tz
-
-    def row(self, error=None, status=200, step=None):
-        return conflict_row(self.s.coach_id, self.s.id, error, status, step)
+def plural(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else word + ('es' if word.endswith('s') else 's')}"
 
 
-def _one(session_id: int) -> One:
-    detail = coach_calendar.session_detail(current_user, session_id)
-    back = url_for("coach.conflicts", **coach_args(detail.session.coach_id))
-    return One(detail, _who(detail), back)
-
-
-@bp.post("/conflicts/<int:session_id>/give")
-def give_session(session_id: int):
-    """Give one conflicting session to a cover coach (``coach_id``): first a confirmation that
-    names the member, the time and the coach (in the row; a page without JS), then the hand-over
-    (the member and the new coach are told), or the row again with why it is no longer possible."""
-    one = _one(session_id)
-    s, tz, who, back = one.s, one.tz, one.who, one.back
-    target = _cover_coach()
-    row = one.row
-
-    if target is None or target.id == s.coach_id:
-        error = "Pick one of the coaches offered to take it."
-        if wants_fragment():
-            return row(error, 422)
-        flash(error, "error")
-        return redirect(back)
-    if not confirmed():
-        step = Step(
-            question=f"Give {_possessive(who)} session on {describe(s, tz)} to {target.name}?",
-            text=f"{who} and {target.name} are told.",
-            action=url_for(
-                "coach.give_session",
-                session_id=session_id,
-                coach_id=target.id,
-                **coach_args(s.coach_id),
-            ),
-            button=f"Yes, give it to {target.name}",
-            danger=False,
-        )
-        return ask(step, back, lambda st: row(step=st))
-    old_coach = s.coach_id
-    try:
-        cover.reassign(current_user, session_id, target.id)
-    except DomainError as exc:
-        return refused(exc, back, row, f"{describe(s, tz)} with {who}: ")
-    token = undo.offer(current_user, "give_back", session_ids=[session_id], coach_id=old_coach)
-    text = f"Given to {target.name}; {who} has been told. ({describe(s, tz)})"
-    return done(text, back, token)
-
-
-def _series_of(coach_id: int, series_id: int) -> Group | None:
-    """The series' group on the page (its conflicts), or None when it has none left."""
-    for item in _items(coach_calendar.conflict_rows(current_user, coach_id)):
-        if isinstance(item, Group) and item.series.id == series_id:
-            return item
-    return None
-
-
-@bp.post("/series/<int:series_id>/give")
-def give_series(series_id: int):
-    """Give every conflicting session of a recurring booking to one cover coach (``coach_id``),
-    after a confirmation that lists them (in the group; a page without JS); the booking stays
-    with its coach."""
-    coach_id = managed_coach()
-    if coach_id is None:
-        abort(400)
-    back = url_for("coach.conflicts", **coach_args(coach_id))
-    target = _cover_coach()
-
-    def group(error=None, status=200, step=None):
-        return conflict_group(coach_id, series_id, error, status, step)
-
-    if target is None or target.id == coach_id:
-        error = "Pick one of the coaches offered to take them."
-        if wants_fragment():
-            return group(error, 422)
-        flash(error, "error")
-        return redirect(back)
-    if not confirmed():
-        found = cover.series_cover_coaches(current_user, series_id)
-        if not found.sessions:
-            error = "No session of this recurring booking is in conflict."
-            if wants_fragment():
-                return group(error, 409)
-            flash(error, "error")
-            return redirect(back)
-        tz = coaches.zone_of(coach_calendar.settings_of(coach_id))
-        member = coach_calendar.users_by_id([found.series.member_id]).get(found.series.member_id)
-        who = member.name if member else "the members"
-        listed = "; ".join(describe(s, tz) for s in found.sessions)
-        step = Step(
-            f"Give {_possessive(who)} {len(found.sessions)} conflicting sessions to {target.name}?",
-            f"{listed}. {who} and {target.name} are told; the recurring booking stays yours.",
-            url_for(
-                "coach.give_series",
-                series_id=series_id,
-                coach_id=target.id,
-                **coach_args(coach_id),
-            ),
-            f"Yes, give them to {target.name}",
-            danger=False,
-        )
-        return ask(step, back, lambda st: group(step=st))
-    try:
-        given = cover.give_series(current_user, series_id, target.id)
-    except DomainError as exc:
-        return refused(exc, back, group)
-    n = len(given)
-    token = undo.offer(
-        current_user, "give_back", session_ids=[s.id for s in given], coach_id=coach_id
-    )
-    text = (
-        f"Gave {n} {'session' if n == 1 else 'sessions'} of the series to {target.name}; "
-        "the member has been told."
-    )
-    return done(text, back, token)
+def n_members(n: int) -> str:
+    return plural(n, "member")
 
 
 @bp.get("/conflicts")
@@ -445,289 +318,3 @@ def conflicts_badge():
         return fragment("coach/_count.html", count=count, qs={**coach_args(coach_id), **flt.args})
     count = coach_calendar.conflict_count(current_user, coach_id)
     return fragment("coach/_badge.html", badge_count=count)
-
-
-def _cancel_step(detail, action: str) -> Step:
-    """The question before cancelling one conflict: whom it notifies (a class: how many)."""
-    s, tz = detail.session, detail.tz
-    if s.type == SessionType.GROUP:
-        booked, waiting = moves.place_counts([s.id])[s.id]
-        return Step(
-            f"Cancel the {s.title} class on {describe(s, tz)}?",
-            f"{_members(booked)} booked and {waiting} waiting will be notified.",
-            action,
-            "Yes, cancel the class",
-        )
-    who = _who(detail)
-    return Step(
-        f"Cancel {_possessive(who)} session on {describe(s, tz)}?",
-        f"{who} is notified.",
-        action,
-        "Yes, cancel it",
-    )
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word if n == 1 else word + ('es' if word.endswith('s') else 's')}"
-
-
-def _members(n: int) -> str:
-    return _count(n, "member")
-
-
-@bp.post("/conflicts/<int:session_id>/<any(keep, cancel):action>")
-def resolve(session_id: int, action: str):
-    """Keep (an addition whitelists its slot) or cancel (members notified, after a confirmation
-    in the row) one conflict."""
-    one = _one(session_id)
-    detail, s, tz, who, back = one.detail, one.s, one.tz, one.who, one.back
-    row = one.row
-
-    if action == "cancel" and not confirmed():
-        step = _cancel_step(
-            detail, url_for("coach.resolve", session_id=session_id, action="cancel")
-        )
-        return ask(step, back, lambda st: row(step=st))
-    told = sum(moves.place_counts([s.id])[s.id]) if s.type == SessionType.GROUP else 0
-    try:
-        sessions.resolve_conflict(current_user, session_id, action)
-    except DomainError as exc:
-        return refused(exc, back, row, f"{describe(s, tz)} with {who}: ")
-    if action == "keep":
-        token = undo.offer(current_user, "unkeep", session_ids=[session_id])
-        text = f"Kept {describe(s, tz)} with {who}: an addition now covers it."
-    else:
-        token = undo.offer(current_user, "uncancel", session_ids=[session_id])
-        if s.type == SessionType.GROUP:
-            text = f"Class cancelled; {_members(told)} notified. ({s.title}, {describe(s, tz)})"
-        else:
-            text = f"Cancelled {describe(s, tz)} with {who}; the member has been notified."
-    return done(text, back, token)
-
-
-@bp.post("/conflicts/<int:session_id>/move")
-def move_conflict(session_id: int):
-    """Move one conflict to a suggested free time (``start``, ``YYYY-MM-DDTHH:MM`` in the coach's
-    zone), after a confirmation in the row naming both times; the member is told."""
-    one = _one(session_id)
-    s, tz, who, back = one.s, one.tz, one.who, one.back
-    row = one.row
-
-    raw = request.values.get("start", "").strip()
-    day = inputs.parse_date(raw[:10]) if len(raw) == 16 and raw[10] == "T" else None
-    hour = inputs.parse_int(raw[11:13], 0, 23) if day else None
-    minute = inputs.parse_int(raw[14:16], 0, 59) if day and raw[13] == ":" else None
-    if day is None or hour is None or minute is None:
-        error = "Start: pick one of the free times offered."
-        if wants_fragment():
-            return row(error, 422)
-        flash(error, "error")
-        return redirect(back)
-    when = local_datetime(day, hour * 60 + minute, tz)
-    new_text = coaches.describe(when, tz)
-    if not confirmed():
-        step = Step(
-            f"Move {_possessive(who)} {describe(s, tz)} session to {new_text}?",
-            f"{who} is told.",
-            url_for(
-                "coach.move_conflict",
-                session_id=session_id,
-                start=raw,
-                **coach_args(s.coach_id),
-            ),
-            "Yes, move",
-            danger=False,
-        )
-        return ask(step, back, lambda st: row(step=st))
-    before = describe(s, tz)
-    old_start, old_end, old_room = s.start_time.isoformat(), s.end_time.isoformat(), s.room_id
-    try:
-        moved = moves.move_session(current_user, session_id, when)
-    except DomainError as exc:
-        return refused(exc, back, lambda e, st: row(f"Could not move: {e}", st))
-    token = undo.offer(
-        current_user,
-        "move_back",
-        session_id=session_id,
-        start=old_start,
-        end=old_end,
-        room_id=old_room,
-    )
-    text = f"{before} → moved to {describe(moved, tz)}; {who} notified."
-    return done(text, back, token)
-
-
-SERIES_STEPS = {
-    "cancel": (
-        "Cancel {whose} {n} conflicting sessions?",
-        "Each is cancelled and {who} is notified. The recurring booking itself stays active.",
-        "Yes, cancel them",
-    ),
-    "end": (
-        "End {whose} recurring booking ({when})?",
-        "Its sessions from today on are cancelled, no more are made, and {who} is notified. "
-        "Sessions that have taken place stay.",
-        "Yes, end it",
-    ),
-}
-
-
-@bp.post("/series/<int:series_id>/<any(keep, cancel, end):action>")
-def resolve_series(series_id: int, action: str):
-    """Keep or cancel every conflicting occurrence of one recurring booking at once, or end the
-    booking (a weekday the coach no longer works would otherwise bring new conflicts each week);
-    cancelling and ending are confirmed first in the group."""
-    coach_id = managed_coach()
-    if coach_id is None:
-        abort(400)
-    back = url_for("coach.conflicts", **coach_args(coach_id))
-
-    def group(error=None, status=200, step=None):
-        return conflict_group(coach_id, series_id, error, status, step)
-
-    if action in SERIES_STEPS and not confirmed():
-        found = _series_of(coach_id, series_id)
-        question, text, yes = SERIES_STEPS[action]
-        who = found.who if found else "the member"
-        words = {
-            "whose": _possessive(who),
-            "who": who,
-            "n": len(found.rows) if found else "the",
-            "when": series_moves.weekly_when(
-                found.series.day_of_week, found.series.start_time, found.series.frequency
-            )
-            if found
-            else "every week",
-        }
-        said = text.format(**words)
-        if found is not None and not found.one_to_one and action == "cancel":
-            counts = moves.place_counts(r.session.id for r in found.rows).values()
-            booked, waiting = sum(c[0] for c in counts), sum(c[1] for c in counts)
-            question = f"Cancel the {len(found.rows)} conflicting {who} classes?"
-            said = (
-                f"{_count(booked, 'place')} booked and {waiting} waiting in them will be notified. "
-                "The recurring class itself stays."
-            )
-        step = Step(
-            question.format(**words),
-            said,
-            url_for(
-                "coach.resolve_series", series_id=series_id, action=action, **coach_args(coach_id)
-            ),
-            yes,
-        )
-        return ask(step, back, lambda st: group(step=st))
-    now = utcnow()
-    told = None
-    if action == "cancel":
-        found = _series_of(coach_id, series_id)
-        if found is not None and not found.one_to_one:
-            told = sum(
-                sum(c) for c in moves.place_counts(r.session.id for r in found.rows).values()
-            )
-    try:
-        if action == "end":
-            series, ended = moves.end_series(current_user, series_id, now=now)
-            n = len(ended)
-        else:
-            settled = moves.resolve_series(current_user, series_id, action, now=now)
-            n = len(settled)
-    except DomainError as exc:
-        return refused(exc, back, group)
-    sessions_word = "session" if n == 1 else "sessions"
-    if action == "end":
-        token = undo.offer(
-            current_user,
-            "unend",
-            series_id=series_id,
-            ends_on=None if series.end_date is None else series.end_date.isoformat(),
-            session_ids=ended,
-        )
-        every = "week" if series.frequency == 1 else "2 weeks"
-        text = (
-            f"Ended the booking every {every} on {DAY_NAMES[series.day_of_week]}s "
-            f"{series.start_time}–{series.end_time}: its coming sessions are cancelled and the "
-            "member has been notified."
-        )
-    elif action == "keep":
-        token = undo.offer(current_user, "unkeep", session_ids=[s.id for s in settled])
-        text = f"Kept {n} {sessions_word} of the series: an addition now covers each."
-    else:
-        token = undo.offer(current_user, "uncancel", session_ids=[s.id for s in settled])
-        if told is None:
-            text = f"Cancelled {n} {sessions_word} of the series; the member has been notified."
-        else:
-            text = f"Cancelled {_count(n, 'class')}; {_members(told)} notified."
-    return done(text, back, token)
-
-
-def _weekday() -> int | None:
-    return inputs.parse_int(request.values.get("day", ""), 0, 6)
-
-
-@bp.post("/series/<int:series_id>/move")
-def move_series(series_id: int):
-    """Move a recurring booking to another weekly time (``day`` 0 = Sunday, ``time`` HH:MM) from
-    ``from_date`` on: a confirmation in the group lists what will happen (the sessions that go,
-    the new ones, the dates left out), then the move (the member is told once); a refusal names
-    the dates."""
-    coach_id = managed_coach()
-    if coach_id is None:
-        abort(400)
-    back = url_for("coach.conflicts", **coach_args(coach_id))
-    values = {
-        "day": request.values.get("day", ""),
-        "time": request.values.get("time", "").strip()[:5],
-        "from_date": request.values.get("from_date", ""),
-    }
-
-    def group(error=None, status=200, step=None):
-        return conflict_group(coach_id, series_id, error, status, step, move=values)
-
-    day, from_date = _weekday(), inputs.parse_date(values["from_date"])
-    try:
-        if day is None:
-            raise ValidationFailed("pick a weekday.", field="day")
-        if from_date is None:
-            raise ValidationFailed("the first date is missing; reload the page.", field="from_date")
-        preview = series_moves.move_series(
-            current_user, series_id, day, values["time"], from_date, dry_run=not confirmed()
-        )
-    except DomainError as exc:
-        return refused(exc, back, group, "Could not move the series: ")
-    tz = coaches.zone_of(coach_calendar.settings_of(coach_id))
-    if not confirmed():
-        made = ", ".join(f"{d.astimezone(tz):%a %-d %b}" for d in preview.made[:6])
-        more = len(preview.made) - 6
-        text = (
-            f"{len(preview.cancelled)} coming sessions {preview.old_when} from "
-            f"{preview.from_date:%-d %b} are cancelled; the new sessions are {made}"
-            f"{f' and {more} more' if more > 0 else ''}."
-        )
-        if preview.skipped_blocked:
-            text += (
-                " Left out (blocked): "
-                + ", ".join(f"{d:%a %-d %b}" for d in preview.skipped_blocked)
-                + "."
-            )
-        step = Step(
-            f"Move the recurring booking from {preview.old_when} to {preview.new_when}?",
-            text + " The member is told once.",
-            url_for(
-                "coach.move_series",
-                series_id=series_id,
-                day=day,
-                time=values["time"],
-                from_date=from_date.isoformat(),
-                **coach_args(coach_id),
-            ),
-            "Yes, move the series",
-            danger=False,
-        )
-        return ask(step, back, lambda st: group(step=st))
-    token = series_moves.offer_undo(current_user, preview)
-    text = (
-        f"Moved the recurring booking from {preview.old_when} to {preview.new_when} "
-        f"from {preview.from_date:%-d %b} on; the member has been told."
-    )
-    return done(text, back, token)
