@@ -10,10 +10,10 @@ Every answer goes through ``web.page``: the whole page, or (htmx) the block that
 invalid input); htmx swaps them in place (``responseHandling`` in ``base.html``). Only members see
 these pages: the role check is the blueprint's ``before_request``.
 
-One module per page: ``class_pages`` (/book, classes), ``book_pages`` (a coach's slots and the
-booking sheet), ``session_pages`` (my sessions, cancel, feed), ``move_pages`` (moving a session), ``zone_pages``
-(the zone a member reads times in);
-``common`` holds what they share.
+One module per page: ``class_pages`` (/book, classes), ``book_pages`` (a coach's slots and month
+grid), ``book_sheet_pages`` (the booking sheet of one slot), ``session_pages`` (my sessions,
+cancel, feed), ``move_pages`` (moving a session), ``zone_pages`` (the zone a member reads times
+in); ``common`` holds what they share.
 """
 
 from flask import Blueprint
@@ -24,4 +24,11 @@ from ..vocab import Role
 bp = Blueprint("member", __name__)
 require_roles(bp, Role.MEMBER)
 
-from . import book_pages, class_pages, move_pages, session_pages, zone_pages  # noqa: E402,F401
+from . import (  # noqa: E402,F401  (the views register themselves on bp)
+    book_pages,
+    book_sheet_pages,
+    class_pages,
+    move_pages,
+    session_pages,
+    zone_pages,
+)

@@ -28,7 +28,7 @@ from ..services.errors import (
 from ..vocab import BookingStatus, SessionType
 from ..web import page, respond, wants_fragment
 from . import bp
-from .book_pages import booked_context
+from .book_sheet_pages import booked_context
 from .common import (
     SESSIONS_CHANGED,
     now_utc,
