@@ -258,42 +258,65 @@ def _members_of(sessions: Sequence[TrainingSession]) -> dict[int, list[int]]:
     return out
 
 
-def _tell(
-    actor: User, old: User, new: User, sessions: Sequence[TrainingSession], now: datetime
+def tell_hand_over(
+    actor: User,
+    sessions: Sequence[TrainingSession],
+    to: User,
+    away_from: Sequence[User],
+    now: datetime,
+    *,
+    undone: bool = False,
+    attending: dict[int, list[int]] | None = None,
 ) -> None:
-    """Tell the members (each about their sessions), the new coach and, when someone else did
-    it, the old coach. ``sessions`` are in start order."""
-    attending = _members_of(sessions)
+    """Tell everyone a hand-over concerns, once each: the members (each about their own
+    sessions), the coach the sessions go ``to`` and the coach(es) they leave (``away_from``),
+    but not whoever did it. The one wording for both directions: a session given to a cover
+    coach (``reassign``, ``give_series``) and given back by an Undo (``undo.give_back``,
+    ``undone``). ``sessions`` are in start order; ``attending`` (per session, its members) is
+    read when not given."""
+    attending = _members_of(sessions) if attending is None else attending
     everyone = sorted({m for ids in attending.values() for m in ids})
-    names = {u.id: u.name for u in coach_calendar.users_by_id(everyone).values()}
+    left = " and ".join(sorted(c.name for c in away_from))
     first = sessions[0]
 
     def times(user_id: int, chosen: Sequence[TrainingSession]) -> str:
         return "; ".join(when_for(user_id, s.start_time, now, s.end_time) for s in chosen)
 
+    change = "again, not" if undone else "instead of"
     for member_id in everyone:
         theirs = [s for s in sessions if member_id in attending[s.id]]
         noun = "session" if len(theirs) == 1 else "sessions"
         notify(
             member_id,
             NotificationKind.SESSION_REASSIGNED,
-            f"Your {noun} on {times(member_id, theirs)} will be with {new.name} instead of "
-            f"{old.name}.",
+            f"Your {noun} on {times(member_id, theirs)} will be with {to.name} {change} {left}.",
             session_id=theirs[0].id,
         )
-    who = ", ".join(sorted(names.get(m, "a member") for m in everyone)) or "no member yet"
     noun = "a session" if len(sessions) == 1 else f"{len(sessions)} sessions"
+    coaches_left = sorted((c for c in away_from if c.id != actor.id), key=lambda c: c.id)
+    if undone:
+        told = [c.id for c in coaches_left] + ([to.id] if actor.id != to.id else [])
+        for user_id in told:
+            notify(
+                user_id,
+                NotificationKind.SESSION_REASSIGNED,
+                f"{actor.name} gave {noun} back to {to.name} (undone): {times(user_id, sessions)}.",
+                session_id=first.id,
+            )
+        return
+    names = {u.id: u.name for u in coach_calendar.users_by_id(everyone).values()}
+    who = ", ".join(sorted(names.get(m, "a member") for m in everyone)) or "no member yet"
     notify(
-        new.id,
+        to.id,
         NotificationKind.SESSION_REASSIGNED,
-        f"{actor.name} gave you {noun} with {who}: {times(new.id, sessions)}.",
+        f"{actor.name} gave you {noun} with {who}: {times(to.id, sessions)}.",
         session_id=first.id,
     )
-    if actor.id != old.id:
+    for old in coaches_left:
         notify(
             old.id,
             NotificationKind.SESSION_REASSIGNED,
-            f"{actor.name} gave {noun} of yours with {who} to {new.name}: "
+            f"{actor.name} gave {noun} of yours with {who} to {to.name}: "
             f"{times(old.id, sessions)}.",
             session_id=first.id,
         )
@@ -323,7 +346,7 @@ def _hand_over(
         session.coach_id = coach.id
         session.room_id = rooms[session.id]
     db.session.flush()
-    _tell(actor, old, coach, sessions, now)
+    tell_hand_over(actor, sessions, coach, [old], now)
 
 
 def reassign(
@@ -495,4 +518,5 @@ __all__ = [
     "reassign",
     "series_cover_coaches",
     "stage_cover_conflict",
+    "tell_hand_over",
 ]

@@ -44,6 +44,8 @@ from ..vocab import (
     SessionType,
 )
 from . import coaches, memberships
+from .coach_calendar import users_by_id
+from .cover import tell_hand_over
 from .db import constraint_name, locked_row, transaction, write_lock
 from .errors import (
     AlreadyUndone,
@@ -569,56 +571,14 @@ def give_back(actor: User, now: datetime, session_ids: list[int], coach_id: int)
                     f"Cannot undo: {original.name} has another session on {_when(session)}. "
                     "Nothing was changed."
                 )
-        covers = {s.coach_id for s in away}
+        covers = list(users_by_id({s.coach_id for s in away}).values())
         for session in away:
             session.coach_id = original.id
         _flush("nothing was undone.")
         attending = _attending(away)
-        _tell_given_back(actor, original, covers, away, attending, now)
+        tell_hand_over(actor, away, original, covers, now, undone=True, attending=attending)
         subject, told = _summary(away, attending)
     return f"Undone: {subject} {_is_are(away)} {original.name}'s again{told}."
-
-
-def _tell_given_back(
-    actor: User,
-    original: User,
-    covers: set[int],
-    sessions: list[TrainingSession],
-    attending: dict[int, list[int]],
-    now: datetime,
-) -> None:
-    """Tell the members (each of their sessions), the cover coach(es) and, when someone else
-    undid it, the coach."""
-    cover_names = dict(
-        db.session.execute(select(User.id, User.name).where(User.id.in_(covers))).all()
-    )
-    cover_name = " and ".join(sorted(cover_names.values()))
-
-    def times(user_id: int, chosen: list[TrainingSession]) -> str:
-        return "; ".join(when_for(user_id, s.start_time, now, s.end_time) for s in chosen)
-
-    for member_id in sorted({m for ids in attending.values() for m in ids}):
-        theirs = [s for s in sessions if member_id in attending[s.id]]
-        noun = "session" if len(theirs) == 1 else "sessions"
-        notify(
-            member_id,
-            NotificationKind.SESSION_REASSIGNED,
-            f"Your {noun} on {times(member_id, theirs)} will be with {original.name} again, "
-            f"not {cover_name}.",
-            session_id=theirs[0].id,
-        )
-    noun = "a session" if len(sessions) == 1 else f"{len(sessions)} sessions"
-    told = [c for c in covers if c != actor.id]
-    if actor.id != original.id:
-        told.append(original.id)
-    for user_id in told:
-        notify(
-            user_id,
-            NotificationKind.SESSION_REASSIGNED,
-            f"{actor.name} gave {noun} back to {original.name} (undone): "
-            f"{times(user_id, sessions)}.",
-            session_id=sessions[0].id,
-        )
 
 
 __all__ = ["GRACE_SECONDS", "UNDO_SECONDS", "apply", "offer", "reversal"]
