@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from ..errors import sentence
 from ..services.errors import DomainError
+from ..services.zones import known_zones
 
 PASSWORD_HELP = "At least 8 characters. Tell the person; they can log in with it at once."
 
@@ -25,11 +26,12 @@ def optional_int(value: object) -> int | None:
 
 
 class ZoneField(SelectField):
-    """A select of IANA zones that says so when the value sent is not one of them."""
+    """A select of IANA zones (``zones.zone_list``) that says so when the value sent is no zone;
+    a known zone not offered (a legacy name such as ``US/Eastern``) is accepted, as everywhere."""
 
     def pre_validate(self, form) -> None:
-        """Refuse a zone that is not offered, with a message a person understands."""
-        if self.data and self.data not in {value for value, _ in self.choices}:
+        """Refuse a value that is no known zone, with a message a person understands."""
+        if self.data and self.data not in known_zones():
             raise ValidationError("Choose a time zone from the list.")
 
 

@@ -16,7 +16,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..errors import sentence
-from ..services import admin
+from ..services import admin, zones
 from ..services.errors import DomainError
 from ..vocab import Role
 from ..web import fragment, page, wants_fragment
@@ -71,13 +71,13 @@ def _users_page(role: str, form, status: int = 200, events: tuple[str, ...] = ()
 
 def _coach_form(**kwargs) -> CoachForm:
     form = CoachForm(**kwargs)
-    form.set_choices(admin.time_zones(), room_choices(), gym_zone())
+    form.set_choices(zones.zone_list(), room_choices(), gym_zone())
     return form
 
 
 def _member_form(**kwargs) -> MemberForm:
     form = MemberForm(**kwargs)
-    form.set_choices(admin.time_zones(), gym_zone())
+    form.set_choices(zones.zone_list(), gym_zone())
     return form
 
 

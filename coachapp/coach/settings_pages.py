@@ -7,7 +7,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..auth.decorators import roles_required
-from ..services import coach_settings, coaches, feeds
+from ..services import coach_settings, coaches, feeds, zones
 from ..services.errors import DomainError, NotFound
 from ..vocab import Role
 from ..web import page, wants_fragment
@@ -36,7 +36,7 @@ def settings():
     context = base_context(coach_id)
     context.update(
         rooms=coach_settings.list_rooms(),
-        zones=coach_settings.time_zones(),
+        zones=zones.zone_list(),
         notice=None,
         confirm=None,
         feed=_feed_card(coach_id),

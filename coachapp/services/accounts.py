@@ -10,13 +10,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..config import ConfigError, check_timezone
 from ..extensions import db
 from ..models import CoachSettings, Room, User
 from ..vocab import Role, values
 from . import tokens
 from .db import transaction
 from .errors import ValidationFailed
+from .zones import check_zone
 
 MIN_PASSWORD = 8
 """The shortest password an account may have."""
@@ -48,13 +48,7 @@ def create_user(
         raise ValidationFailed(f"{role!r} is not one of {', '.join(Role)}", field="role")
     if not password or len(password) < MIN_PASSWORD:
         raise ValidationFailed(f"use at least {MIN_PASSWORD} characters", field="password")
-    zone = timezone or current_app.config["COACHAPP_TIMEZONE"]
-    try:
-        check_timezone(zone, "timezone")
-    except ConfigError as exc:
-        raise ValidationFailed(
-            f"{zone[:60]!r} is not a known IANA time zone", field="timezone"
-        ) from exc
+    zone = check_zone(timezone).key if timezone else current_app.config["COACHAPP_TIMEZONE"]
 
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise ValidationFailed(f"an account for {email} already exists", field="email")

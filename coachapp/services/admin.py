@@ -8,7 +8,6 @@ coach's default room, switching an account off and on, and removing a room nobod
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import available_timezones
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -30,22 +29,6 @@ from .db import locked_row, transaction, visible_row, write_lock
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 MANAGED_ROLES = (Role.COACH, Role.MEMBER)
-ZONE_AREAS = frozenset(
-    (
-        "Africa",
-        "America",
-        "Antarctica",
-        "Arctic",
-        "Asia",
-        "Atlantic",
-        "Australia",
-        "Europe",
-        "Indian",
-        "Pacific",
-    )
-)
-"""Areas of the zones offered in forms (leaves out legacy names such as ``US/Eastern``, which
-the services still accept)."""
 
 
 @dataclass(frozen=True)
@@ -59,11 +42,6 @@ class RoomView:
     def in_use(self) -> bool:
         """Whether removing the room would take it out of something that refers to it."""
         return self.uses > 0
-
-
-def time_zones() -> list[str]:
-    """The IANA zones offered in forms: area/location names and UTC, sorted."""
-    return sorted(z for z in available_timezones() if z.split("/", 1)[0] in ZONE_AREAS) + ["UTC"]
 
 
 def require_admin(actor: User) -> None:
@@ -225,5 +203,4 @@ __all__ = [
     "list_users",
     "require_admin",
     "set_active",
-    "time_zones",
 ]

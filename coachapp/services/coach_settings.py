@@ -4,15 +4,14 @@ booking rules members are bound by (booking horizon, minimum notice)."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, available_timezones
 
-from ..config import ConfigError, check_timezone
 from ..extensions import db
 from ..models import CoachSettings, Room, TrainingSession, User, utcnow
 from . import availability, coach_calendar, coaches
 from .db import transaction, write_lock
 from .errors import ValidationFailed
 from .sessions import ConflictView, conflicts_among, future_scheduled
+from .zones import check_zone
 
 MIN_DURATION, MAX_DURATION = 5, 720
 MAX_WINDOW_HOURS = 24 * 30
@@ -24,11 +23,6 @@ def list_rooms() -> list[Room]:
     """The gym's rooms by name, to choose a default or a window's room from (read once per
     request: ``coach_calendar.rooms``)."""
     return coach_calendar.rooms()
-
-
-def time_zones() -> list[str]:
-    """Every IANA time zone name this system knows, sorted (for a select)."""
-    return sorted(available_timezones())
 
 
 def _whole_number(value: object, field: str, low: int, high: int, what: str) -> int:
@@ -84,7 +78,7 @@ def update_settings(
             MAX_NOTICE_MINUTES,
             "The minimum notice (minutes)",
         )
-    zone = _zone(timezone)
+    zone = check_zone(timezone).key
     now = now or utcnow()
     with transaction():
         write_lock()
@@ -104,15 +98,6 @@ def update_settings(
     return settings, conflicts
 
 
-def _zone(timezone: object) -> str:
-    if not isinstance(timezone, str) or not timezone.strip():
-        raise ValidationFailed("choose a time zone.", field="timezone")
-    try:
-        return check_timezone(timezone.strip(), "timezone")
-    except ConfigError as exc:
-        raise ValidationFailed(f"{timezone!r} is not a known time zone.", field="timezone") from exc
-
-
 def preview_zone_change(
     coach_id: int, timezone: object, now: datetime | None = None
 ) -> list[TrainingSession]:
@@ -120,11 +105,11 @@ def preview_zone_change(
     conflict (the weekly template keeps its wall-clock times, so it moves in real time), without
     writing; none when the zone stays. Refuses an unknown zone as ``update_settings`` does."""
     settings = coaches.get_settings(coach_id)
-    zone = _zone(timezone)
-    if zone == settings.timezone:
+    zone = check_zone(timezone)
+    if zone.key == settings.timezone:
         return []
     sessions = future_scheduled(coach_id, now or utcnow())
-    return availability.newly_in_conflict(settings, sessions, tz=ZoneInfo(zone))
+    return availability.newly_in_conflict(settings, sessions, tz=zone)
 
 
-__all__ = ["list_rooms", "preview_zone_change", "time_zones", "update_settings"]
+__all__ = ["list_rooms", "preview_zone_change", "update_settings"]

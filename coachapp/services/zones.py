@@ -47,6 +47,26 @@ COMMON_ZONES = (
 MAX_ZONE_LENGTH = 64
 """The longest zone name kept (``users.timezone`` is a String(64))."""
 
+ZONE_AREAS = frozenset(
+    (
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    )
+)
+"""Areas of the zones offered in lists (``zone_list``): left out are the legacy names such as
+``US/Eastern`` or ``Etc/GMT+1`` (UTC-01:00), which are still accepted (``known_zones``)."""
+
+NOT_ZONES = frozenset(("localtime",))
+"""Names the zone scan finds that are not IANA zones: ``localtime`` is this machine's own zone."""
+
 
 def zone_name(zone: ZoneInfo) -> str:
     """A zone as people say it: the city part of its IANA name and "time" ("Berlin time",
@@ -92,8 +112,17 @@ def named_when(
 
 @lru_cache(maxsize=1)
 def known_zones() -> frozenset[str]:
-    """Every IANA zone name this system knows."""
-    return frozenset(available_timezones())
+    """Every IANA zone name this system knows: what every form, the API and the CLI accept
+    (``check_zone``). Scanned once (the scan reads the zone files)."""
+    return frozenset(available_timezones()) - NOT_ZONES
+
+
+@lru_cache(maxsize=1)
+def zone_list() -> tuple[str, ...]:
+    """The zones offered for picking, A–Z: every area/location name and UTC (the coach's settings,
+    the admin's new accounts, the member's "All zones"). A saved zone not on it (a legacy name
+    given through the API) is still accepted and shown as the current one."""
+    return tuple(sorted(z for z in known_zones() if z.split("/", 1)[0] in ZONE_AREAS or z == "UTC"))
 
 
 def zone_choices(
@@ -115,25 +144,28 @@ def zone_choices(
     groups = [
         ("Yours and your coaches'", fresh([current, *others])),
         ("Common", fresh(COMMON_ZONES)),
-        ("All zones", fresh(sorted(known_zones()) if everything else [])),
+        ("All zones", fresh(zone_list() if everything else [])),
     ]
     return [(label, keys) for label, keys in groups if keys]
 
 
-def check_zone(name: str | None, field: str = "timezone") -> ZoneInfo:
-    """The zone named ``name``, or ValidationFailed naming ``field`` (unknown, blank, too long)."""
-    name = (name or "").strip()
+def check_zone(
+    name: object, field: str = "timezone", blank: str = "choose a time zone."
+) -> ZoneInfo:
+    """The zone named ``name`` (one of ``known_zones``), or ValidationFailed naming ``field``:
+    ``blank`` for none, else unknown (or too long). The one check of a zone given as input."""
+    name = name.strip() if isinstance(name, str) else ""
     if not name:
-        raise ValidationFailed("choose a time zone to show times in.", field=field)
+        raise ValidationFailed(blank, field=field)
     if len(name) > MAX_ZONE_LENGTH or name not in known_zones():
-        raise ValidationFailed(f"the time zone {name[:60]!r} is not one we know.", field=field)
+        raise ValidationFailed(f"{name[:60]!r} is not a known time zone.", field=field)
     return ZoneInfo(name)
 
 
 def set_reading_zone(user: User, name: str | None) -> ZoneInfo:
     """Save the zone ``user`` reads times in (``users.timezone``); ValidationFailed (field
     ``timezone``) for a zone that is not a known IANA name."""
-    zone = check_zone(name)
+    zone = check_zone(name, blank="choose a time zone to show times in.")
     with transaction():
         write_lock()
         user.timezone = zone.key
@@ -149,6 +181,7 @@ __all__ = [
     "set_reading_zone",
     "utc_offset",
     "zone_choices",
+    "zone_list",
     "zone_name",
     "zone_offset",
 ]
