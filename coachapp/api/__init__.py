@@ -36,5 +36,12 @@ def _unauthorized(message: str):
     return response
 
 
-
-from . import routes, token_routes  # noqa: E402,F401
+# The operations register in this order, which is the OpenAPI document's order of paths.
+from . import (  # noqa: E402,F401  (the views register themselves on bp)
+    account_routes,
+    booking_routes,
+    coach_routes,
+    routes,
+    session_routes,
+    token_routes,
+)

@@ -10,8 +10,14 @@ from .spec import api_route
 from .types import PathId
 
 
-@api_route("GET", "/tokens", op="listTokens", tag="meta", returns={"tokens": list[ApiToken]},
-           answer="The caller's tokens, newest first; never the secret.")
+@api_route(
+    "GET",
+    "/tokens",
+    op="listTokens",
+    tag="meta",
+    returns={"tokens": list[ApiToken]},
+    answer="The caller's tokens, newest first; never the secret.",
+)
 def list_tokens():
     """My API tokens
 
@@ -22,8 +28,14 @@ def list_tokens():
     return {"tokens": [ApiToken.of(t, zone) for t in tokens.list_tokens(g.api_user)]}
 
 
-@api_route("DELETE", "/tokens/<id>", op="revokeToken", tag="meta", status=204,
-           answer="Revoked: the token is refused (401) from now on.")
+@api_route(
+    "DELETE",
+    "/tokens/<id>",
+    op="revokeToken",
+    tag="meta",
+    status=204,
+    answer="Revoked: the token is refused (401) from now on.",
+)
 def revoke_token(id: PathId):
     """Revoke one of my API tokens
 
