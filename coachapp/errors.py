@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .services.errors import Conflict, DomainError
@@ -53,14 +53,27 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def json_error(status: int, code: str, message: str, field: str | None = None):
-    """The contract's error body ``{"error": {"code", "message"}}`` with ``status``."""
+def json_error(status: int, code: str, message: str, field: str | None = None, **extra):
+    """The contract's error body ``{"error": {"code", "message"}}`` with ``status`` (and the
+    input at fault, ``field``, and any ``extra`` member that is not None)."""
     body = {"code": code, "message": message}
     if field:
         body["field"] = field
+    body.update({k: v for k, v in extra.items() if v is not None})
     response = jsonify({"error": body})
     response.status_code = status
     return response
+
+
+def _ask_gym(exc: DomainError) -> str | None:
+    """For a required membership's refusal (no_membership, no_credits, weekly_limit) to a signed-in
+    caller: the mailto link to ask the gym for one (the pages' "Ask the gym"); else None."""
+    from .services import memberships
+
+    user = getattr(g, "api_user", None)
+    if not isinstance(exc, memberships.REFUSALS) or user is None:
+        return None
+    return memberships.ask_gym_link(user.name)
 
 
 def _page(status: int, title: str, message: str):
@@ -83,7 +96,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         if wants_json():
-            return json_error(exc.status, exc.code, with_field(exc), exc.field)
+            return json_error(
+                exc.status, exc.code, with_field(exc), exc.field, ask_gym=_ask_gym(exc)
+            )
         return _page(exc.status, "That did not work", sentence(exc))
 
     @app.errorhandler(HTTPException)

@@ -731,6 +731,9 @@ class ErrorDetail(BaseModel):
     message: str
     field: str = Field(None, description="The input at fault, if one is.",
                        json_schema_extra=_no_default)
+    ask_gym: str = Field(None, description="With no_membership, no_credits and weekly_limit: a "
+                         "mailto: link to ask the gym's admin for a membership or a new pack.",
+                         json_schema_extra=_no_default)
 
 
 class Error(BaseModel):

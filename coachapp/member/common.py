@@ -6,30 +6,21 @@ each other (the parts listening refresh themselves)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import cache, inputs
-from ..extensions import db
-from ..models import User, utcnow
+from ..models import utcnow
 from ..services import (
     coach_calendar,
     member_views,
     memberships,
     moves,
 )
-from ..services.errors import (
-    NoCredits,
-    NoMembership,
-    WeeklyLimit,
-)
 from ..services.sessions import free_cancellation_until, is_late_cancel
 from ..services.zones import utc_offset, zone_choices, zone_name, zone_offset
-from ..vocab import Role
 from . import bp
 
 DAYS_STEP = 7
@@ -101,7 +92,7 @@ def cancel_policy(start: datetime, window_hours: int, now: datetime) -> dict:
     }
 
 
-MEMBERSHIP_REFUSALS = (NoMembership, NoCredits, WeeklyLimit)
+MEMBERSHIP_REFUSALS = memberships.REFUSALS
 """The refusals of a required membership (``COACHAPP_REQUIRE_MEMBERSHIP``): the pages add a link
 to ask the gym."""
 
@@ -116,16 +107,7 @@ def ask_gym(exc: Exception) -> str | None:
     naming the member, so they can ask for a membership or a new pack; else None."""
     if not isinstance(exc, MEMBERSHIP_REFUSALS):
         return None
-    email = db.session.scalar(
-        select(User.email)
-        .where(User.role == Role.ADMIN, User.active.is_(True))
-        .order_by(User.id)
-        .limit(1)
-    )
-    if email is None:
-        return None
-    subject = quote(f"Membership for {current_user.name}")
-    return f"mailto:{email}?subject={subject}"
+    return memberships.ask_gym_link(current_user.name)
 
 
 def booking_opens_note(rules, day: date, tz: ZoneInfo, reader: ZoneInfo | None = None) -> str:

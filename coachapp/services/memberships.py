@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -714,6 +715,26 @@ def note_gaps(made: list[dict], skipped: list[dict]) -> None:
     db.session.flush()
 
 
+REFUSALS = (NoMembership, NoCredits, WeeklyLimit)
+"""The refusals of a required membership (``COACHAPP_REQUIRE_MEMBERSHIP``): the pages and the API
+answer them with a link to ask the gym (``ask_gym_link``)."""
+
+
+def ask_gym_link(member_name: str) -> str | None:
+    """A ``mailto:`` link to the gym's first active admin, its subject naming the member, so a
+    member refused for want of a membership can ask for one or for a new pack (the pages' "Ask
+    the gym", the API's ``ask_gym``); None when the gym has no active admin."""
+    email = db.session.scalar(
+        select(User.email)
+        .where(User.role == Role.ADMIN, User.active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    )
+    if email is None:
+        return None
+    return f"mailto:{email}?subject={quote(f'Membership for {member_name}')}"
+
+
 def today() -> date:
     """Today in the gym's zone."""
     return local_date(utcnow())
@@ -722,6 +743,8 @@ def today() -> date:
 __all__ = [
     "Balance",
     "MonthlyUse",
+    "REFUSALS",
+    "ask_gym_link",
     "assign",
     "balance",
     "balances",

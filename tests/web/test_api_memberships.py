@@ -4,6 +4,8 @@ session), and the 409s when a membership is required."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 PLANS = "/api/v1/membership-plans"
@@ -151,21 +153,29 @@ def test_without_a_membership_a_booking_holds_none(api, mondays_gym):
 def test_required_membership_refusals(api, mondays_gym, app, monkeypatch):
     gym = mondays_gym
     monkeypatch.setitem(app.config, "COACHAPP_REQUIRE_MEMBERSHIP", True)
+    # each refusal carries a link to ask the gym's admin (as the pages' "Ask the gym")
+    ask = f"mailto:{gym.admin.email}?subject=Membership%20for%20{quote(gym.member.name)}"
     none = _book(api, gym)
     assert none.status_code == 409
     assert none.get_json()["error"]["code"] == "no_membership"
     assert "membership" in none.get_json()["error"]["message"]
+    assert none.get_json()["error"]["ask_gym"] == ask
 
     _assign(api, gym.admin, gym.member, _plan(api, gym.admin, credits=1))
     assert _book(api, gym).status_code == 201
     spent = _book(api, gym, "2027-03-29T11:00", "2027-03-29T12:00")
     assert spent.status_code == 409 and spent.get_json()["error"]["code"] == "no_credits"
+    assert spent.get_json()["error"]["ask_gym"] == ask
 
     weekly = _plan(api, gym.admin, name="Weekly", kind="unlimited", credits=None, weekly_limit=1)
     _assign(api, gym.admin, gym.member, weekly)
     assert _book(api, gym, "2027-04-05T09:00", "2027-04-05T10:00").status_code == 201
     full = _book(api, gym, "2027-04-05T10:00", "2027-04-05T11:00")
     assert full.status_code == 409 and full.get_json()["error"]["code"] == "weekly_limit"
+    assert full.get_json()["error"]["ask_gym"] == ask
+
+    taken = _book(api, gym, "2027-04-05T09:00", "2027-04-05T10:00")  # another 409: no link
+    assert taken.status_code == 409 and "ask_gym" not in taken.get_json()["error"]
 
 
 def test_statement_lines_carry_the_membership_and_are_not_charged(api, mondays_gym, clock):
