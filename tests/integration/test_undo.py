@@ -198,19 +198,26 @@ def block(gym, day=DAY, start="00:00", end="23:59"):
     )
 
 
+def book_ten(admin, coach_id: int, member_id: int):
+    """A one-time session with the coach on Tue 2 Mar 2027 10:00–11:00 for the member, booked by
+    ``admin`` (ids, so a racing thread passes its own rows)."""
+    return bookings.book_one_time(
+        admin, coach_id, at(DAY, "10:00"), at(DAY, "11:00"), member_id=member_id, now=NOW
+    )[1]
+
+
+def unblock(gym):
+    """Carla is back: her blocked time goes."""
+    for slot in db.session.scalars(select(BlockedSlot)).all():
+        availability.delete_blocked_slot(gym.coach, slot.id)
+
+
 @pytest.fixture
 def conflict(gym, clock):
     """Mia's one-time session with Carla on Tue 2 Mar 2027 10:00–11:00 (Studio A), paid with a
     credit; Carla is ill that day, so it is a conflict."""
     credit_pack(gym, gym.member)
-    _, session = bookings.book_one_time(
-        gym.admin,
-        gym.coach.id,
-        at(DAY, "10:00"),
-        at(DAY, "11:00"),
-        member_id=gym.member.id,
-        now=NOW,
-    )
+    session = book_ten(gym.admin, gym.coach.id, gym.member.id)
     block(gym)
     return session.id
 
@@ -247,7 +254,8 @@ def test_uncancel_puts_a_cancelled_conflict_back_as_it_was(gym, conflict):
         .where(Notification.user_id == gym.member.id)
         .order_by(Notification.id.desc())
     ).first()
-    assert last_kind == NotificationKind.SESSION_RESTORED  # "Back on", not "Moved", on the home page
+    # "Back on", not "Moved", on the home page
+    assert last_kind == NotificationKind.SESSION_RESTORED
     assert [c.session.id for c in sessions.list_conflicts(gym.coach, gym.coach.id, NOW)] == [
         conflict
     ]
@@ -271,9 +279,8 @@ def test_an_expired_undo_changes_nothing(gym, conflict):
 
 
 def test_only_the_actor_and_only_for_sessions_they_manage(gym, conflict):
-    sessions.resolve_conflict(gym.coach, conflict, "cancel", now=NOW)
+    token = cancel_with_undo(gym, conflict)
     cancelled = snapshot()
-    token = undo.offer(gym.coach, "uncancel", session_ids=[conflict])
     for someone in (gym.other_coach, gym.admin, gym.member):
         with pytest.raises(Forbidden):
             undo.apply(someone, token, now=later())
@@ -305,16 +312,8 @@ def test_uncancel_is_refused_when_the_time_was_taken_meanwhile(gym, conflict):
 
 def take_the_time(gym):
     """Carla is back: the block goes, and Max books Mia's cancelled time."""
-    for slot in db.session.scalars(select(BlockedSlot)).all():
-        availability.delete_blocked_slot(gym.coach, slot.id)
-    bookings.book_one_time(
-        gym.admin,
-        gym.coach.id,
-        at(DAY, "10:00"),
-        at(DAY, "11:00"),
-        member_id=gym.other_member.id,
-        now=NOW,
-    )
+    unblock(gym)
+    book_ten(gym.admin, gym.coach.id, gym.other_member.id)
 
 
 def test_the_database_refuses_an_uncancel_onto_a_taken_time(gym, conflict, monkeypatch):
@@ -336,8 +335,7 @@ def test_an_uncancel_racing_a_booking_for_the_same_time_one_wins(app, gym, confl
     from tests.integration.test_booking_races import race
 
     token = cancel_with_undo(gym, conflict)
-    for slot in db.session.scalars(select(BlockedSlot)).all():
-        availability.delete_blocked_slot(gym.coach, slot.id)
+    unblock(gym)
     ids = (gym.coach.id, gym.admin.id, gym.coach.id, gym.other_member.id)
     credits_before = snapshot()["credits"]
 
@@ -345,14 +343,7 @@ def test_an_uncancel_racing_a_booking_for_the_same_time_one_wins(app, gym, confl
         if i == 0:
             undo.apply(db.session.get(User, ids[0]), token, now=later())
         else:
-            bookings.book_one_time(
-                db.session.get(User, ids[1]),
-                ids[2],
-                at(DAY, "10:00"),
-                at(DAY, "11:00"),
-                member_id=ids[3],
-                now=NOW,
-            )
+            book_ten(db.session.get(User, ids[1]), ids[2], ids[3])
 
     outcomes = race(app, 2, work)
     assert outcomes == Counter({"ok": 1, "SlotTaken": 1}), outcomes
