@@ -26,11 +26,22 @@ MONDAY, TUESDAY, WEDNESDAY = 1, 2, 3
 pytest_plugins = ["coach_fixtures"]  # coach_gym, frozen_now
 
 
-def _mondays_dropped(gym, member=None):
-    """A weekly Monday 10:00 series (6 sessions from Mon 22 Mar) that Lena no longer works."""
-    series, made = weekly_series(gym, MONDAY, "2027-03-22", member=member or gym.ben)
-    availability.replace_weekly_day(gym.admin, gym.coach.id, MONDAY, [])
+def _dropped(gym, day=MONDAY, first="2027-03-22", member=None):
+    """A weekly 10:00 series (6 sessions from ``first``, default Ben's from Mon 22 Mar) on a day
+    Lena no longer works."""
+    series, made = weekly_series(gym, day, first, member=member or gym.ben)
+    availability.replace_weekly_day(gym.admin, gym.coach.id, day, [])
     return series, made
+
+
+def _class_hours(gym):
+    """Lena gives group classes on Tuesdays 17:00–19:00 in Studio B (no one-to-one hours)."""
+    availability.replace_weekly_day(
+        gym.admin,
+        gym.coach.id,
+        TUESDAY,
+        [WindowInput("17:00", "19:00", gym.room_b.id, is_individual=False, is_group=True)],
+    )
 
 
 def _group(body: str, series_id: int) -> str:
@@ -39,7 +50,7 @@ def _group(body: str, series_id: int) -> str:
 
 
 def test_a_six_session_series_is_one_group_with_its_summary(client, login, coach_gym):
-    series, made = _mondays_dropped(coach_gym)
+    series, made = _dropped(coach_gym)
     one = book(coach_gym, "2027-03-24", "09:00", "10:00", coach_gym.ava)
     block(coach_gym, "2027-03-24", "2027-03-25")
     login(coach_gym.coach)
@@ -66,7 +77,7 @@ def test_a_six_session_series_is_one_group_with_its_summary(client, login, coach
 
 
 def test_keep_all_at_once_with_undo_and_no_confirmation(client, login, coach_gym):
-    series, made = _mondays_dropped(coach_gym)
+    series, made = _dropped(coach_gym)
     login(coach_gym.coach)
     kept = client.post(f"/coach/series/{series.id}/keep", headers=HX)
     assert kept.status_code == 200 and is_fragment(kept)
@@ -79,7 +90,7 @@ def test_keep_all_at_once_with_undo_and_no_confirmation(client, login, coach_gym
 
 
 def test_cancel_all_asks_in_the_group_first(client, login, coach_gym):
-    series, made = _mondays_dropped(coach_gym)
+    series, made = _dropped(coach_gym)
     login(coach_gym.coach)
     ask = client.post(f"/coach/series/{series.id}/cancel", headers=HX)
     assert ask.status_code == 200 and is_fragment(ask)
@@ -94,15 +105,14 @@ def test_cancel_all_asks_in_the_group_first(client, login, coach_gym):
     assert "Cancelled 6 sessions of the series" in done.get_data(as_text=True)
     assert {_status(s.id) for s in made} == {"cancelled"} and _notes(coach_gym.ben) == 6
     # without JS the question is a page of its own
-    other, other_made = weekly_series(coach_gym, WEDNESDAY, "2027-03-17", member=coach_gym.ava)
-    availability.replace_weekly_day(coach_gym.admin, coach_gym.coach.id, WEDNESDAY, [])
+    other, other_made = _dropped(coach_gym, WEDNESDAY, "2027-03-17", coach_gym.ava)
     page = client.post(f"/coach/series/{other.id}/cancel")
     assert page.status_code == 200 and is_page(page)
     assert "Cancel Ava Schulz&#39;s 6 conflicting sessions?" in page.get_data(as_text=True)
 
 
 def test_end_the_series_asks_then_ends_it(client, login, coach_gym):
-    series, made = _mondays_dropped(coach_gym)
+    series, made = _dropped(coach_gym)
     login(coach_gym.coach)
     ask = client.post(f"/coach/series/{series.id}/end", headers=HX)
     body = ask.get_data(as_text=True)
@@ -139,7 +149,7 @@ def test_give_all_to_a_cover_coach_asks_in_the_group(client, login, coach_gym):
 
 
 def test_filters_by_reason_and_member_with_the_count(client, login, coach_gym):
-    series, made = _mondays_dropped(coach_gym)  # Ben, outside the template
+    series, made = _dropped(coach_gym)  # Ben, outside the template
     one = book(coach_gym, "2027-03-24", "09:00", "10:00", coach_gym.ava)
     block(coach_gym, "2027-03-24", "2027-03-25")  # Ava, blocked
     login(coach_gym.coach)
@@ -200,12 +210,7 @@ def test_move_to_a_suggested_time_asks_in_the_row_first(client, login, coach_gym
 
 
 def test_cancelling_a_class_says_how_many_members_are_told(client, login, coach_gym, make_user):
-    availability.replace_weekly_day(
-        coach_gym.admin,
-        coach_gym.coach.id,
-        TUESDAY,
-        [WindowInput("17:00", "19:00", coach_gym.room_b.id, is_individual=False, is_group=True)],
-    )
+    _class_hours(coach_gym)
     cls = group_classes.schedule_group_session(
         coach_gym.admin,
         coach_gym.coach.id,
@@ -231,7 +236,7 @@ def test_cancelling_a_class_says_how_many_members_are_told(client, login, coach_
 
 
 def test_move_the_series_to_another_weekly_time(client, login, coach_gym):
-    series, made = _mondays_dropped(coach_gym)
+    series, made = _dropped(coach_gym)
     login(coach_gym.coach)
     body = client.get("/coach/conflicts").get_data(as_text=True)
     group = _group(body, series.id)
@@ -259,7 +264,7 @@ def test_move_the_series_to_another_weekly_time(client, login, coach_gym):
 
 
 def test_a_refused_series_move_names_the_dates(client, login, coach_gym):
-    series, made = _mondays_dropped(coach_gym)
+    series, made = _dropped(coach_gym)
     weekly_series(coach_gym, TUESDAY, "2027-03-23", "09:00", "10:00", coach_gym.ava)
     login(coach_gym.coach)
     form = {"day": str(TUESDAY), "time": "09:30", "from_date": "2027-03-22"}
@@ -273,7 +278,7 @@ def test_a_refused_series_move_names_the_dates(client, login, coach_gym):
 
 
 def test_another_coach_cannot_move_or_filter_someone_elses_series(app, coach_gym):
-    series, made = _mondays_dropped(coach_gym)
+    series, made = _dropped(coach_gym)
     other = SeparateClient(app, coach_gym.other)
     form = {"day": "2", "time": "09:00", "from_date": "2027-03-22", "confirmed": "1"}
     assert other.post(f"/coach/series/{series.id}/move", data=form, headers=HX).status_code == 404
@@ -317,7 +322,7 @@ def _undo(client, response):
 
 
 def test_every_bulk_result_offers_undo_that_puts_it_back(client, login, coach_gym):
-    series, made = _mondays_dropped(coach_gym)
+    series, made = _dropped(coach_gym)
     login(coach_gym.coach)
     kept = client.post(f"/coach/series/{series.id}/keep", headers=HX)
     assert 'class="undo-button"' in kept.get_data(as_text=True)
@@ -345,12 +350,7 @@ def test_every_bulk_result_offers_undo_that_puts_it_back(client, login, coach_gy
 def test_cancelling_a_recurring_class_counts_its_places(client, login, coach_gym):
     from datetime import date
 
-    availability.replace_weekly_day(
-        coach_gym.admin,
-        coach_gym.coach.id,
-        TUESDAY,
-        [WindowInput("17:00", "19:00", coach_gym.room_b.id, is_individual=False, is_group=True)],
-    )
+    _class_hours(coach_gym)
     series, made = group_classes.create_group_series(
         coach_gym.admin,
         coach_gym.coach.id,
