@@ -10,7 +10,14 @@ from sqlalchemy import select
 
 from coachapp.extensions import db
 from coachapp.models import Booking, CoachSettings, Notification, TrainingSession
-from coachapp.services import availability, bookings, group_classes, moves, sessions
+from coachapp.services import (
+    availability,
+    bookings,
+    group_classes,
+    moves,
+    reminders,
+    sessions,
+)
 from coachapp.services.availability import WindowInput
 from coachapp.services.bookings import SeriesSpec
 from coachapp.services.errors import (
@@ -69,8 +76,7 @@ def test_a_member_moves_their_session_and_the_coach_is_told(gym):
     [note] = _notes(gym.coach)
     assert note.kind == NotificationKind.SESSION_MOVED and note.session_id == session.id
     assert note.message == (
-        "Mia Member moved their session on Wed 3 Mar, 10:00 to Thu 4 Mar, 09:30–10:30 "
-        "Berlin time."
+        "Mia Member moved their session on Wed 3 Mar, 10:00 to Thu 4 Mar, 09:30–10:30 Berlin time."
     )
     assert _notes(gym.member) == [], "the member moved it themself"
 
@@ -251,3 +257,21 @@ def test_a_moved_series_occurrence_keeps_its_key_and_is_not_made_again(gym):
         s.start_time for s in of_series if s.start_time.astimezone(original.tzinfo).weekday() == 2
     )
     assert at("2027-03-03", "10:00") in wednesdays and at("2027-03-17", "10:00") in wednesdays
+
+
+def test_a_session_moved_after_its_reminder_is_reminded_again_at_its_new_time(
+    app, gym, monkeypatch
+):
+    """The reminder's key holds the start: the member's move (not only the coach's) earns the
+    session a reminder for its new time, once; the old time is not reminded again."""
+    monkeypatch.setitem(app.config, "COACHAPP_REMINDER_HOURS", 48)
+    session = _book(gym, "2027-03-02", "10:00", "11:00")  # 27 hours ahead: still movable
+    assert reminders.send_due(NOW).sent == 1
+    moves.member_move(session.id, gym.member, at("2027-03-02", "11:00"), None, NOW)
+    later = NOW + timedelta(minutes=10)
+    report = reminders.send_due(later)
+    assert (report.sent, report.already_sent) == (1, 0)
+    sent = [n.message for n in _notes(gym.member) if n.kind == NotificationKind.REMINDER]
+    assert len(sent) == 2
+    assert "10:00–11:00" in sent[0] and "11:00–12:00" in sent[1]
+    assert reminders.send_due(later + timedelta(minutes=10)).sent == 0
