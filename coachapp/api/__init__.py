@@ -8,7 +8,7 @@ from flask import Blueprint, g, request
 from ..errors import json_error
 from ..services import tokens
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint("api", __name__)  # mounted at /api/v1 by create_app
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 

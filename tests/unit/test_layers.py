@@ -48,3 +48,38 @@ def test_the_scheduling_core_imports_no_framework_and_no_other_layer():
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     assert alias.name.split(".")[0] not in {"flask", "sqlalchemy"}, path
+
+
+VIEW_PACKAGES = ("admin", "api", "auth", "billing", "coach", "feeds", "main", "member")
+MAX_VIEW_LINES = 500
+"""A module of views (routes) stays readable: split by page or resource past this (issue 15)."""
+
+
+def _registers_views(source: str) -> bool:
+    return "@bp." in source or "@api_route(" in source
+
+
+def test_no_view_module_is_over_500_lines():
+    too_long = {
+        path.relative_to(PACKAGE).as_posix(): lines
+        for package in VIEW_PACKAGES
+        for path in sorted((PACKAGE / package).glob("*.py"))
+        if _registers_views(source := path.read_text())
+        and (lines := len(source.splitlines())) > MAX_VIEW_LINES
+    }
+    assert too_long == {}
+
+
+def test_blueprints_are_mounted_where_they_are_registered():
+    """No ``Blueprint(...)`` names its own ``url_prefix``: ``create_app`` mounts each one, so the
+    app's URL layout reads in one place."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Blueprint"
+                and any(k.arg == "url_prefix" for k in node.keywords)
+            ):
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert found == []
