@@ -406,6 +406,8 @@ class Coach(ApiOutput):
     default_room_id: OutId | None
     booking_horizon_days: HorizonDays
     min_notice_minutes: NoticeMinutes
+    cancellation_window_hours: int = Field(
+        ge=0, description="Hours before a start inside which a member's cancel is late.")
 
     @classmethod
     def of_coach(cls, user, settings) -> Coach:
@@ -413,7 +415,8 @@ class Coach(ApiOutput):
         if settings is None:
             return cls.of(user, timezone=current_app.config["COACHAPP_TIMEZONE"],
                           default_duration=60, default_room_id=None,
-                          booking_horizon_days=56, min_notice_minutes=120)
+                          booking_horizon_days=56, min_notice_minutes=120,
+                          cancellation_window_hours=24)
         return cls.of(settings, id=user.id, name=user.name)
 
 
