@@ -50,8 +50,9 @@ def idempotent(view):
             raise
         if 200 <= response.status_code < 300:
             try:
-                idempotency.finish(reservation, response.status_code,
-                                   response.get_data(as_text=True))
+                idempotency.finish(
+                    reservation, response.status_code, response.get_data(as_text=True)
+                )
             except Exception:  # the booking is made: answer it; a retry finds the key stale
                 log.exception("could not store the answer for idempotency key %r", key)
         else:

@@ -59,12 +59,17 @@ LeftOut = Field(None, json_schema_extra=_no_default)
 """A field that may be left out (and then keeps its value) but not sent as null."""
 
 
-HorizonDays = Int(coach_settings.MIN_HORIZON_DAYS, coach_settings.MAX_HORIZON_DAYS,
-                  "How many days ahead (by the coach's local date) a member may book a one-time "
-                  "session, a group place or a series start (default 56).")
-NoticeMinutes = Int(0, coach_settings.MAX_NOTICE_MINUTES,
-                    "How many minutes before its start a member may still book a session "
-                    "(default 120).")
+HorizonDays = Int(
+    coach_settings.MIN_HORIZON_DAYS,
+    coach_settings.MAX_HORIZON_DAYS,
+    "How many days ahead (by the coach's local date) a member may book a one-time "
+    "session, a group place or a series start (default 56).",
+)
+NoticeMinutes = Int(
+    0,
+    coach_settings.MAX_NOTICE_MINUTES,
+    "How many minutes before its start a member may still book a session (default 120).",
+)
 
 
 class SettingsIn(ApiInput):
@@ -74,15 +79,22 @@ class SettingsIn(ApiInput):
     keeps_null = True
 
     timezone: Text(64, "IANA zone; an unknown one is 422.") = LeftOut
-    default_duration: Int(coach_settings.MIN_DURATION, coach_settings.MAX_DURATION,
-                          "Minutes.") = LeftOut
+    default_duration: Int(coach_settings.MIN_DURATION, coach_settings.MAX_DURATION, "Minutes.") = (
+        LeftOut
+    )
     default_room_id: Id | None = None
     cancellation_window_hours: Int(0, coach_settings.MAX_WINDOW_HOURS) = LeftOut
     booking_horizon_days: HorizonDays = LeftOut
     min_notice_minutes: NoticeMinutes = LeftOut
 
-    @field_validator("timezone", "default_duration", "cancellation_window_hours",
-                     "booking_horizon_days", "min_notice_minutes", mode="before")
+    @field_validator(
+        "timezone",
+        "default_duration",
+        "cancellation_window_hours",
+        "booking_horizon_days",
+        "min_notice_minutes",
+        mode="before",
+    )
     @classmethod
     def _not_null(cls, value):
         if value is None:
@@ -123,8 +135,9 @@ class WindowInput(_InOrder):
     @model_validator(mode="after")
     def _for_someone(self):
         if not (self.is_individual or self.is_group):
-            raise invalid_at("is_individual",
-                             "a window is for individual sessions, group sessions or both")
+            raise invalid_at(
+                "is_individual", "a window is for individual sessions, group sessions or both"
+            )
         return self
 
 
@@ -176,8 +189,9 @@ class BookingIn(ApiInput):
 Frequency = Int(1, 2, "1: every week, 2: every other week.")
 Title = Text()
 Capacity = Int(1, group_classes.MAX_CAPACITY)
-ClassRoom = Annotated[Id | None, Field(
-    description="Default: the room of the group window, else the coach's.")]
+ClassRoom = Annotated[
+    Id | None, Field(description="Default: the room of the group window, else the coach's.")
+]
 
 
 class RecurringIn(_InOrder):
@@ -329,7 +343,6 @@ class NotificationsQuery(ApiInput):
     all: Literal["true", "false"] = Field(None, description="true: read ones too (default false).")
 
 
-
 def gym_zone() -> ZoneInfo:
     """The gym's own zone (``COACHAPP_TIMEZONE``): for dates in queries not tied to one coach."""
     return ZoneInfo(current_app.config["COACHAPP_TIMEZONE"])
@@ -392,8 +405,10 @@ class ApiToken(ApiOutput):
     id: OutId
     created_at: Stamp
     expires_at: Annotated[Stamp | None, Field(description="null: never (older tokens).")]
-    last_used_at: Annotated[Stamp | None, Field(
-        description="Recorded at most once a minute per token; null: never used.")]
+    last_used_at: Annotated[
+        Stamp | None,
+        Field(description="Recorded at most once a minute per token; null: never used."),
+    ]
 
 
 class Coach(ApiOutput):
@@ -407,16 +422,22 @@ class Coach(ApiOutput):
     booking_horizon_days: HorizonDays
     min_notice_minutes: NoticeMinutes
     cancellation_window_hours: int = Field(
-        ge=0, description="Hours before a start inside which a member's cancel is late.")
+        ge=0, description="Hours before a start inside which a member's cancel is late."
+    )
 
     @classmethod
     def of_coach(cls, user, settings) -> Coach:
         """The coach ``user`` with ``settings`` (the app's defaults when there are none)."""
         if settings is None:
-            return cls.of(user, timezone=current_app.config["COACHAPP_TIMEZONE"],
-                          default_duration=60, default_room_id=None,
-                          booking_horizon_days=56, min_notice_minutes=120,
-                          cancellation_window_hours=24)
+            return cls.of(
+                user,
+                timezone=current_app.config["COACHAPP_TIMEZONE"],
+                default_duration=60,
+                default_room_id=None,
+                booking_horizon_days=56,
+                min_notice_minutes=120,
+                cancellation_window_hours=24,
+            )
         return cls.of(settings, id=user.id, name=user.name)
 
 
@@ -481,12 +502,23 @@ class Session(ApiOutput):
     one_time_booking_id: OutId | None
     capacity: int = Field(ge=1)
     title: str = None
-    membership_id: Annotated[OutId | None, Field(
-        description="The membership whose credit a one-to-one session holds (a group class's "
-                    "places carry theirs on the booking).")] = None
-    conflict_reason: Annotated[str | None, WithJsonSchema({
-        "type": "string", "description": "Why a session is a conflict (only in conflict lists)."
-    }), Field(exclude_if=_no_none)] = None
+    membership_id: Annotated[
+        OutId | None,
+        Field(
+            description="The membership whose credit a one-to-one session holds (a group class's "
+            "places carry theirs on the booking)."
+        ),
+    ] = None
+    conflict_reason: Annotated[
+        str | None,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "description": "Why a session is a conflict (only in conflict lists).",
+            }
+        ),
+        Field(exclude_if=_no_none),
+    ] = None
 
     @classmethod
     def many(cls, sessions: Iterable, zones: Zones | None = None) -> list[Session]:
@@ -507,8 +539,10 @@ class Session(ApiOutput):
         conflicts = list(conflicts)
         zones = zones or Zones()
         zones.load(c.session.coach_id for c in conflicts)
-        return [cls.of(c.session, zones[c.session.coach_id],
-                       conflict_reason=getattr(c, "reason", None)) for c in conflicts]
+        return [
+            cls.of(c.session, zones[c.session.coach_id], conflict_reason=getattr(c, "reason", None))
+            for c in conflicts
+        ]
 
 
 class GroupClass(Session):
@@ -523,8 +557,13 @@ class GroupClass(Session):
     @classmethod
     def of_class(cls, item, zone: tzinfo) -> GroupClass:
         """A ``group_classes.GroupClass``."""
-        return cls.of(item.session, zone, booked=item.booked, places_left=item.places_left,
-                      waitlist_count=item.waitlisted)
+        return cls.of(
+            item.session,
+            zone,
+            booked=item.booked,
+            places_left=item.places_left,
+            waitlist_count=item.waitlisted,
+        )
 
     @classmethod
     def many_classes(cls, items: Iterable) -> list[GroupClass]:
@@ -568,21 +607,28 @@ class Booking(ApiOutput):
 
     id: OutId
     status: BookingStatus = Field(
-        description="WAITLISTED: waiting for a place in a full group class.")
+        description="WAITLISTED: waiting for a place in a full group class."
+    )
     member_id: OutId
     session_id: OutId
     coach_id: OutId | None
     late_cancel: bool
-    membership_id: Annotated[OutId | None, Field(
-        description="The membership whose credit the booking holds; null when none does.")] = None
+    membership_id: Annotated[
+        OutId | None,
+        Field(description="The membership whose credit the booking holds; null when none does."),
+    ] = None
     created_at: Stamp | None
     cancelled_at: Stamp | None
 
     @classmethod
     def of_booking(cls, booking, session, zone: tzinfo) -> Booking:
         """``booking`` of ``session``."""
-        return cls.of(booking, zone, coach_id=session.coach_id if session is not None else None,
-                      late_cancel=bool(booking.late_cancel))
+        return cls.of(
+            booking,
+            zone,
+            coach_id=session.coach_id if session is not None else None,
+            late_cancel=bool(booking.late_cancel),
+        )
 
 
 class RecurringBooking(ApiOutput):
@@ -618,12 +664,17 @@ class StatementLine(ApiOutput):
     coach_name: str
     type: SessionType
     status: SessionStatus
-    billable: bool = Field(description="Charged per session: false for a line a membership "
-                                       "covers (membership_id set).")
-    note: Annotated[str | None, Field(
-        description="Why: no-show, late cancel, cancelled in time, cancelled by coach …")]
-    membership_id: Annotated[OutId | None, Field(
-        description="The membership whose credit covers this line; null when none does.")] = None
+    billable: bool = Field(
+        description="Charged per session: false for a line a membership covers (membership_id set)."
+    )
+    note: Annotated[
+        str | None,
+        Field(description="Why: no-show, late cancel, cancelled in time, cancelled by coach …"),
+    ]
+    membership_id: Annotated[
+        OutId | None,
+        Field(description="The membership whose credit covers this line; null when none does."),
+    ] = None
 
 
 class Statement(ApiOutput):
@@ -660,8 +711,9 @@ class MembershipPlanIn(ApiInput):
     credits: Credits | None = None
     valid_days: ValidDays
     weekly_limit: WeeklyLimit | None = None
-    session_type: Annotated[SessionType | None, Field(
-        description="Only for this kind of session; left out: both.")] = None
+    session_type: Annotated[
+        SessionType | None, Field(description="Only for this kind of session; left out: both.")
+    ] = None
 
 
 class MembershipPlan(ApiOutput):
@@ -673,8 +725,9 @@ class MembershipPlan(ApiOutput):
     credits: Annotated[int | None, Field(ge=1, description="null for an unlimited plan.")]
     valid_days: int = Field(ge=1)
     weekly_limit: Annotated[int | None, Field(ge=1, description="null: no weekly limit.")]
-    session_type: Annotated[SessionType | None, Field(
-        description="The only kind of session it covers; null: both.")] = None
+    session_type: Annotated[
+        SessionType | None, Field(description="The only kind of session it covers; null: both.")
+    ] = None
 
 
 class MembershipIn(ApiInput):
@@ -709,8 +762,12 @@ class Membership(ApiOutput):
     def of_membership(cls, row, status: str) -> Membership:
         """``row`` in ``status`` (``services.memberships.status_on``: expired after its end)."""
         unlimited = row.credits_total is None
-        return cls.of(row, plan_name=row.plan.name,
-                      credits_used=None if unlimited else row.credits_used, status=status)
+        return cls.of(
+            row,
+            plan_name=row.plan.name,
+            credits_used=None if unlimited else row.credits_used,
+            status=status,
+        )
 
 
 def error_codes() -> list[str]:
@@ -732,11 +789,15 @@ class ErrorDetail(BaseModel):
 
     code: str = Field(json_schema_extra=lambda schema: schema.update(enum=error_codes()))
     message: str
-    field: str = Field(None, description="The input at fault, if one is.",
-                       json_schema_extra=_no_default)
-    ask_gym: str = Field(None, description="With no_membership, no_credits and weekly_limit: a "
-                         "mailto: link to ask the gym's admin for a membership or a new pack.",
-                         json_schema_extra=_no_default)
+    field: str = Field(
+        None, description="The input at fault, if one is.", json_schema_extra=_no_default
+    )
+    ask_gym: str = Field(
+        None,
+        description="With no_membership, no_credits and weekly_limit: a "
+        "mailto: link to ask the gym's admin for a membership or a new pack.",
+        json_schema_extra=_no_default,
+    )
 
 
 class Error(BaseModel):

@@ -96,18 +96,29 @@ class _Builder:
         found = []
         for name, kind in op.path.items():
             schema = self.schema(kind, "validation")
-            found.append({"name": name, "in": "path", "required": True,
-                          "description": schema.pop("description", f"The {name}."),
-                          "schema": schema})
+            found.append(
+                {
+                    "name": name,
+                    "in": "path",
+                    "required": True,
+                    "description": schema.pop("description", f"The {name}."),
+                    "schema": schema,
+                }
+            )
         if op.query is not None:
             query = self.schema(op.query, "validation")
             for name, schema in query["properties"].items():
                 if schema.get("default", 0) is None:
                     del schema["default"]
-                found.append({"name": name, "in": "query",
-                              "required": name in query.get("required", []),
-                              "description": schema.pop("description", ""),
-                              "schema": schema})
+                found.append(
+                    {
+                        "name": name,
+                        "in": "query",
+                        "required": name in query.get("required", []),
+                        "description": schema.pop("description", ""),
+                        "schema": schema,
+                    }
+                )
         if op.idempotent:
             found.append(IDEMPOTENCY_KEY)
         return found
@@ -122,8 +133,11 @@ class _Builder:
         if op.links:
             success["links"] = {
                 target[0].upper() + target[1:]: {
-                    "operationId": target, "parameters": {"id": f"$response.body#{pointer}"}}
-                for pointer, targets in op.links.items() for target in targets
+                    "operationId": target,
+                    "parameters": {"id": f"$response.body#{pointer}"},
+                }
+                for pointer, targets in op.links.items()
+                for target in targets
             }
         codes = set(op.errors)
         if not op.public:
@@ -134,8 +148,9 @@ class _Builder:
             codes.add(422)
         if op.path:
             codes.add(404)
-        conflicts = [text for text in (op.conflicts, IDEMPOTENT_409 if op.idempotent else None)
-                     if text]
+        conflicts = [
+            text for text in (op.conflicts, IDEMPOTENT_409 if op.idempotent else None) if text
+        ]
         if conflicts:
             codes.add(409)
         answers = {str(op.status): success}
@@ -143,9 +158,10 @@ class _Builder:
             text = ERROR_TEXT[code]
             if code == 409 and conflicts:
                 text = f"The current state forbids it: {', '.join(conflicts)}."
-            answers[str(code)] = {"description": text,
-                                  "content": {"application/json": {"schema": {"$ref": REF.format(
-                                      model="Error")}}}}
+            answers[str(code)] = {
+                "description": text,
+                "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
+            }
         return answers
 
     def operation(self, op: Operation) -> dict:
@@ -179,8 +195,11 @@ def document() -> dict:
     error = builder.schema(models.Error, "serialization")
     named = builder.schemas
     paths = _inline(paths, named)
-    schemas = {name: _inline(schema, named) for name, schema in named.items()
-               if name not in INLINE and "enum" not in schema}
+    schemas = {
+        name: _inline(schema, named)
+        for name, schema in named.items()
+        if name not in INLINE and "enum" not in schema
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -190,7 +209,7 @@ def document() -> dict:
                 "Availability, bookings and sessions of a gym's coaches. Ids are strings; "
                 "datetimes are ISO 8601 with the coach's offset; dates YYYY-MM-DD; weekly times "
                 "HH:MM in the coach's zone; day_of_week 0 = Sunday … 6 = Saturday. Every error "
-                "is {\"error\": {\"code\", \"message\"}}."
+                'is {"error": {"code", "message"}}.'
             ),
         },
         "servers": [{"url": "/"}],

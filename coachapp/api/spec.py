@@ -110,8 +110,9 @@ def refusal(exc: ValidationError, name: str | None = None) -> DomainError:
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "not_found":  # a path's own id names the resource itself, not a field
         field = None if field == "id" else field
-        return NotFound(f"no such {field or 'resource'} {ctx.get('value', '')}".strip(),
-                        field=field)
+        return NotFound(
+            f"no such {field or 'resource'} {ctx.get('value', '')}".strip(), field=field
+        )
     if kind in _JSON_TYPES:
         return BadRequest(f"must be {_JSON_TYPES[kind]}", field=field)
     if kind == "wrong_type":
@@ -215,16 +216,28 @@ def _envelope(name: str, returns: dict[str, Any] | None) -> type[BaseModel] | No
     for key, annotation in returns.items():
         _inner, optional = _optional(annotation)
         fields[key] = (
-            (annotation, Field(None, exclude_if=lambda v: v is None)) if optional
+            (annotation, Field(None, exclude_if=lambda v: v is None))
+            if optional
             else (annotation, ...)
         )
     return create_model(name, **fields)
 
 
-def api_route(method: str, rule: str, *, op: str, tag: str, answer: str, status: int = 200,
-              returns: dict[str, Any] | None = None, errors: tuple[int, ...] = (),
-              conflicts: str | None = None, links: dict[str, tuple[str, ...]] | None = None,
-              idempotent: bool = False, public: bool = False):
+def api_route(
+    method: str,
+    rule: str,
+    *,
+    op: str,
+    tag: str,
+    answer: str,
+    status: int = 200,
+    returns: dict[str, Any] | None = None,
+    errors: tuple[int, ...] = (),
+    conflicts: str | None = None,
+    links: dict[str, tuple[str, ...]] | None = None,
+    idempotent: bool = False,
+    public: bool = False,
+):
     """Register ``view`` at ``rule`` (under ``/api/v1``) and document it as ``op``.
 
     ``returns`` names the answer's fields and their models (``status`` 204: none);
@@ -238,10 +251,19 @@ def api_route(method: str, rule: str, *, op: str, tag: str, answer: str, status:
         hints = typing.get_type_hints(view, include_extras=True)
         doc = inspect.cleandoc(view.__doc__ or "").split("\n\n", 1)
         operation = Operation(
-            method=method, rule=rule, op_id=op, tag=tag, summary=doc[0].replace("\n", " "),
-            description=doc[1].replace("\n", " ") if len(doc) > 1 else None, status=status,
-            answer=answer, envelope=_envelope(op[0].upper() + op[1:] + "Answer", returns),
-            errors=errors, conflicts=conflicts, links=links or {}, idempotent=idempotent,
+            method=method,
+            rule=rule,
+            op_id=op,
+            tag=tag,
+            summary=doc[0].replace("\n", " "),
+            description=doc[1].replace("\n", " ") if len(doc) > 1 else None,
+            status=status,
+            answer=answer,
+            envelope=_envelope(op[0].upper() + op[1:] + "Answer", returns),
+            errors=errors,
+            conflicts=conflicts,
+            links=links or {},
+            idempotent=idempotent,
             public=public,
         )
         for name in inspect.signature(view).parameters:

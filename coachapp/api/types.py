@@ -77,8 +77,11 @@ def to_id(value: Any) -> int:
     else:
         number = int(value) if _ID.fullmatch(value) else -1
     if not 1 <= number <= MAX_ID:
-        raise PydanticCustomError("not_found", "no such {what} {value}",
-                                  {"what": "resource", "value": repr(str(value)[:40])})
+        raise PydanticCustomError(
+            "not_found",
+            "no such {what} {value}",
+            {"what": "resource", "value": repr(str(value)[:40])},
+        )
     return number
 
 
@@ -126,8 +129,9 @@ def parse_instant(value: Any) -> datetime:
     that ``local_instant`` reads in the coach's zone."""
     text = _string(value, "an ISO 8601 datetime string")
     if _DATETIME.fullmatch(text) is None:
-        raise invalid(f"{value[:40]!r} is not a datetime; use ISO 8601, "
-                      "e.g. 2027-03-29T10:00:00+02:00")
+        raise invalid(
+            f"{value[:40]!r} is not a datetime; use ISO 8601, e.g. 2027-03-29T10:00:00+02:00"
+        )
     _check_year(int(text[:4]))
     try:
         parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
@@ -159,8 +163,9 @@ def _storable(value: Any) -> str:
 
 def _path_day(value: str) -> int:
     if not _DAY_IN_PATH.fullmatch(value):
-        raise PydanticCustomError("not_found", "{value} is not a day of the week",
-                                  {"value": repr(value[:20])})
+        raise PydanticCustomError(
+            "not_found", "{value} is not a day of the week", {"value": repr(value[:20])}
+        )
     day = int(value)
     if not 0 <= day <= 6:
         raise invalid("must be between 0 (Sunday) and 6 (Saturday)")
@@ -177,21 +182,34 @@ def local_instant(moment: datetime, zone: tzinfo) -> datetime:
 
 def Int(minimum: int, maximum: int, description: str | None = None) -> Any:  # noqa: N802
     """A JSON integer within ``[minimum, maximum]`` (5.0 counts, "5" and true do not)."""
-    return Annotated[int, Strict(), Field(ge=minimum, le=maximum, description=description),
-                     BeforeValidator(_integer)]
+    return Annotated[
+        int,
+        Strict(),
+        Field(ge=minimum, le=maximum, description=description),
+        BeforeValidator(_integer),
+    ]
 
 
 def Text(max_length: int = MAX_TEXT, description: str | None = None) -> Any:  # noqa: N802
     """A string the database can keep: at most ``max_length`` characters, no NUL."""
-    return Annotated[str, Strict(), Field(max_length=max_length, description=description),
-                     BeforeValidator(_storable)]
+    return Annotated[
+        str,
+        Strict(),
+        Field(max_length=max_length, description=description),
+        BeforeValidator(_storable),
+    ]
 
 
 Id = Annotated[
     int,
     BeforeValidator(to_id),
-    WithJsonSchema({"type": "string", "pattern": "^[0-9]+$",
-                    "description": "An id (a JSON integer is accepted too)."}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^[0-9]+$",
+            "description": "An id (a JSON integer is accepted too).",
+        }
+    ),
 ]
 """An id in a request: a string of digits (or a JSON integer); 404 when it cannot name anything."""
 
@@ -204,60 +222,81 @@ Weekday = Int(0, 6, "0 = Sunday … 6 = Saturday.")
 PathWeekday = Annotated[
     int,
     BeforeValidator(_path_day),
-    WithJsonSchema({"type": "string",
-                    "description": "0 = Sunday … 6 = Saturday; a larger number is 422."}),
+    WithJsonSchema(
+        {"type": "string", "description": "0 = Sunday … 6 = Saturday; a larger number is 422."}
+    ),
 ]
 """``day_of_week`` in a path: not a number is 404, a number outside 0–6 is 422."""
 
 HHMM = Annotated[
     str,
     BeforeValidator(_hhmm),
-    WithJsonSchema({
-        "type": "string",
-        "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$",
-        "description": "Wall-clock time HH:MM (24 h) in the coach's time zone; 24:00 is midnight.",
-        "examples": ["09:00"],
-    }),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$",
+            "description": "Wall-clock time HH:MM (24 h) in the coach's time zone; 24:00 is midnight.",
+            "examples": ["09:00"],
+        }
+    ),
 ]
 """A weekly wall-clock time ``HH:MM`` (00:00 to 24:00), answered as ``HH:MM``."""
 
 Day = Annotated[
     date,
     BeforeValidator(parse_date),
-    WithJsonSchema({"type": "string", "pattern": f"^{_DAY}$",
-                    "description": "A date YYYY-MM-DD, years 1970 to 2999.",
-                    "examples": ["2027-03-22"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{_DAY}$",
+            "description": "A date YYYY-MM-DD, years 1970 to 2999.",
+            "examples": ["2027-03-22"],
+        }
+    ),
 ]
 """A ``YYYY-MM-DD`` date in a request."""
 
 Instant = Annotated[
     datetime,
     BeforeValidator(parse_instant),
-    WithJsonSchema({
-        "type": "string",
-        "pattern": f"^{_DAY}[T ]{_CLOCK}{_OFFSET}?$",
-        "description": "ISO 8601 datetime; with an offset, or without one to mean wall-clock "
-                       "time in the coach's time zone. Years 1970 to 2999.",
-        "examples": ["2027-03-29T10:00:00+02:00", "2027-03-29T10:00"],
-    }),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{_DAY}[T ]{_CLOCK}{_OFFSET}?$",
+            "description": "ISO 8601 datetime; with an offset, or without one to mean wall-clock "
+            "time in the coach's time zone. Years 1970 to 2999.",
+            "examples": ["2027-03-29T10:00:00+02:00", "2027-03-29T10:00"],
+        }
+    ),
 ]
 """A datetime in a request: aware UTC, or naive (read in the coach's zone by ``local_instant``)."""
 
 Bound = Annotated[
     date | datetime,
     BeforeValidator(_bound),
-    WithJsonSchema({"type": "string", "pattern": f"^{_DAY}([T ]{_CLOCK}{_OFFSET}?)?$",
-                    "description": "Inclusive date (YYYY-MM-DD) in the gym's zone, or an "
-                                   "ISO 8601 datetime.",
-                    "examples": ["2027-03-22", "2027-03-22T10:00:00+01:00"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{_DAY}([T ]{_CLOCK}{_OFFSET}?)?$",
+            "description": "Inclusive date (YYYY-MM-DD) in the gym's zone, or an "
+            "ISO 8601 datetime.",
+            "examples": ["2027-03-22", "2027-03-22T10:00:00+01:00"],
+        }
+    ),
 ]
 """A range bound in a query: an inclusive date, or a datetime."""
 
 Month = Annotated[
     str,
     BeforeValidator(_month),
-    WithJsonSchema({"type": "string", "pattern": f"^{_YEAR}-(0[1-9]|1[0-2])$",
-                    "description": "YYYY-MM, years 1970 to 2999.", "examples": ["2027-03"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{_YEAR}-(0[1-9]|1[0-2])$",
+            "description": "YYYY-MM, years 1970 to 2999.",
+            "examples": ["2027-03"],
+        }
+    ),
 ]
 """A ``YYYY-MM`` month."""
 
@@ -272,8 +311,9 @@ def _out_id(value: Any) -> Any:
 OutId = Annotated[
     str,
     BeforeValidator(_out_id),
-    WithJsonSchema({"type": "string", "pattern": "^[0-9]+$",
-                    "description": "An id: digits, as a string."}),
+    WithJsonSchema(
+        {"type": "string", "pattern": "^[0-9]+$", "description": "An id: digits, as a string."}
+    ),
 ]
 """An id in a response: always a string."""
 
@@ -290,12 +330,18 @@ def _stamp(value: Any, info: ValidationInfo) -> Any:
 Stamp = Annotated[
     str,
     BeforeValidator(_stamp),
-    WithJsonSchema({"type": "string", "format": "date-time",
-                    "description": "ISO 8601 with the offset of the coach's time zone.",
-                    "examples": ["2027-03-29T10:00:00+02:00"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "ISO 8601 with the offset of the coach's time zone.",
+            "examples": ["2027-03-29T10:00:00+02:00"],
+        }
+    ),
 ]
 """An instant in a response, to the second, in the response's zone."""
 
-OutDay = Annotated[date, WithJsonSchema({"type": "string", "format": "date",
-                                         "examples": ["2027-03-22"]})]
+OutDay = Annotated[
+    date, WithJsonSchema({"type": "string", "format": "date", "examples": ["2027-03-22"]})
+]
 """A date in a response."""
