@@ -183,3 +183,51 @@ def test_the_coach_sees_the_members_balance_in_the_session_panel(api, client, lo
     login(gym.coach)
     panel = text(client.get(f"/coach/sessions/{booked['session']['id']}", headers=HX))
     assert "5-pack: 4 of 5 credits left · until 29 Apr" in panel
+
+
+def test_every_required_membership_refusal_says_what_to_do_and_links_to_the_gym(
+    client, login, mondays_gym, app, monkeypatch
+):
+    """no_credits and weekly_limit on the booking sheet, no_membership on a group class's page:
+    each a 409 with a sentence the member can act on and the 'Ask the gym' mailto link."""
+    from coachapp.services import availability, group_classes, memberships
+    from tests.integration.service_helpers import at
+
+    gym = mondays_gym
+    monkeypatch.setitem(app.config, "COACHAPP_REQUIRE_MEMBERSHIP", True)
+    ask = f'href="mailto:{gym.admin.email}?subject=Membership%20for%20'
+    one = memberships.create_plan(gym.admin, "1-pack", "credits", 1, 90, None, "ONE_TO_ONE")
+    memberships.assign(gym.admin, gym.member.id, one.id, date(2027, 3, 1))
+    login(gym.member)
+
+    def book(start: str, end: str):
+        return client.post(f"/book/{gym.coach.id}/slot", headers=HX, data={
+            "start": start, "end": end, "frequency": "once"})
+
+    assert book("2027-03-29T08:00:00+00:00", "2027-03-29T09:00:00+00:00").status_code == 200
+    spent = book("2027-03-29T09:00:00+00:00", "2027-03-29T10:00:00+00:00")
+    assert spent.status_code == 409
+    assert "no credits left" in text(spent) and "new pack" in text(spent)
+    assert ask in text(spent)
+
+    weekly = memberships.create_plan(gym.admin, "1 a week", "unlimited", None, 90, 1)
+    weekly = memberships.assign(gym.admin, gym.member.id, weekly.id, date(2027, 3, 1))
+    assert book("2027-04-05T08:00:00+00:00", "2027-04-05T09:00:00+00:00").status_code == 200
+    full = book("2027-04-05T09:00:00+00:00", "2027-04-05T10:00:00+00:00")
+    assert full.status_code == 409
+    assert "1 sessions a week" in text(full) and "another week" in text(full)
+    assert ask in text(full)
+
+    # a group class: the 1-pack covers one-to-one only, the weekly plan is cancelled
+    availability.replace_weekly_day(
+        gym.coach, gym.coach.id, 2,
+        [availability.WindowInput("17:00", "20:00", None, is_individual=False, is_group=True)],
+    )
+    klass = group_classes.schedule_group_session(
+        gym.coach, gym.coach.id, at("2027-04-13", "17:00"), at("2027-04-13", "18:00"), "HIIT", 5)
+    db.session.commit()
+    memberships.cancel(gym.admin, weekly.id)
+    refused = client.post(f"/classes/{klass.id}/book", headers=HX)
+    assert refused.status_code == 409
+    assert "no membership valid on Tue 13 Apr" in text(refused)
+    assert ask in text(refused)
