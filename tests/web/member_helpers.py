@@ -6,6 +6,8 @@ from datetime import datetime
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
+import pytest
+
 # The same clients, headers and dates as the coach page tests.
 from coach_helpers import BERLIN, BOOSTED, HX, PASSWORD, SeparateClient, at  # noqa: F401  (re-exported)
 
@@ -46,3 +48,17 @@ def book_data(start: datetime, end: datetime, **extra) -> dict:
 def client_for(app, user) -> SeparateClient:
     """A client logged in as ``user``, independent of the test's own client."""
     return SeparateClient(app, user)
+
+
+@pytest.fixture(name="gym")
+def small_gym_fixture(app, make_user, clock):
+    """The small gym, the clock at Monday 2027-03-15 13:00 Berlin: a test module's ``gym`` when it
+    imports this (``from member_helpers import small_gym_fixture``)."""
+    return small_gym(make_user)
+
+
+@pytest.fixture(name="ava")
+def ava_fixture(client, login, gym):
+    """The test client logged in as member Ava: a test module's ``ava`` when it imports this."""
+    login(gym.ava)
+    return client

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from icalendar import Calendar
-from member_helpers import HX, at, small_gym
+from member_helpers import HX, at
+from member_helpers import small_gym_fixture as small_gym_fixture  # the gym fixture
 
 from coachapp.services import bookings
 
@@ -27,12 +27,6 @@ def feed_url(body: str) -> str:
     return found[1]
 
 
-@pytest.fixture
-def gym(app, make_user, clock):
-    """The small gym, the clock at Monday 2027-03-15 13:00 Berlin."""
-    return small_gym(make_user)
-
-
 def test_the_member_card_shows_an_absolute_feed_url(client, login, gym):
     login(gym.ava)
     body = client.get("/me/sessions").get_data(as_text=True)
@@ -41,7 +35,7 @@ def test_the_member_card_shows_an_absolute_feed_url(client, login, gym):
     assert re.fullmatch(r"http://localhost/feeds/[A-Za-z0-9_-]{43}\.ics", url), url
     assert 'href="webcal://localhost/feeds/' in body
     assert 'action="/me/feed/regenerate"' in body and "Regenerate URL" in body
-    assert "hx-confirm=\"Make a new feed URL? The current one stops working" in body
+    assert 'hx-confirm="Make a new feed URL? The current one stops working' in body
     # The same URL on every visit until regenerated.
     assert feed_url(client.get("/me/sessions").get_data(as_text=True)) == url
 

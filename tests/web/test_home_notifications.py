@@ -9,7 +9,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from member_helpers import BOOSTED, HX, at, small_gym
+from member_helpers import BOOSTED, HX, at
+from member_helpers import ava_fixture as ava_fixture  # the ava fixture
+from member_helpers import small_gym_fixture as small_gym_fixture  # the gym fixture
 from sqlalchemy import event, select
 
 from coachapp.extensions import db
@@ -17,18 +19,6 @@ from coachapp.models import Notification
 from coachapp.services import bookings, notifications, sessions
 from coachapp.services.db import transaction
 from coachapp.vocab import NotificationKind
-
-
-@pytest.fixture
-def gym(app, make_user, clock):
-    """The small gym, the clock at Monday 2027-03-15 13:00 Berlin."""
-    return small_gym(make_user)
-
-
-@pytest.fixture
-def ava(client, login, gym):
-    login(gym.ava)
-    return client
 
 
 def cancelled_by_coach(gym, day="2027-03-18", hhmm="11:00"):

@@ -6,26 +6,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from member_helpers import BOOSTED, HX, at, book_data, client_for, slot_query, small_gym
+from member_helpers import ava_fixture as ava_fixture  # the ava fixture
+from member_helpers import small_gym_fixture as small_gym_fixture  # the gym fixture
 from sqlalchemy import select
 
 from coachapp.extensions import db
 from coachapp.models import RecurringBooking, TrainingSession
 from coachapp.services.bookings import SeriesSpec
-
-
-@pytest.fixture
-def gym(app, make_user, clock):
-    """The small gym, the clock at Monday 2027-03-15 13:00 Berlin."""
-    return small_gym(make_user)
-
-
-@pytest.fixture
-def ava(client, login, gym):
-    """The test client logged in as member Ava."""
-    login(gym.ava)
-    return client
 
 
 def sessions_of(member) -> list[TrainingSession]:

@@ -7,21 +7,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from member_helpers import HX, at, book_data, slot_query, small_gym
-
-
-@pytest.fixture
-def gym(app, make_user, clock):
-    """The small gym, the clock at Monday 2027-03-15 13:00 Berlin."""
-    return small_gym(make_user)
-
-
-@pytest.fixture
-def ava(client, login, gym):
-    login(gym.ava)
-    return client
-
+from member_helpers import HX, at, book_data, slot_query
+from member_helpers import ava_fixture as ava_fixture  # the ava fixture
+from member_helpers import small_gym_fixture as small_gym_fixture  # the gym fixture
 
 SLOT = (at("2027-03-16", "10:00"), at("2027-03-16", "11:00"))
 

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from icalendar import Calendar
-from member_helpers import at, small_gym
+from member_helpers import at
+from member_helpers import small_gym_fixture as small_gym_fixture  # the gym fixture
 
 from coachapp.services import bookings
-
-
-@pytest.fixture
-def gym(app, make_user, clock):
-    """The small gym, the clock at Monday 2027-03-15 13:00 Berlin."""
-    return small_gym(make_user)
 
 
 def test_ics_in_the_dst_week_has_the_coachs_local_time(client, login, gym):

@@ -13,19 +13,10 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
-from member_helpers import HX, at, small_gym
+from member_helpers import HX, at
+from member_helpers import ava_fixture as ava_fixture  # the ava fixture
+from member_helpers import small_gym_fixture as small_gym_fixture  # the gym fixture
 from test_statement_counts import SLOT_PAGE_FIRST_VIEW, statements
-
-
-@pytest.fixture
-def gym(app, make_user, clock):
-    return small_gym(make_user)
-
-
-@pytest.fixture
-def ava(client, login, gym):
-    login(gym.ava)
-    return client
 
 
 def _html(client, url: str, status: int = 200, headers=None) -> str:

@@ -5,26 +5,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from member_helpers import BOOSTED, HX, at, client_for, small_gym
+from member_helpers import BOOSTED, HX, at, client_for
+from member_helpers import ava_fixture as ava_fixture  # the ava fixture
+from member_helpers import small_gym_fixture as small_gym_fixture  # the gym fixture
 from sqlalchemy import select
 
 from coachapp.extensions import db
 from coachapp.models import Booking, RecurringBooking, TrainingSession
 from coachapp.services.bookings import SeriesSpec
-
-
-@pytest.fixture
-def gym(app, make_user, clock):
-    """The small gym, the clock at Monday 2027-03-15 13:00 Berlin."""
-    return small_gym(make_user)
-
-
-@pytest.fixture
-def ava(client, login, gym):
-    """The test client logged in as member Ava."""
-    login(gym.ava)
-    return client
 
 
 def weekly_for(gym, member, day="2027-03-16", hhmm="10:00"):
