@@ -15,3 +15,14 @@ def at(day: str, hhmm: str, tz: ZoneInfo = BERLIN) -> datetime:
     d = date.fromisoformat(day)
     hours, minutes = map(int, hhmm.split(":"))
     return datetime(d.year, d.month, d.day, hours, minutes, tzinfo=tz)
+
+
+def book(gym, member, day: str, start: str, end: str, coach=None):
+    """A one-time session on ``day`` from ``start`` to ``end`` (Berlin) for ``member`` with
+    ``coach`` (default the gym's coach Carla), booked by the admin at NOW."""
+    from coachapp.services import bookings
+
+    coach_id = (coach or gym.coach).id
+    return bookings.book_one_time(
+        gym.admin, coach_id, at(day, start), at(day, end), member_id=member.id, now=NOW
+    )[1]

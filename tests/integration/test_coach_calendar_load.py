@@ -10,9 +10,9 @@ from sqlalchemy import event
 
 from coachapp.extensions import db
 from coachapp.scheduling import CoachCalendar
-from coachapp.services import availability, bookings, coach_calendar, coaches, sessions
+from coachapp.services import availability, coach_calendar, coaches, sessions
 from coachapp.vocab import SessionStatus
-from tests.integration.service_helpers import NOW, at
+from tests.integration.service_helpers import NOW, at, book
 
 
 def _count(run):
@@ -32,31 +32,9 @@ def _count(run):
 def _week(gym):
     """Carla's week of 8 March 2027: sessions Mon–Wed (Wednesday's cancelled), a blocked Tuesday
     hour, an extra Saturday morning in Studio B, Otto's session holding Studio A on Thursday."""
-    book = bookings.book_one_time
-    mon = book(
-        gym.admin,
-        gym.coach.id,
-        at("2027-03-08", "09:00"),
-        at("2027-03-08", "10:00"),
-        member_id=gym.member.id,
-        now=NOW,
-    )[1]
-    tue = book(
-        gym.admin,
-        gym.coach.id,
-        at("2027-03-09", "11:00"),
-        at("2027-03-09", "12:00"),
-        member_id=gym.other_member.id,
-        now=NOW,
-    )[1]
-    wed = book(
-        gym.admin,
-        gym.coach.id,
-        at("2027-03-10", "10:00"),
-        at("2027-03-10", "11:00"),
-        member_id=gym.member.id,
-        now=NOW,
-    )[1]
+    mon = book(gym, gym.member, "2027-03-08", "09:00", "10:00")
+    tue = book(gym, gym.other_member, "2027-03-09", "11:00", "12:00")
+    wed = book(gym, gym.member, "2027-03-10", "10:00", "11:00")
     sessions.cancel_session(gym.admin, wed.id, now=NOW)
     availability.create_blocked_slot(
         gym.admin,
@@ -81,14 +59,7 @@ def _week(gym):
         [availability.WindowInput("09:00", "12:00", gym.studio_a.id)],
         now=NOW,
     )
-    otto = book(
-        gym.admin,
-        gym.other_coach.id,
-        at("2027-03-11", "09:00"),
-        at("2027-03-11", "10:00"),
-        member_id=gym.member.id,
-        now=NOW,
-    )[1]
+    otto = book(gym, gym.member, "2027-03-11", "09:00", "10:00", gym.other_coach)
     return mon, tue, wed, otto
 
 
@@ -188,14 +159,7 @@ def test_conflicts_are_those_of_the_sessions_service(gym):
 
 def test_upcoming_reaches_past_the_span(gym):
     _week(gym)
-    later = bookings.book_one_time(
-        gym.admin,
-        gym.coach.id,
-        at("2027-05-04", "09:00"),
-        at("2027-05-04", "10:00"),
-        member_id=gym.member.id,
-        now=NOW,
-    )[1]
+    later = book(gym, gym.member, "2027-05-04", "09:00", "10:00")
     tz = coaches.coach_zone(gym.coach.id)
     lo, hi = coaches.day_bounds(
         at("2027-03-08", "00:00").date(), at("2027-03-14", "00:00").date(), tz
