@@ -68,6 +68,52 @@ def test_fifty_bookings_race_for_twenty_credits(app, gym, required):
     assert negative == 0
 
 
+def test_fifty_api_bookings_race_for_twenty_credits_and_none_is_a_5xx(
+    app, gym, required, monkeypatch
+):
+    """The same race through the HTTP API (POST /api/v1/bookings, each request on its own test
+    client, connection and thread, released together): exactly 20 are 201, the other 30 are
+    409 no_credits, not one 5xx, and the pack is used up, never beyond."""
+    import threading
+
+    from coachapp.services import accounts
+    from tests.clock import pin_clock
+
+    pin_clock(monkeypatch, lambda: NOW)
+    plan = memberships.create_plan(gym.admin, "20-pack", PlanKind.CREDITS, 20, 90)
+    held_id = memberships.assign(gym.admin, gym.member.id, plan.id, date(2027, 3, 1)).id
+    auth = {"Authorization": f"Bearer {accounts.issue_token(gym.member.email)}"}
+    coach_id, slots = str(gym.coach.id), free_slots(50)
+    db.session.commit()
+    db.session.remove()
+    barrier = threading.Barrier(50)
+    answers: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def post(i):
+        day, start, end = slots[i]
+        body = {"coach_id": coach_id, "start_time": f"{day}T{start}", "end_time": f"{day}T{end}"}
+        client = app.test_client()
+        barrier.wait(timeout=30)
+        response = client.post("/api/v1/bookings", json=body, headers=auth)
+        code = (response.get_json() or {}).get("error", {}).get("code", "")
+        with lock:
+            answers.append((response.status_code, code))
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    outcomes = Counter(answers)
+    print(f"\n50 API bookings: {dict(outcomes)}")
+    assert outcomes == Counter({(201, ""): 20, (409, "no_credits"): 30}), outcomes
+    assert not [a for a in answers if a[0] >= 500]
+    row = membership_row(held_id)
+    assert (row.credits_used, row.credits_left) == (20, 0)
+    assert db.session.scalar(select(func.count()).select_from(TrainingSession)) == 20
+
+
 def test_without_the_setting_every_booking_is_made_and_only_the_credits_left_are_drawn(app, gym):
     plan = memberships.create_plan(gym.admin, "10-pack", PlanKind.CREDITS, 10, 90)
     held = memberships.assign(gym.admin, gym.member.id, plan.id, date(2027, 3, 1))
