@@ -217,23 +217,19 @@ def build(
     for blocked in data.blocked:
         for index, lo, hi in _spans_of(blocked.start_time, blocked.end_time, days, tz):
             raw.append(("blocked", index, lo, hi, blocked.reason or "Blocked", blocked))
-    live: list[tuple[int, int, int]] = []
-    for session in data.sessions:
-        part = _session_part(session, days, data.monday, tz)
-        if part is None:
-            continue
-        index, lo, hi = part
-        live.append(part)
-        raw.append(("session", index, lo, hi, session_label(data, session), session))
-    struck: list[tuple[int, int, int]] = []
-    if show_cancelled:
-        for session in data.cancelled:
+
+    def placed(kind: str, rows) -> list[tuple[int, int, int]]:
+        """Put ``rows`` (sessions) on the grid as ``kind``; their (day, from, to) parts."""
+        parts = []
+        for session in rows:
             part = _session_part(session, days, data.monday, tz)
-            if part is None:
-                continue
-            index, lo, hi = part
-            struck.append(part)
-            raw.append(("struck", index, lo, hi, session_label(data, session), session))
+            if part is not None:
+                parts.append(part)
+                raw.append((kind, *part, session_label(data, session), session))
+        return parts
+
+    live = placed("session", data.sessions)
+    struck = placed("struck", data.cancelled if show_cancelled else [])
 
     def shares(part: tuple[int, int, int], others: list[tuple[int, int, int]]) -> bool:
         index, lo, hi = part
