@@ -134,8 +134,9 @@ class LiveServer:
         )
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30.0) -> LiveServer:
-        """Start gunicorn and wait until ``/healthz`` answers 200."""
+    def start(self, timeout: float = 90.0) -> LiveServer:
+        """Start gunicorn and wait until ``/healthz`` answers 200 (each worker imports the app:
+        a few seconds, but over 30 on a loaded 2-core machine)."""
         command = [
             PYTHON,
             "-m",
@@ -151,6 +152,7 @@ class LiveServer:
             "5",
             "--timeout",
             "60",
+            "--no-control-socket",  # its default path is one per user: servers side by side
         ]
         if self.access_log:
             command += ["--access-logfile", "-"]
