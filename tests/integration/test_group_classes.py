@@ -57,6 +57,26 @@ def one_class(gym, capacity=2, day=CLASS_DAY, start="17:00", end="18:00", title=
     )
 
 
+def class_series(
+    gym, start="18:00", end="19:00", title="Mobility", capacity=8, every=1, actor=None
+):
+    """A weekly (``every`` weeks) class series of Carla's on Tuesdays from 1 Mar 2027 (made by
+    ``actor``, default Carla): the series and its first six weeks of classes."""
+    return group_classes.create_group_series(
+        actor or gym.coach,
+        gym.coach.id,
+        TUESDAY,
+        start,
+        end,
+        date(2027, 3, 1),
+        None,
+        every,
+        title,
+        capacity,
+        today=TODAY,
+    )
+
+
 def notes(user) -> list[Notification]:
     """The notifications stored for ``user``, oldest first."""
     return list(
@@ -206,19 +226,7 @@ def test_a_weekly_class_series_makes_six_weeks_of_classes_without_a_member(class
         "Conference",
         now=NOW,
     )
-    series, made = group_classes.create_group_series(
-        classes.coach,
-        classes.coach.id,
-        TUESDAY,
-        "18:00",
-        "19:00",
-        date(2027, 3, 1),
-        None,
-        1,
-        "Mobility",
-        8,
-        today=TODAY,
-    )
+    series, made = class_series(classes)
     assert (series.session_type, series.member_id, series.title, series.capacity) == (
         "GROUP",
         None,
@@ -244,60 +252,12 @@ def test_a_weekly_class_series_makes_six_weeks_of_classes_without_a_member(class
 
 def test_a_class_series_refuses_one_to_one_time_and_overlaps(classes):
     with pytest.raises(SlotUnavailable, match="group availability"):
-        group_classes.create_group_series(
-            classes.coach,
-            classes.coach.id,
-            TUESDAY,
-            "10:00",
-            "11:00",
-            date(2027, 3, 1),
-            None,
-            1,
-            "Wrong",
-            5,
-            today=TODAY,
-        )
-    group_classes.create_group_series(
-        classes.coach,
-        classes.coach.id,
-        TUESDAY,
-        "17:00",
-        "18:00",
-        date(2027, 3, 1),
-        None,
-        2,
-        "Bi-weekly",
-        5,
-        today=TODAY,
-    )
+        class_series(classes, "10:00", "11:00", title="Wrong", capacity=5)
+    class_series(classes, "17:00", "18:00", title="Bi-weekly", capacity=5, every=2)
     with pytest.raises(Overlap):
-        group_classes.create_group_series(
-            classes.coach,
-            classes.coach.id,
-            TUESDAY,
-            "17:30",
-            "18:30",
-            date(2027, 3, 1),
-            None,
-            1,
-            "Clash",
-            5,
-            today=TODAY,
-        )
+        class_series(classes, "17:30", "18:30", title="Clash", capacity=5)
     with pytest.raises(Forbidden):
-        group_classes.create_group_series(
-            classes.member,
-            classes.coach.id,
-            TUESDAY,
-            "19:00",
-            "20:00",
-            date(2027, 3, 1),
-            None,
-            1,
-            "Member's",
-            5,
-            today=TODAY,
-        )
+        class_series(classes, "19:00", "20:00", title="Member's", capacity=5, actor=classes.member)
 
 
 def test_places_then_waitlist_then_capacity_full(classes, make_user):
@@ -512,19 +472,7 @@ def test_resolving_a_class_conflict_by_cancelling_tells_its_members(classes):
 
 
 def test_ending_a_class_series_cancels_its_places_and_tells_the_members(classes):
-    series, made = group_classes.create_group_series(
-        classes.coach,
-        classes.coach.id,
-        TUESDAY,
-        "18:00",
-        "19:00",
-        date(2027, 3, 1),
-        None,
-        1,
-        "Mobility",
-        8,
-        today=TODAY,
-    )
+    series, made = class_series(classes)
     group_classes.book_place(classes.member, made[1].id, now=NOW)
     group_classes.book_place(classes.other_member, made[2].id, now=NOW)
     bookings.cancel_recurring(classes.coach, series.id, from_date=date(2027, 3, 9), today=TODAY)
@@ -627,19 +575,7 @@ def test_twenty_members_race_for_five_places(app, classes, make_user):
 def test_the_nightly_job_keeps_making_group_classes(classes):
     """Weeks beyond the first six come from the nightly job, as classes with the series' title and
     capacity (not one-to-one sessions), and a second run makes nothing twice."""
-    series, made = group_classes.create_group_series(
-        classes.coach,
-        classes.coach.id,
-        TUESDAY,
-        "18:00",
-        "19:00",
-        date(2027, 3, 1),
-        None,
-        1,
-        "Mobility",
-        8,
-        today=TODAY,
-    )
+    series, made = class_series(classes)
     bookings.create_recurring(
         classes.member,
         SeriesSpec(classes.coach.id, TUESDAY, "10:00", "11:00", date(2027, 3, 1), None, 1),
