@@ -3,8 +3,10 @@ browser: the admin adds the plan on the plans page and assigns it from the membe
 page; the member opens a slot of coach Mia Hahn and the booking sheet says how many credits are
 left and until when; after booking, one credit less (on the sheet and the home page).
 
-Screenshots: build/screenshots/e2e-membership-plans.png, e2e-membership-assign.png,
-e2e-membership-balance.png. axe-core finds no violation on the plans page, the member's
+The admin's pages at 1366 px (a laptop), the member's at 390 px (a phone). Screenshots:
+build/screenshots/e2e-membership-plans.png (a 10-pack and an unlimited 2-per-week plan),
+e2e-membership-assign.png, e2e-membership-balance.png (the sheet before booking),
+e2e-membership-booked.png (after). axe-core finds no violation on the plans page, the member's
 memberships page or the sheet.
 """
 
@@ -16,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, _context, log_in
+from tests.e2e.conftest import PHONE, _context, log_in
 from tests.e2e.live_server import api as _api
 from tests.e2e.live_server import flask_cli
 from tests.e2e.test_account import axe_violations
@@ -24,6 +26,7 @@ from tests.e2e.test_account import axe_violations
 pytestmark = pytest.mark.e2e
 
 ADMIN, MIA, UMA = "boss@gym.example.com", "mia@gym.example.com", "uma@gym.example.com"
+LAPTOP = {"viewport": {"width": 1366, "height": 768}}  # the admin's pages, as on a laptop
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +56,7 @@ def people(e2e_gym, server):
 
 
 def test_admin_sells_a_pack_and_the_member_sees_it_when_booking(browser, server, people, shot):
-    admin = _context(browser, server, DESKTOP)
+    admin = _context(browser, server, LAPTOP)
     page = admin.new_page()
     log_in(page, ADMIN, people["password"])
     page.goto("/admin/plans")
@@ -64,6 +67,17 @@ def test_admin_sells_a_pack_and_the_member_sees_it_when_booking(browser, server,
     page.get_by_role("button", name="Add plan").click()
     expect(page.get_by_text("Plan 10-pack added")).to_be_visible()
     expect(page.locator("#plan-list")).to_contain_text("10 credits")
+    # an unlimited plan of at most 2 sessions a week, for one-to-one sessions only
+    page.get_by_label("Name").fill("Unlimited 2/week")
+    page.get_by_label("Kind").select_option("unlimited")
+    page.get_by_label("Valid for (days)").fill("30")
+    page.get_by_label("Sessions per week at most").fill("2")
+    page.get_by_label("Covers").select_option(label="One-to-one sessions only")
+    page.get_by_role("button", name="Add plan").click()
+    expect(page.get_by_text("Plan Unlimited 2/week added")).to_be_visible()
+    unlimited = page.locator("#plan-list tr", has_text="Unlimited 2/week")
+    expect(unlimited).to_contain_text("30 days")
+    expect(unlimited).to_contain_text("2")
     assert axe_violations(page) == []
     shot(page, "membership-plans")
 
@@ -97,6 +111,7 @@ def test_admin_sells_a_pack_and_the_member_sees_it_when_booking(browser, server,
     page.get_by_role("button", name="Confirm booking").click()
     expect(page.get_by_text("You're booked")).to_be_visible()
     expect(balance).to_contain_text("10-pack: 9 of 10 credits left")
+    shot(page, "membership-booked", full_page=False)
     page.goto("/")
     expect(page.get_by_text("10-pack: 9 of 10 credits left")).to_be_visible()
     member.close()
