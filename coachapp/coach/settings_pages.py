@@ -7,6 +7,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..auth.decorators import roles_required
+from ..feeds.routes import REGENERATED, feed_card
 from ..services import coach_settings, coaches, feeds, zones
 from ..services.errors import DomainError, NotFound
 from ..vocab import Role
@@ -110,12 +111,7 @@ def _feed_card(coach_id: int, notice: str | None = None) -> dict | None:
     coach's secret)."""
     if current_user.role != Role.COACH or current_user.id != coach_id:
         return None
-    token = feeds.feed_token_for(current_user)
-    return {
-        "url": url_for("feeds.calendar", token=token, _external=True),
-        "regenerate_url": url_for("coach.regenerate_feed"),
-        "notice": notice,
-    }
+    return feed_card(current_user, "coach.regenerate_feed", notice)
 
 
 @bp.post("/feed/regenerate")
@@ -132,8 +128,8 @@ def regenerate_feed():
             "Yes, make a new URL",
         )
     feeds.regenerate(current_user)
-    text = "New feed URL made. The old one no longer works: subscribe your calendar to this one."
     if wants_fragment():
-        return page("coach/settings.html", "feed", feed=_feed_card(current_user.id, notice=text))
-    flash(text, "success")
+        feed = _feed_card(current_user.id, notice=REGENERATED)
+        return page("coach/settings.html", "feed", feed=feed)
+    flash(REGENERATED, "success")
     return redirect(url_for("coach.settings"))

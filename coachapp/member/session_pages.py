@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 
 from .. import ics
 from ..errors import sentence
+from ..feeds.routes import REGENERATED, feed_card
 from ..services import (
     bookings,
     coaches,
@@ -51,12 +52,7 @@ def sessions_context(now: datetime) -> dict:
 
 def _feed_card(notice: str | None = None) -> dict:
     """The member's calendar feed card: the secret URL (made on first use) and how to renew it."""
-    token = feeds.feed_token_for(current_user)
-    return {
-        "url": url_for("feeds.calendar", token=token, _external=True),
-        "regenerate_url": url_for("member.regenerate_feed"),
-        "notice": notice,
-    }
+    return feed_card(current_user, "member.regenerate_feed", notice)
 
 
 @bp.post("/me/feed/regenerate")
@@ -69,10 +65,9 @@ def regenerate_feed():
             back=url_for("member.my_sessions"),
         )
     feeds.regenerate(current_user)
-    text = "New feed URL made. The old one no longer works: subscribe your calendar to this one."
     if wants_fragment():
-        return page("member/sessions.html", "feed", feed=_feed_card(notice=text))
-    flash(text, "success")
+        return page("member/sessions.html", "feed", feed=_feed_card(notice=REGENERATED))
+    flash(REGENERATED, "success")
     return redirect(url_for("member.my_sessions"), 303)
 
 
