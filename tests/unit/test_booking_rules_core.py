@@ -53,3 +53,30 @@ def test_booking_opens_at_midnight_of_the_day_minus_the_horizon(day_offset, minu
     opens = rules.opens_at(day)
     assert rules.allows(start, opens)
     assert rules.refusal(start, opens - timedelta(microseconds=1)) == BEYOND_HORIZON
+
+
+@given(
+    now_minutes=st.integers(min_value=0, max_value=400 * 24 * 60),
+    ahead_minutes=st.integers(min_value=-24 * 60, max_value=800 * 24 * 60),
+    horizon_days=st.integers(min_value=1, max_value=730),
+    notice=st.integers(min_value=0, max_value=10080),
+)
+def test_what_the_member_is_told_is_what_the_rule_decides(
+    now_minutes, ahead_minutes, horizon_days, notice
+):
+    """The pages tell a member the earliest start ("the earliest you can book is …"), the last
+    day and when booking opens for a day ("Booking opens Mon 7 Dec, 00:00"); a start is allowed
+    exactly when it is on or after the earliest start and its day has opened, whatever the
+    instant (DST changes in Berlin included), and a refusal names the rule that failed."""
+    rules = BookingRules(horizon_days, notice, BERLIN)
+    now = NOW + timedelta(minutes=now_minutes)
+    start = now + timedelta(minutes=ahead_minutes)
+    day = start.astimezone(BERLIN).date()
+    opened = now >= rules.opens_at(day)
+    assert opened == (day <= rules.last_day(now))
+    early_enough = start >= rules.earliest_start(now)
+    assert rules.allows(start, now) == (early_enough and opened)
+    expected = (
+        None if early_enough and opened else (TOO_SOON if not early_enough else BEYOND_HORIZON)
+    )
+    assert rules.refusal(start, now) == expected
