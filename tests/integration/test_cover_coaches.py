@@ -159,6 +159,43 @@ def test_an_admin_hands_it_over_and_the_old_coach_is_told_too(gym, ill):
     assert kinds == Counter({gym.member.id: 1, sam.id: 1, gym.coach.id: 1})
 
 
+def test_an_admins_hand_over_and_its_undo_tell_the_same_people_once_each(gym, ill, monkeypatch):
+    """Both directions are written by cover.tell_hand_over: the member, the coach it goes to and
+    the coach it leaves are told once each way (the admin who acts is never told)."""
+    from datetime import timedelta
+
+    from coachapp.services import undo
+    from tests.clock import pin_clock
+
+    pin_clock(monkeypatch, lambda: NOW)  # the Undo token's age is read on the app's clock
+    session_id, sam = ill
+
+    def said() -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for user_id, message in db.session.execute(
+            select(Notification.user_id, Notification.message)
+            .where(Notification.kind == NotificationKind.SESSION_REASSIGNED)
+            .order_by(Notification.id)
+        ):
+            out.setdefault(user_id, []).append(message)
+        return out
+
+    cover.reassign(gym.admin, session_id, sam.id, NOW)
+    token = undo.offer(gym.admin, "give_back", session_ids=[session_id], coach_id=gym.coach.id)
+    assert undo.apply(gym.admin, token, now=NOW + timedelta(seconds=3)).startswith("Undone: ")
+    told = said()
+    assert sorted(told) == sorted([gym.member.id, sam.id, gym.coach.id])
+    member, given, back = told[gym.member.id], told[sam.id], told[gym.coach.id]
+    assert len(member) == len(given) == len(back) == 2
+    assert "will be with Sam Cover instead of Coach Carla." in member[0]
+    assert "will be with Coach Carla again, not Sam Cover." in member[1]
+    assert given[0].startswith("Ada Admin gave you a session with Mia Member: ")
+    assert given[1].startswith("Ada Admin gave a session back to Coach Carla (undone): ")
+    assert back[0].startswith("Ada Admin gave a session of yours with Mia Member to Sam Cover: ")
+    assert back[1].startswith("Ada Admin gave a session back to Coach Carla (undone): ")
+    assert gym.admin.id not in told
+
+
 def test_a_session_without_a_room_takes_the_new_coachs_room(gym, make_user):
     """Nora uses no room; Carla, covering, gives it her window's room, or her default room when
     another session holds that one, and is not offered when both are held."""
