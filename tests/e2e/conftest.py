@@ -2,8 +2,8 @@
 by Playwright's Python package (no browser download: ``executable_path`` is the system's).
 
 The database is migrated and filled the way an operator does it (``flask --app wsgi db upgrade``,
-``rooms create``, ``users create``): two rooms, a new coach with no availability yet and a new
-member, whose story the scenarios follow. Nothing else is in it, so the slots the story books are
+``rooms create``, ``users create``; in one process, ``AppShell``, that the files' setups use too):
+two rooms, a new coach with no availability yet and a new member, whose story the scenarios follow. Nothing else is in it, so the slots the story books are
 free whatever the date (the demo gym's sessions, laid out relative to today, once took the very
 slot the story booked). Screenshots go to ``build/screenshots/`` (ignored); ``make screenshots``
 copies the README's ones into ``docs/screenshots/``.
@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.e2e.live_server import LiveServer, flask_cli
+from tests.e2e.live_server import AppShell, LiveServer, create_user
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,23 +41,27 @@ PHONE = {
 @pytest.fixture(scope="session")
 def e2e_gym(tmp_path_factory):
     """A migrated SQLite database with rooms Studio A and B, coach Nora Berg (no availability yet)
-    and member Tess Quinn; returns the URL and their logins."""
+    and member Tess Quinn: the URL, their logins, and the ``AppShell`` (one process with the app
+    imported) that every file's setup builds its people and data with."""
     folder = tmp_path_factory.mktemp("e2e-db")
     url = f"sqlite:///{folder / 'e2e.sqlite3'}"
-    flask_cli(url, "db", "upgrade")
-    for room in ("Studio A", "Studio B"):
-        flask_cli(url, "rooms", "create", room)
+    shell = AppShell(url)
     gym = SimpleNamespace(
         database_url=url,
         coach="nora@gym.example.com",
         member="tess@gym.example.com",
         password=PASSWORD,
+        shell=shell,
     )
-    flask_cli(url, "users", "create", gym.coach, "--name", "Nora Berg", "--role", "coach",
-              "--password", PASSWORD, "--timezone", "Europe/Berlin")
-    flask_cli(url, "users", "create", gym.member, "--name", "Tess Quinn", "--role", "member",
-              "--password", PASSWORD)
-    return gym
+    try:
+        shell.flask("db", "upgrade")
+        for room in ("Studio A", "Studio B"):
+            shell.flask("rooms", "create", room)
+        create_user(gym, gym.coach, "Nora Berg", "coach")
+        create_user(gym, gym.member, "Tess Quinn", "member")
+        yield gym
+    finally:
+        shell.close()
 
 
 @pytest.fixture(scope="session")
@@ -84,16 +88,18 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (CI does it)")
     playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                          env=_browser_env())
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=_browser_env()
+    )
     yield chromium
     chromium.close()
     playwright.stop()
 
 
 def _context(browser, server, options: dict):
-    context = browser.new_context(base_url=server.url, locale="en-GB",
-                                  timezone_id="Europe/Berlin", **options)
+    context = browser.new_context(
+        base_url=server.url, locale="en-GB", timezone_id="Europe/Berlin", **options
+    )
     context.set_default_timeout(10_000)
     return context
 
@@ -105,6 +111,15 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: not url.endswith("/login"))
+
+
+def logged_in(browser, server, options: dict, email: str, password: str = PASSWORD):
+    """A new window (``options``: ``PHONE``, ``DESKTOP``, a viewport) with ``email`` logged in
+    through the form: (context, page). The caller closes the context."""
+    context = _context(browser, server, options)
+    page = context.new_page()
+    log_in(page, email, password)
+    return context, page
 
 
 @pytest.fixture(scope="session")

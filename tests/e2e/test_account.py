@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, _context, log_in
-from tests.e2e.live_server import flask_cli
+from tests.e2e.live_server import create_user
 
 pytestmark = pytest.mark.e2e
 
@@ -54,14 +54,11 @@ def two_browsers(browser, server, email: str, password: str, first: dict, second
 
 @pytest.fixture(scope="module")
 def sam(e2e_gym):
-    flask_cli(e2e_gym.database_url, "users", "create", EMAIL, "--name", "Sam Reyes",
-              "--role", "member", "--password", OLD)
+    create_user(e2e_gym, EMAIL, "Sam Reyes", "member", OLD)
     return EMAIL
 
 
-def test_password_change_by_keyboard_on_a_phone_and_no_axe_violations(
-    browser, server, sam, shot
-):
+def test_password_change_by_keyboard_on_a_phone_and_no_axe_violations(browser, server, sam, shot):
     with two_browsers(browser, server, sam, OLD, PHONE, WIDE) as (page, other):
         # Keyboard only: from the top of the page to the Account link, then through the form.
         page.keyboard.press("Tab")

@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, _context, log_in
-from tests.e2e.live_server import LiveServer, flask_cli
+from tests.e2e.live_server import AppShell, LiveServer
 from tests.e2e.test_account import axe_violations
 
 pytestmark = pytest.mark.e2e
@@ -77,8 +77,9 @@ TARGETS = """(least) => {
 def demo(tmp_path_factory):
     """The demo gym in a fresh SQLite file, served by its own gunicorn; (server, coach, admin)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('a11y-db') / 'demo.sqlite3'}"
-    flask_cli(url, "db", "upgrade")
-    logins = flask_cli(url, "seed-demo", "--password", PASSWORD)
+    with AppShell(url) as shell:
+        shell.flask("db", "upgrade")
+        logins = shell.flask("seed-demo", "--password", PASSWORD)
     coach = re.search(r"coach\s+(\S+@\S+)", logins).group(1)
     admin = re.search(r"admin\s+(\S+@\S+)", logins).group(1)
     live = LiveServer(url, workers=1)

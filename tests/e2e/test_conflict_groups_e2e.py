@@ -2,8 +2,8 @@
 
 Coach Cleo Brandt (Berlin) works every day 07:00–21:00; member Ben Okafor has four weekly series
 with her (Monday to Thursday 10:00, six sessions each from tomorrow) and one Saturday session.
-She stops working Monday to Thursday and blocks that Saturday: 25 conflicts (made by one Python
-process through the services, as the CLI does: a CLI call per step costs seconds each).
+She stops working Monday to Thursday and blocks that Saturday: 25 conflicts (made through the
+services in the gym's ``AppShell``, as the CLI does: a CLI call per step costs seconds each).
 
 - 390 px phone: four group lines and one row: the page stays short (< 4,000 px; one card per
   session was 11,287 px for 25), axe-core finds nothing, every group button is 44 px high.
@@ -19,14 +19,11 @@ e2e-conflicts-1366-move.png.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PASSWORD, PHONE, _context, log_in
-from tests.e2e.live_server import ROOT, app_env
 from tests.e2e.test_account import axe_violations
 
 pytestmark = pytest.mark.e2e
@@ -74,18 +71,9 @@ with app.app_context():
 
 @pytest.fixture(scope="module")
 def cleo(e2e_gym, server):
-    """Cleo's 25 conflicts, made in one Python process on the e2e database (the services the
-    CLI and the API call); returns the ids of Ben's four series, Monday first."""
-    done = subprocess.run(
-        [sys.executable, "-c", SEED],
-        cwd=ROOT,
-        env=app_env(e2e_gym.database_url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """Cleo's 25 conflicts, made in the gym's ``AppShell`` (the services the CLI and the API call);
+    returns the ids of Ben's four series, Monday first."""
+    return json.loads(e2e_gym.shell.python(SEED).strip().splitlines()[-1])
 
 
 def test_phone_page_is_compact_and_accessible(browser, server, e2e_gym, cleo, shot):

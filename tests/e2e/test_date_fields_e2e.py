@@ -18,10 +18,7 @@ Screenshots: build/screenshots/e2e-dates-*.png.
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,7 +26,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import log_in
-from tests.e2e.live_server import ROOT, api, app_env
+from tests.e2e.live_server import api, create_user, weekly_hours
 
 pytestmark = pytest.mark.e2e
 
@@ -48,84 +45,15 @@ def words(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b} {day.year}"
 
 
-BATCH = """
-import json, sys
-from wsgi import app
-runner = app.test_cli_runner()
-outputs = []
-for args in json.loads(sys.argv[1]):
-    result = runner.invoke(args=args)
-    if result.exit_code != 0:
-        sys.exit(f"flask {' '.join(args)} failed: {result.output} {result.exception!r}")
-    outputs.append(result.output)
-print(json.dumps(outputs))
-"""
-
-
-def flask_batch(database_url: str, *commands: list[str]) -> list[str]:
-    """Run several ``flask --app wsgi`` commands in ONE Python process (the app's import takes
-    seconds; a file's e2e budget is 25 s); their outputs, in order. Fails loudly."""
-    done = subprocess.run(
-        [sys.executable, "-c", BATCH, json.dumps(list(commands))],
-        cwd=ROOT,
-        env=app_env(database_url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"flask batch failed:\n{done.stdout}\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def people_with_tokens(gym, server, people: list[tuple[str, str, str]], *token_for: str):
-    """Create ``people`` ((email, name, role); coaches in Europe/Berlin) in one process and return
-    an API token of each of ``token_for`` (a list)."""
-    commands = []
-    for email, name, role in people:
-        args = ["users", "create", email, "--name", name, "--role", role]
-        args += ["--password", gym.password]
-        commands.append(args + (["--timezone", "Europe/Berlin"] if role == "coach" else []))
-    commands += [["users", "token", email] for email in token_for]
-    outputs = flask_batch(gym.database_url, *commands)[len(people) :]
-    return [output.strip().splitlines()[-1] for output in outputs]
-
-
-def coach_id_of(server, token: str, name: str) -> int:
-    [found] = [
-        c["id"]
-        for c in api(server, token, "GET", "/api/v1/coaches")["coaches"]
-        if c["name"] == name
-    ]
-    return found
-
-
 @pytest.fixture(scope="module")
 def people(e2e_gym, server):
     """Pia's id (one-to-one and group classes every day 07:00-21:00) and admin Rex's API token;
     member Quinn and a plan 'Date pack'."""
-    everyone = [
-        (COACH, "Pia Lorenz", "coach"),
-        (MEMBER, "Quinn Abe", "member"),
-        (ADMIN, "Rex Falk", "admin"),
-    ]
-    [token] = people_with_tokens(e2e_gym, server, everyone, ADMIN)
-    coach_id = coach_id_of(server, token, "Pia Lorenz")
-    window = {
-        "start_time": "07:00",
-        "end_time": "21:00",
-        "room_id": None,
-        "is_individual": True,
-        "is_group": True,
-    }
-    for day in range(7):
-        api(
-            server,
-            token,
-            "PUT",
-            f"/api/v1/coaches/{coach_id}/weekly-availability/{day}",
-            {"windows": [window]},
-        )
+    coach_id = create_user(e2e_gym, COACH, "Pia Lorenz", "coach")
+    create_user(e2e_gym, MEMBER, "Quinn Abe", "member")
+    create_user(e2e_gym, ADMIN, "Rex Falk", "admin")
+    token = e2e_gym.shell.token(ADMIN)
+    weekly_hours(server, token, coach_id, group=True)
     plan = {
         "name": "Date pack",
         "kind": "credits",

@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, _context, log_in
-from tests.e2e.live_server import api, coach_with_member, flask_cli
+from tests.e2e.live_server import api, coach_with_member
 from tests.e2e.test_account import axe_violations
 
 pytestmark = pytest.mark.e2e
@@ -40,9 +40,8 @@ def gil(e2e_gym, server):
     """Gil's next week: Rita's session on Wednesday 10:00, Thursday 09:00–12:00 blocked.
     Returns (Monday, session id)."""
     coach_id = coach_with_member(e2e_gym, server, COACH, MEMBER)
-    url = e2e_gym.database_url
-    token = flask_cli(url, "users", "token", COACH[0]).strip().splitlines()[-1]
-    rita = flask_cli(url, "users", "token", MEMBER[0]).strip().splitlines()[-1]
+    token = e2e_gym.shell.token(COACH[0])
+    rita = e2e_gym.shell.token(MEMBER[0])
     rita_id = api(server, rita, "GET", "/api/v1/me")["user"]["id"]
     today = datetime.now(BERLIN).date()
     monday = today - timedelta(days=today.weekday()) + timedelta(days=7)

@@ -13,6 +13,7 @@ Screenshots: build/screenshots/e2e-grid-select-1366.png, e2e-grid-select-390.png
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, _context, log_in
-from tests.e2e.live_server import api, flask_cli
+from tests.e2e.live_server import create_user, weekly_hours
 from tests.e2e.test_account import axe_violations
 
 pytestmark = pytest.mark.e2e
@@ -34,32 +35,8 @@ FIRST_MINUTE = 7 * 60
 @pytest.fixture(scope="module")
 def gil(e2e_gym, server):
     """Gil, open for one-to-one and groups every day 07:00–21:00 (through the API)."""
-    url = e2e_gym.database_url
-    flask_cli(
-        url,
-        "users",
-        "create",
-        GIL,
-        "--name",
-        "Gil Sander",
-        "--role",
-        "coach",
-        "--password",
-        e2e_gym.password,
-        "--timezone",
-        "Europe/Berlin",
-    )
-    token = flask_cli(url, "users", "token", GIL).strip().splitlines()[-1]
-    coach = api(server, token, "GET", "/api/v1/me")["user"]["id"]
-    window = {"start_time": "07:00", "end_time": "21:00", "is_individual": True, "is_group": True}
-    for day in range(7):
-        api(
-            server,
-            token,
-            "PUT",
-            f"/api/v1/coaches/{coach}/weekly-availability/{day}",
-            {"windows": [window]},
-        )
+    coach = create_user(e2e_gym, GIL, "Gil Sander", "coach")
+    weekly_hours(server, e2e_gym.shell.token(GIL), coach, group=True)
     return coach
 
 
@@ -69,15 +46,24 @@ def _cell(page, day, minute: int):
     return page.locator(f'#week .pick-row[data-minute="{minute}"] .q:nth-child({column})')
 
 
-def test_drag_to_block_and_keyboard_to_add_at_1366(browser, server, e2e_gym, gil, shot):
-    day = datetime.now(BERLIN).date() + timedelta(days=2)
-    context = _context(browser, server, WIDE)
-    page = context.new_page()
+@contextmanager
+def _week_of(browser, server, gym, options: dict, days_ahead: int):
+    """Gil logged in on his grid of the week of the day ``days_ahead`` from today (Berlin), the
+    grid's picker ready: (page, that day)."""
+    day = datetime.now(BERLIN).date() + timedelta(days=days_ahead)
+    context = _context(browser, server, options)
     try:
-        log_in(page, GIL, e2e_gym.password)
+        page = context.new_page()
+        log_in(page, GIL, gym.password)
         page.goto(f"/coach/week?start={day}")
         expect(page.locator("#week .pick[role=grid]")).to_have_count(1)
+        yield page, day
+    finally:
+        context.close()
 
+
+def test_drag_to_block_and_keyboard_to_add_at_1366(browser, server, e2e_gym, gil, shot):
+    with _week_of(browser, server, e2e_gym, WIDE, days_ahead=2) as (page, day):
         # Drag 14:00 → 16:45 (its quarter ends at 17:00) down the day with the mouse.
         top = _cell(page, day, 14 * 60).bounding_box()
         bottom = _cell(page, day, 16 * 60 + 45).bounding_box()
@@ -142,17 +128,10 @@ def test_drag_to_block_and_keyboard_to_add_at_1366(browser, server, e2e_gym, gil
         page.locator("#week a[rel=next]").click()
         expect(popover).to_be_hidden()
         expect(page.locator("#week .sel")).to_have_count(0)
-    finally:
-        context.close()
 
 
 def test_tap_picks_an_hour_in_a_bottom_sheet_at_390(browser, server, e2e_gym, gil, shot):
-    day = datetime.now(BERLIN).date() + timedelta(days=3)
-    context = _context(browser, server, PHONE)
-    page = context.new_page()
-    try:
-        log_in(page, GIL, e2e_gym.password)
-        page.goto(f"/coach/week?start={day}")
+    with _week_of(browser, server, e2e_gym, PHONE, days_ahead=3) as (page, day):
         page.locator("#week .week-scroll").evaluate("s => { s.scrollLeft = 0; }")
         expect(page.get_by_text("Swipe for more days")).to_be_visible()
         _cell(page, day, 10 * 60).tap()
@@ -172,5 +151,3 @@ def test_tap_picks_an_hour_in_a_bottom_sheet_at_390(browser, server, e2e_gym, gi
         shot(page, "grid-select-390", full_page=False)
         popover.get_by_role("button", name="Done").tap()
         expect(popover).to_be_hidden()
-    finally:
-        context.close()

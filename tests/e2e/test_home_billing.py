@@ -13,14 +13,12 @@ then cancels through the service, which notifies the member.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PASSWORD, PHONE, _context, log_in
-from tests.e2e.live_server import ROOT, app_env, flask_cli
+from tests.e2e.live_server import create_user
 from tests.e2e.test_account import axe_violations
 
 pytestmark = pytest.mark.e2e
@@ -66,43 +64,10 @@ with app.app_context():
 @pytest.fixture(scope="module")
 def story(e2e_gym):
     """Coach Ines Vogt, members Kai, Lou and Mia; Kai has a session Ines cancelled."""
-    url = e2e_gym.database_url
-    flask_cli(
-        url,
-        "users",
-        "create",
-        COACH,
-        "--name",
-        "Ines Vogt",
-        "--role",
-        "coach",
-        "--password",
-        PASSWORD,
-        "--timezone",
-        "Europe/Berlin",
-    )
+    create_user(e2e_gym, COACH, "Ines Vogt", "coach", PASSWORD)
     for email, name in zip(MEMBERS, ("Kai Lund", "Lou Marsh", "Mia Novak"), strict=True):
-        flask_cli(
-            url,
-            "users",
-            "create",
-            email,
-            "--name",
-            name,
-            "--role",
-            "member",
-            "--password",
-            PASSWORD,
-        )
-    done = subprocess.run(
-        [sys.executable, "-c", SEED],
-        cwd=ROOT,
-        env=app_env(url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+        create_user(e2e_gym, email, name, "member", PASSWORD)
+    e2e_gym.shell.python(SEED)
     return e2e_gym
 
 

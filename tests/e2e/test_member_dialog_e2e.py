@@ -21,7 +21,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PHONE, _context, log_in
+from tests.e2e.conftest import PHONE, logged_in
 from tests.e2e.live_server import coach_with_member
 from tests.e2e.test_account import axe_violations
 
@@ -38,16 +38,9 @@ def ines(e2e_gym, server):
     return coach_with_member(e2e_gym, server, (COACH, "Ines Roth"), (MEMBER, "Ola Berg"))
 
 
-def _page(browser, server, e2e_gym, options):
-    context = _context(browser, server, options)
-    page = context.new_page()
-    log_in(page, MEMBER, e2e_gym.password)
-    return context, page
-
-
 @pytest.fixture(params=[("390", PHONE), ("1366", LAPTOP)], ids=["390", "1366"])
 def member(request, browser, server, e2e_gym, ines):
-    context, page = _page(browser, server, e2e_gym, request.param[1])
+    context, page = logged_in(browser, server, request.param[1], MEMBER, e2e_gym.password)
     page.goto(f"/book/{ines}")
     if request.param[0] == "1366":
         # From 768 px the pane beside the month grid shows one day: take a day after today,
@@ -136,7 +129,7 @@ def test_keyboard_only_booking_in_a_modal_dialog(member, shot):
 def test_the_page_of_one_slot_opens_as_the_modal_dialog(browser, server, e2e_gym, ines, shot):
     """A link to one slot's page (as /book's "Next free" and the no-JS path give): the sheet is
     there, made modal, focus on its heading; Escape leaves the coach's slot list."""
-    context, page = _page(browser, server, e2e_gym, PHONE)
+    context, page = logged_in(browser, server, PHONE, MEMBER, e2e_gym.password)
     try:
         page.goto(f"/book/{ines}")
         url = page.locator("#slot-list a.slot").nth(3).get_attribute("href")
@@ -155,7 +148,7 @@ def test_the_page_of_one_slot_opens_as_the_modal_dialog(browser, server, e2e_gym
 
 
 def test_an_until_error_goes_once_the_date_is_valid(browser, server, e2e_gym, ines, shot):
-    context, page = _page(browser, server, e2e_gym, PHONE)
+    context, page = logged_in(browser, server, PHONE, MEMBER, e2e_gym.password)
     try:
         page.goto(f"/book/{ines}")
         page.locator("#slot-list a.slot").nth(4).click()

@@ -24,8 +24,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.live_server import api
-from tests.e2e.test_date_fields_e2e import coach_id_of, people_with_tokens
+from tests.e2e.live_server import coach_with_member
 from tests.e2e.test_member_dialog_e2e import _active, _tab_to
 
 pytestmark = pytest.mark.e2e
@@ -42,14 +41,7 @@ IN_DIALOG = "!!el.closest('dialog[open]')"
 @pytest.fixture(scope="module")
 def vera(e2e_gym, server):
     """Vera's id: one-to-one every day 07:00-21:00; member Wim."""
-    people = [(COACH, "Vera Kluge", "coach"), (MEMBER, "Wim Roos", "member")]
-    [token] = people_with_tokens(e2e_gym, server, people, COACH)
-    coach_id = coach_id_of(server, token, "Vera Kluge")
-    window = {"start_time": "07:00", "end_time": "21:00", "room_id": None, "is_individual": True}
-    for day in range(7):
-        path = f"/api/v1/coaches/{coach_id}/weekly-availability/{day}"
-        api(server, token, "PUT", path, {"windows": [{**window, "is_group": False}]})
-    return coach_id
+    return coach_with_member(e2e_gym, server, (COACH, "Vera Kluge"), (MEMBER, "Wim Roos"))
 
 
 def _named(text: str) -> str:

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PHONE, _context, log_in
+from tests.e2e.conftest import PHONE, logged_in
 from tests.e2e.live_server import coach_with_member
 from tests.e2e.test_account import axe_violations
 
@@ -35,13 +35,6 @@ FOCUSED_DATE = "document.activeElement && document.activeElement.getAttribute('d
 def mia(e2e_gym, server):
     """Mia, working every day 07:00–21:00 (one-to-one), and member Pia; returns Mia's id."""
     return coach_with_member(e2e_gym, server, (COACH, "Mia Monat"), (MEMBER, "Pia Tag"))
-
-
-def _page(browser, server, e2e_gym, options) -> tuple:
-    context = _context(browser, server, options)
-    page = context.new_page()
-    log_in(page, MEMBER, e2e_gym.password)
-    return context, page
 
 
 def _label(day: str) -> str:
@@ -67,7 +60,7 @@ def _next_in_month(day: str) -> tuple[str, str]:
 def test_laptop_picks_a_day_from_the_month_calendar_keyboard_only(
     browser, server, e2e_gym, mia, shot
 ):
-    context, page = _page(browser, server, e2e_gym, LAPTOP)
+    context, page = logged_in(browser, server, LAPTOP, MEMBER, e2e_gym.password)
     try:
         page.goto(f"/book/{mia}")
         grid = page.get_by_role("grid")
@@ -147,7 +140,7 @@ def test_laptop_picks_a_day_from_the_month_calendar_keyboard_only(
 
 
 def test_phone_keeps_the_day_list(browser, server, e2e_gym, mia, shot):
-    context, page = _page(browser, server, e2e_gym, PHONE)
+    context, page = logged_in(browser, server, PHONE, MEMBER, e2e_gym.password)
     try:
         page.goto(f"/book/{mia}")
         expect(page.locator("#month")).to_be_hidden()

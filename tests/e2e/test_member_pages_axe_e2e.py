@@ -18,9 +18,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PHONE, _context, log_in
-from tests.e2e.live_server import api
+from tests.e2e.live_server import api, coach_with_member
 from tests.e2e.test_account import axe_violations
-from tests.e2e.test_date_fields_e2e import coach_id_of, people_with_tokens
 
 pytestmark = pytest.mark.e2e
 
@@ -39,14 +38,10 @@ def _at(days: int, hour: int) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def story(e2e_gym, server):
     """Lea's id, Ugo's session 3 days ahead and Lea's class 5 days ahead."""
-    people = [(COACH, "Lea Sommer", "coach"), (MEMBER, "Ugo Brandt", "member")]
-    coach_token, member_token = people_with_tokens(e2e_gym, server, people, COACH, MEMBER)
-    coach = coach_id_of(server, coach_token, "Lea Sommer")
-    window = {"start_time": "07:00", "end_time": "21:00", "room_id": None}
-    window |= {"is_individual": True, "is_group": True}
-    for day in range(7):
-        path = f"/api/v1/coaches/{coach}/weekly-availability/{day}"
-        api(server, coach_token, "PUT", path, {"windows": [window]})
+    coach = coach_with_member(
+        e2e_gym, server, (COACH, "Lea Sommer"), (MEMBER, "Ugo Brandt"), group=True
+    )
+    coach_token, member_token = e2e_gym.shell.token(COACH), e2e_gym.shell.token(MEMBER)
     sessions = []
     for days in (3, 4):
         start, end = _at(days, 10)

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, _context, log_in
-from tests.e2e.live_server import api, coach_with_member, flask_cli
+from tests.e2e.live_server import api, coach_with_member
 from tests.e2e.test_account import axe_violations
 
 pytestmark = pytest.mark.e2e
@@ -33,9 +33,8 @@ NOEL = ("noel.haas@gym.example.com", "Noel Haas")
 def kept_conflict(e2e_gym, server):
     """Uma's session with Noel three days ahead, 10:00–11:00 Berlin, inside a blocked day."""
     coach_id = coach_with_member(e2e_gym, server, UMA, NOEL)
-    url = e2e_gym.database_url
-    token = flask_cli(url, "users", "token", UMA[0]).strip().splitlines()[-1]
-    noel_token = flask_cli(url, "users", "token", NOEL[0]).strip().splitlines()[-1]
+    token = e2e_gym.shell.token(UMA[0])
+    noel_token = e2e_gym.shell.token(NOEL[0])
     noel = api(server, noel_token, "GET", "/api/v1/me")["user"]
     day = datetime.now(ZoneInfo("Europe/Berlin")).date() + timedelta(days=3)
     api(

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, _context, log_in
 from tests.e2e.live_server import api as _api
-from tests.e2e.live_server import flask_cli
+from tests.e2e.live_server import create_user, weekly_hours
 from tests.e2e.test_account import axe_violations
 
 pytestmark = pytest.mark.e2e
@@ -39,48 +39,10 @@ WIDE = {"viewport": {"width": 1366, "height": 900}}
 @pytest.fixture(scope="module")
 def ida_week(e2e_gym, server):
     """Ida's day tomorrow, as described above; returns that date."""
-    url, password = e2e_gym.database_url, e2e_gym.password
-    flask_cli(
-        url,
-        "users",
-        "create",
-        IDA,
-        "--name",
-        "Ida Lang",
-        "--role",
-        "coach",
-        "--password",
-        password,
-        "--timezone",
-        "Europe/Berlin",
-    )
-    for email, name in MEMBERS.items():
-        flask_cli(
-            url,
-            "users",
-            "create",
-            email,
-            "--name",
-            name,
-            "--role",
-            "member",
-            "--password",
-            password,
-        )
-    token = {
-        e: flask_cli(url, "users", "token", e).strip().splitlines()[-1] for e in (IDA, *MEMBERS)
-    }
-    me = {e: _api(server, t, "GET", "/api/v1/me")["user"]["id"] for e, t in token.items()}
-    coach = me[IDA]
-    window = {"start_time": "07:00", "end_time": "21:00", "is_individual": True, "is_group": True}
-    for day in range(7):
-        _api(
-            server,
-            token[IDA],
-            "PUT",
-            f"/api/v1/coaches/{coach}/weekly-availability/{day}",
-            {"windows": [window]},
-        )
+    coach = create_user(e2e_gym, IDA, "Ida Lang", "coach")
+    me = {email: create_user(e2e_gym, email, name, "member") for email, name in MEMBERS.items()}
+    token = {e: e2e_gym.shell.token(e) for e in (IDA, "noa@gym.example.com")}
+    weekly_hours(server, token[IDA], coach, group=True)
     day = datetime.now(BERLIN).date() + timedelta(days=1)
     lia, max_, noa = (me[e] for e in MEMBERS)
 
