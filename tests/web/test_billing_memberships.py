@@ -26,18 +26,27 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def add_session(coach, member, start: str, membership=None, status: str = "completed",
-                cancelled_by=None):
+def add_session(
+    coach, member, start: str, membership=None, status: str = "completed", cancelled_by=None
+):
     """A one-hour session (and its booking) at Berlin wall-clock ``start``, holding a credit of
     ``membership`` when given (its credits_used counts it)."""
     begin = datetime.fromisoformat(start).replace(tzinfo=BERLIN)
-    row = TrainingSession(coach_id=coach.id, member_id=member.id, start_time=begin,
-                          end_time=begin + timedelta(hours=1), status=status,
-                          cancelled_by=cancelled_by,
-                          membership_id=membership.id if membership else None)
-    booking = Booking(member_id=member.id, session=row,
-                      membership_id=membership.id if membership else None,
-                      late_cancel=cancelled_by == "MEMBER")
+    row = TrainingSession(
+        coach_id=coach.id,
+        member_id=member.id,
+        start_time=begin,
+        end_time=begin + timedelta(hours=1),
+        status=status,
+        cancelled_by=cancelled_by,
+        membership_id=membership.id if membership else None,
+    )
+    booking = Booking(
+        member_id=member.id,
+        session=row,
+        membership_id=membership.id if membership else None,
+        late_cancel=cancelled_by == "MEMBER",
+    )
     if cancelled_by is not None:
         row.cancelled_at = booking.cancelled_at = begin - timedelta(hours=2)
         booking.status = "CANCELLED_BY_MEMBER"
@@ -80,9 +89,10 @@ def test_covered_lines_are_not_billable_and_name_their_membership(books):
     statements = {s.member_id: s for s in billing.statements(books.admin, "2027-03")}
     zoe = statements[books.zoe.id]
     lines = {line.session_id: line for line in zoe.lines}
-    assert [(lines[s.id].membership_id, lines[s.id].billable) for s in
-            (books.held, books.no_show, books.late, books.paid)] == [
-        (books.pack.id, False), (books.pack.id, False), (books.pack.id, False), (None, True)]
+    assert [
+        (lines[s.id].membership_id, lines[s.id].billable)
+        for s in (books.held, books.no_show, books.late, books.paid)
+    ] == [(books.pack.id, False), (books.pack.id, False), (books.pack.id, False), (None, True)]
     assert lines[books.late.id].note == "late cancel"
     assert (zoe.billable_count, zoe.credits_used) == (1, 3)
     assert statements[books.max.id].credits_used == 1
@@ -94,8 +104,8 @@ def test_the_admins_billing_page_shows_credits_and_expiring_memberships(client, 
     assert "covered by a membership" in page
     assert 'id="credits"' in page and "10-pack" in page and "Unlimited" in page
     assert 'href="/admin/billing/credits.csv?month=2027-03"' in page
-    expiring = page[page.index('id="expiring"'):]
-    expiring = expiring[:expiring.index("</ul>")]
+    expiring = page[page.index('id="expiring"') :]
+    expiring = expiring[: expiring.index("</ul>")]
     assert "Max Member" in expiring and '<time datetime="2027-03-20">Sat 20 Mar' in expiring
     assert "Zoë" not in expiring  # the pack runs until 29 May
     zoe = text(client.get(f"/admin/billing?month=2027-03&member={books.zoe.id}", headers=HX))
@@ -107,19 +117,27 @@ def test_the_csvs_carry_the_membership_and_the_credits_used(client, login, books
     lines = list(csv.DictReader(io.StringIO(text(client.get("/admin/billing.csv?month=2027-03")))))
     by_session = {int(r["session_id"]): r for r in lines}
     assert (by_session[books.held.id]["membership_id"], by_session[books.held.id]["billable"]) == (
-        str(books.pack.id), "false")
+        str(books.pack.id),
+        "false",
+    )
     assert (by_session[books.paid.id]["membership_id"], by_session[books.paid.id]["billable"]) == (
-        "", "true")
+        "",
+        "true",
+    )
     credits = client.get("/admin/billing/credits.csv?month=2027-03")
     assert credits.status_code == 200
     assert credits.headers["Content-Disposition"] == (
-        'attachment; filename="coachapp-credits-2027-03.csv"')
+        'attachment; filename="coachapp-credits-2027-03.csv"'
+    )
     body = text(credits)
     assert body.splitlines()[0] == (
-        "member_id,member_name,month,membership_id,plan,credits_used,credits_left,ends_on")
+        "member_id,member_name,month,membership_id,plan,credits_used,credits_left,ends_on"
+    )
     rows = list(csv.DictReader(io.StringIO(body)))
-    assert [(r["member_name"], r["plan"], r["credits_used"], r["credits_left"], r["ends_on"])
-            for r in rows] == [
+    assert [
+        (r["member_name"], r["plan"], r["credits_used"], r["credits_left"], r["ends_on"])
+        for r in rows
+    ] == [
         ("Max Member", "Unlimited", "1", "", "2027-03-20"),
         ("Zoë Müller", "10-pack", "3", "7", "2027-05-29"),
     ]
