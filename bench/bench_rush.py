@@ -61,8 +61,15 @@ answer): the load is set by the schedule, not by the client."""
 def _app(url: str):
     from coachapp import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True,
-                       "REDIS_URL": None, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+            "REDIS_URL": None,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
 
 
 def build(url: str, members: int, now: datetime) -> dict:
@@ -80,35 +87,59 @@ def build(url: str, members: int, now: datetime) -> dict:
     flask_cli(url, "db", "upgrade")
     app = _app(url)
     with app.app_context():
-        coach = accounts.create_user("rush-coach@gym.example.com", "Lena Rush", Role.COACH,
-                                     "bench-pass-2026", "Europe/Berlin")
+        coach = accounts.create_user(
+            "rush-coach@gym.example.com",
+            "Lena Rush",
+            Role.COACH,
+            "bench-pass-2026",
+            "Europe/Berlin",
+        )
         settings = db.session.scalar(
-            select(CoachSettings).where(CoachSettings.coach_id == coach.id))
+            select(CoachSettings).where(CoachSettings.coach_id == coach.id)
+        )
         settings.booking_horizon_days = HORIZON_DAYS
         db.session.commit()
 
         password_hash = generate_password_hash("bench-pass-2026", method="pbkdf2:sha256:1000")
-        db.session.execute(insert(User), [
-            {"email": f"rush-member{i}@gym.example.com", "name": f"Member {i}",
-             "role": Role.MEMBER, "password_hash": password_hash}
-            for i in range(members)
-        ])
-        ids = list(db.session.scalars(
-            select(User.id).where(User.role == Role.MEMBER).order_by(User.id)))
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"rush-member{i}@gym.example.com",
+                    "name": f"Member {i}",
+                    "role": Role.MEMBER,
+                    "password_hash": password_hash,
+                }
+                for i in range(members)
+            ],
+        )
+        ids = list(
+            db.session.scalars(select(User.id).where(User.role == Role.MEMBER).order_by(User.id))
+        )
         tokens = ["ca_" + secrets.token_urlsafe(32) for _ in ids]
-        db.session.execute(insert(ApiToken), [
-            {"user_id": member_id, "token_hash": ApiToken.hash(token),
-             "expires_at": now + timedelta(days=1)}
-            for member_id, token in zip(ids, tokens, strict=True)
-        ])
+        db.session.execute(
+            insert(ApiToken),
+            [
+                {
+                    "user_id": member_id,
+                    "token_hash": ApiToken.hash(token),
+                    "expires_at": now + timedelta(days=1),
+                }
+                for member_id, token in zip(ids, tokens, strict=True)
+            ],
+        )
 
         last_day = now.astimezone(BERLIN).date() + timedelta(days=HORIZON_DAYS)
         classes = {}
         for name, day in (("open", last_day), ("not yet open", last_day + timedelta(days=1))):
             start = local_datetime(day, 18 * 60, BERLIN)
             row = TrainingSession(
-                coach_id=coach.id, start_time=start, end_time=start + timedelta(hours=1),
-                type=SessionType.GROUP, status=SessionStatus.SCHEDULED, capacity=CAPACITY,
+                coach_id=coach.id,
+                start_time=start,
+                end_time=start + timedelta(hours=1),
+                type=SessionType.GROUP,
+                status=SessionStatus.SCHEDULED,
+                capacity=CAPACITY,
                 title="Saturday Spin" if name == "open" else "Sunday Spin",
             )
             db.session.add(row)
@@ -118,16 +149,25 @@ def build(url: str, members: int, now: datetime) -> dict:
         host = machine(db.engine)
         db.session.remove()
         db.engine.dispose()
-    return {"member_ids": ids, "tokens": tokens, "class_id": classes["open"][0],
-            "class_start": classes["open"][1].isoformat(),
-            "later_class_id": classes["not yet open"][0], "host": host}
+    return {
+        "member_ids": ids,
+        "tokens": tokens,
+        "class_id": classes["open"][0],
+        "class_start": classes["open"][1].isoformat(),
+        "later_class_id": classes["not yet open"][0],
+        "host": host,
+    }
 
 
 def _post(port: int, path: str, token: str, body: bytes) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        connection.request("POST", path, body=body, headers={
-            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -172,8 +212,12 @@ def rush(port: int, built: dict, spread: float, seed: int) -> list[dict]:
             except (OSError, http.client.HTTPException) as exc:
                 status, raw = 0, str(exc).encode()
             done = time.perf_counter()
-            record = {"member": member, "due_s": offset, "status": status,
-                      "latency_ms": (done - (start + offset)) * 1000}
+            record = {
+                "member": member,
+                "due_s": offset,
+                "status": status,
+                "latency_ms": (done - (start + offset)) * 1000,
+            }
             if status == 201:
                 booking = json.loads(raw)["booking"]
                 record.update(booking_id=booking["id"], booking_status=booking["status"])
@@ -203,21 +247,31 @@ def check_order(url: str, class_id: int) -> dict:
 
     app = _app(url)
     with app.app_context():
-        rows = list(db.session.scalars(
-            select(Booking).where(Booking.session_id == class_id).order_by(Booking.id)))
+        rows = list(
+            db.session.scalars(
+                select(Booking).where(Booking.session_id == class_id).order_by(Booking.id)
+            )
+        )
         statuses = Counter(row.status for row in rows)
         first = rows[:CAPACITY]
         confirmed_first = all(row.status == BookingStatus.CONFIRMED for row in first)
         waiting = [row for row in rows if row.status == BookingStatus.WAITLISTED]
         positions = group_classes.waitlist_positions(waiting)
-        wrong = [(row.id, rank, positions.get(row.id), row.created_at.isoformat())
-                 for rank, row in enumerate(waiting, start=1) if positions.get(row.id) != rank]
+        wrong = [
+            (row.id, rank, positions.get(row.id), row.created_at.isoformat())
+            for rank, row in enumerate(waiting, start=1)
+            if positions.get(row.id) != rank
+        ]
         db.session.remove()
         db.engine.dispose()
-    return {"confirmed": statuses.get(BookingStatus.CONFIRMED, 0),
-            "waitlisted": statuses.get(BookingStatus.WAITLISTED, 0), "bookings": len(rows),
-            "confirmed_first": confirmed_first, "positions_out_of_order": len(wrong),
-            "out_of_order_examples": wrong[:6]}
+    return {
+        "confirmed": statuses.get(BookingStatus.CONFIRMED, 0),
+        "waitlisted": statuses.get(BookingStatus.WAITLISTED, 0),
+        "bookings": len(rows),
+        "confirmed_first": confirmed_first,
+        "positions_out_of_order": len(wrong),
+        "out_of_order_examples": wrong[:6],
+    }
 
 
 def _children(pid: int) -> list[int]:
@@ -241,9 +295,14 @@ def _backends(url: str) -> list[int]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return list(conn.scalars(text(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid()")))
+            return list(
+                conn.scalars(
+                    text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid()"
+                    )
+                )
+            )
     finally:
         engine.dispose()
 
@@ -282,8 +341,12 @@ def measure(members: int, spread: float, seed: int) -> dict:
             port = server.port
             for token in built["tokens"][:20]:  # both workers warm: imports, pools, templates
                 assert _get(port, "/api/v1/me", token) == 200
-            refused, answer = _post(port, f"/api/v1/sessions/{built['later_class_id']}/places",
-                                    built["tokens"][0], b"{}")
+            refused, answer = _post(
+                port,
+                f"/api/v1/sessions/{built['later_class_id']}/places",
+                built["tokens"][0],
+                b"{}",
+            )
             workers = _children(server.process.pid)
             app_before, db_before = cpu_seconds(workers), cpu_seconds(_backends(url))
             load_before = os.getloadavg()[0]
@@ -303,13 +366,20 @@ def measure(members: int, spread: float, seed: int) -> dict:
     # the order the answers say: confirmed ones first when sorted by booking id
     by_id = sorted((r for r in records if r["status"] == 201), key=lambda r: int(r["booking_id"]))
     answers_agree = all(r["booking_status"] == "CONFIRMED" for r in by_id[:CAPACITY]) and all(
-        r["booking_status"] == "WAITLISTED" for r in by_id[CAPACITY:])
+        r["booking_status"] == "WAITLISTED" for r in by_id[CAPACITY:]
+    )
     return {
-        "host": built["host"], "members": members, "spread_s": spread, "seed": seed,
-        "requests": len(records), "wall_s": round(wall, 2),
+        "host": built["host"],
+        "members": members,
+        "spread_s": spread,
+        "seed": seed,
+        "requests": len(records),
+        "wall_s": round(wall, 2),
         "load_average": [round(load_before, 1), round(load_after, 1)],
-        "cpu_ms_per_booking": {"gunicorn": round(cpu_app * 1000 / len(records), 1),
-                               "postgresql": round(cpu_db * 1000 / len(records), 1)},
+        "cpu_ms_per_booking": {
+            "gunicorn": round(cpu_app * 1000 / len(records), 1),
+            "postgresql": round(cpu_db * 1000 / len(records), 1),
+        },
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "server_errors": sum(v for k, v in statuses.items() if k >= 500 or k == 0),
         "answered": {str(k): v for k, v in answered.items()},
@@ -329,10 +399,14 @@ def rows(result: dict) -> list[tuple[str, str, str, str]]:
     """The table rows (also used by ``run_all.py``)."""
     n, waiting = result["members"], result["members"] - CAPACITY
     correct = (
-        result["confirmed"] == CAPACITY and result["waitlisted"] == waiting
-        and result["confirmed_first"] and result["positions_out_of_order"] == 0
-        and result["answers_agree"] and result["server_errors"] == 0
-        and result["requests"] == n and result["beyond_horizon_refused"]
+        result["confirmed"] == CAPACITY
+        and result["waitlisted"] == waiting
+        and result["confirmed_first"]
+        and result["positions_out_of_order"] == 0
+        and result["answers_agree"]
+        and result["server_errors"] == 0
+        and result["requests"] == n
+        and result["beyond_horizon_refused"]
         and not result["traceback_in_log"]
     )
     return [
@@ -359,8 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     """Measure and print the table (or JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=500, help="members rushing (500)")
-    parser.add_argument("--spread", type=float, default=5.0,
-                        help="seconds over which their requests are due (5)")
+    parser.add_argument(
+        "--spread", type=float, default=5.0, help="seconds over which their requests are due (5)"
+    )
     parser.add_argument("--seed", type=int, default=16, help="seed of the request instants")
     parser.add_argument("--json", action="store_true", help="print JSON (for run_all.py)")
     args = parser.parse_args(argv)

@@ -39,8 +39,9 @@ PYTHON = sys.executable
 
 
 def _run(args: list[str], timeout: int) -> str:
-    done = subprocess.run([PYTHON, *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
+    done = subprocess.run(
+        [PYTHON, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
     if done.returncode != 0:
         raise RuntimeError((done.stderr or done.stdout).strip().splitlines()[-1])
     return done.stdout
@@ -65,12 +66,14 @@ def materialize_rows() -> list[tuple]:
             continue
         run, written, seconds, statements, _executing, target = cells
         mark = "✅" if "✅" in target else ("❌" if "❌" in target else "")
-        rows.append((
-            f"nightly materialization, 10,000 recurring bookings: {run}",
-            f"{seconds} s · {written} sessions · {statements} SQL",
-            target.replace("✅", "").replace("❌", "").strip(),
-            mark,
-        ))
+        rows.append(
+            (
+                f"nightly materialization, 10,000 recurring bookings: {run}",
+                f"{seconds} s · {written} sessions · {statements} SQL",
+                target.replace("✅", "").replace("❌", "").strip(),
+                mark,
+            )
+        )
     if not rows:
         raise RuntimeError("bench_materialize.py printed no table rows")
     return rows
@@ -111,8 +114,9 @@ def write_section(section: str) -> None:
     if start is None:
         body = text.rstrip("\n") + "\n\n" + section
     else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
-                   len(lines))
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+        )
         after = "".join(lines[end:])
         body = "".join(lines[:start]) + section + ("\n" + after if after else "")
     DOCS.write_text(body.rstrip("\n") + "\n")
@@ -126,9 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     rows: list[tuple] = []
     host = "this machine"
-    for name, run in (("slot search", slots_rows), ("materialization", materialize_rows),
-                      ("web", web_rows), ("conflicts far ahead", conflicts_rows),
-                      ("booking rush", rush_rows)):
+    for name, run in (
+        ("slot search", slots_rows),
+        ("materialization", materialize_rows),
+        ("web", web_rows),
+        ("conflicts far ahead", conflicts_rows),
+        ("booking rush", rush_rows),
+    ):
         print(f"… {name}", file=sys.stderr, flush=True)
         try:
             got = run()

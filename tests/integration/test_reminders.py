@@ -83,9 +83,7 @@ def test_due_window_is_after_now_and_up_to_the_reminder_hours(people):
     [message] = db.session.scalars(
         select(Notification.message).where(Notification.session_id == due_soon.id)
     )
-    assert message == (
-        "Reminder: Strength with Coach Otto, Mon 1 Mar, 07:01–08:01 Berlin time."
-    )
+    assert message == ("Reminder: Strength with Coach Otto, Mon 1 Mar, 07:01–08:01 Berlin time.")
 
 
 def test_the_window_follows_coachapp_reminder_hours(app, people, monkeypatch):

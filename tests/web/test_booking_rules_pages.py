@@ -111,7 +111,9 @@ def test_an_old_link_to_a_slot_past_the_horizon_says_why(client, login, coach_gy
     assert db.session.query(TrainingSession).count() == 0
 
 
-def test_the_next_free_slot_on_book_is_one_the_member_may_book(client, login, coach_gym, frozen_now):
+def test_the_next_free_slot_on_book_is_one_the_member_may_book(
+    client, login, coach_gym, frozen_now
+):
     from datetime import UTC, datetime
 
     frozen_now.set(datetime(2027, 3, 16, 7, 30, tzinfo=UTC))  # Tuesday 08:30 in Berlin
