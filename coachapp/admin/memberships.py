@@ -49,7 +49,10 @@ class PlanForm(FlaskForm):
     kind = SelectField("Kind", choices=KINDS, default=PlanKind.CREDITS.value)
     credits = IntegerField(
         "Credits",
-        validators=[Optional(), NumberRange(1, 1000, "Use 1 to 1000 credits.")],
+        validators=[
+            Optional(),
+            NumberRange(1, memberships.MAX_CREDITS, f"Use 1 to {memberships.MAX_CREDITS} credits."),
+        ],
         description="Sessions the pack holds (one per session). Leave empty for unlimited.",
     )
     valid_days = IntegerField(

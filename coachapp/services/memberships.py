@@ -67,7 +67,7 @@ from .errors import (
 from .notifications import notify
 
 NAME_MAX = 120
-MAX_CREDITS = 10_000
+MAX_CREDITS = 1000  # as the plan form and the API accept
 MAX_VALID_DAYS = 3650
 MAX_WEEKLY_LIMIT = 100
 EXPIRING_DAYS = 14
@@ -118,7 +118,7 @@ def create_plan(
     weekly_limit: object = None,
     session_type: object = None,
 ) -> MembershipPlan:
-    """A new plan (admin only): ``credits`` sessions (kind ``credits``; 1–10000) or ``unlimited``
+    """A new plan (admin only): ``credits`` sessions (kind ``credits``; 1–1000) or ``unlimited``
     (credits null), valid ``valid_days`` days (1–3650), at most ``weekly_limit`` sessions per
     ISO week (null: no limit), for one kind of session (``session_type``; null: both)."""
     _require_admin(actor)

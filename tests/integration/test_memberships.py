@@ -72,6 +72,7 @@ def test_a_plan_is_created_by_an_admin_and_listed(gym):
         (("P", "credits", None, 30, None), "credits"),
         (("P", "credits", 0, 30, None), "credits"),
         (("P", "credits", True, 30, None), "credits"),
+        (("P", "credits", 1001, 30, None), "credits"),  # as the plan form and the API
         (("P", "unlimited", 5, 30, None), "credits"),
         (("P", "credits", 5, 0, None), "valid_days"),
         (("P", "credits", 5, 3651, None), "valid_days"),
