@@ -293,31 +293,29 @@ def tell_hand_over(
             session_id=theirs[0].id,
         )
     noun = "a session" if len(sessions) == 1 else f"{len(sessions)} sessions"
-    coaches_left = sorted((c for c in away_from if c.id != actor.id), key=lambda c: c.id)
-    if undone:
-        told = [c.id for c in coaches_left] + ([to.id] if actor.id != to.id else [])
-        for user_id in told:
-            notify(
-                user_id,
-                NotificationKind.SESSION_REASSIGNED,
-                f"{actor.name} gave {noun} back to {to.name} (undone): {times(user_id, sessions)}.",
-                session_id=first.id,
-            )
-        return
     names = {u.id: u.name for u in coach_calendar.users_by_id(everyone).values()}
     who = ", ".join(sorted(names.get(m, "a member") for m in everyone)) or "no member yet"
-    notify(
-        to.id,
-        NotificationKind.SESSION_REASSIGNED,
-        f"{actor.name} gave you {noun} with {who}: {times(to.id, sessions)}.",
-        session_id=first.id,
-    )
-    for old in coaches_left:
+    if undone:  # back to their coach ``to``, from the cover coach(es)
+        to_message = f"{actor.name} gave you back {noun} with {who} (undone)"
+        if actor.id == to.id:
+            away_message = f"{actor.name} took back {noun} with {who} (undone)"
+        else:
+            away_message = f"{actor.name} gave {noun} with {who} back to {to.name} (undone)"
+    else:
+        to_message = f"{actor.name} gave you {noun} with {who}"
+        away_message = f"{actor.name} gave {noun} of yours with {who} to {to.name}"
+    if actor.id != to.id:
+        notify(
+            to.id,
+            NotificationKind.SESSION_REASSIGNED,
+            f"{to_message}: {times(to.id, sessions)}.",
+            session_id=first.id,
+        )
+    for old in sorted((c for c in away_from if c.id != actor.id), key=lambda c: c.id):
         notify(
             old.id,
             NotificationKind.SESSION_REASSIGNED,
-            f"{actor.name} gave {noun} of yours with {who} to {to.name}: "
-            f"{times(old.id, sessions)}.",
+            f"{away_message}: {times(old.id, sessions)}.",
             session_id=first.id,
         )
 

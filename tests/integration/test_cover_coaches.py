@@ -190,9 +190,11 @@ def test_an_admins_hand_over_and_its_undo_tell_the_same_people_once_each(gym, il
     assert "will be with Sam Cover instead of Coach Carla." in member[0]
     assert "will be with Coach Carla again, not Sam Cover." in member[1]
     assert given[0].startswith("Ada Admin gave you a session with Mia Member: ")
-    assert given[1].startswith("Ada Admin gave a session back to Coach Carla (undone): ")
+    assert given[1].startswith(
+        "Ada Admin gave a session with Mia Member back to Coach Carla (undone): "
+    )
     assert back[0].startswith("Ada Admin gave a session of yours with Mia Member to Sam Cover: ")
-    assert back[1].startswith("Ada Admin gave a session back to Coach Carla (undone): ")
+    assert back[1].startswith("Ada Admin gave you back a session with Mia Member (undone): ")
     assert gym.admin.id not in told
 
 

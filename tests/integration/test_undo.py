@@ -523,7 +523,7 @@ def test_give_back_returns_the_session_to_its_coach(gym, conflict, make_user):
         f"Your session on {when_for(gym.member.id, at(DAY, '10:00'), NOW, at(DAY, '11:00'))} will "
         "be with Coach Carla again, not Sam Cover."
     )
-    assert told(sam)[-1].startswith("Coach Carla gave a session back to Coach Carla (undone)")
+    assert told(sam)[-1].startswith("Coach Carla took back a session with Mia Member (undone): ")
     assert undo.apply(gym.coach, token, now=later(4)).startswith("Already undone")
     # only Carla (or an admin) undoes Carla's hand-over
     for someone in (sam, gym.member):
