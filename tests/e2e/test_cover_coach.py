@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PHONE, _context, log_in
 from tests.e2e.live_server import api as _api
-from tests.e2e.live_server import flask_cli
+from tests.e2e.live_server import create_user, weekly_hours
 from tests.e2e.test_account import axe_violations
 
 pytestmark = pytest.mark.e2e
@@ -29,45 +29,27 @@ pytestmark = pytest.mark.e2e
 ANA, SAM, KAI = "ana@gym.example.com", "sam.vidal@gym.example.com", "kai@gym.example.com"
 
 
-def _user(url: str, email: str, name: str, role: str, password: str) -> None:
-    args = ["users", "create", email, "--name", name, "--role", role, "--password", password]
-    if role == "coach":
-        args += ["--timezone", "Europe/Berlin"]
-    flask_cli(url, *args)
-
-
 @pytest.fixture(scope="module")
 def ill_day(e2e_gym, server):
     """Ana's session with Kai three days ahead, 10:00–11:00 Berlin, inside the day she blocked;
     returns the day as the pages write it (``Fri 4 Dec 2026``)."""
-    url, password = e2e_gym.database_url, e2e_gym.password
-    _user(url, ANA, "Ana Ruiz", "coach", password)
-    _user(url, SAM, "Sam Vidal", "coach", password)
-    _user(url, KAI, "Kai Lund", "member", password)
-    tokens = {e: flask_cli(url, "users", "token", e).strip().splitlines()[-1] for e in (ANA, SAM)}
-    coaches = _api(server, tokens[ANA], "GET", "/api/v1/coaches")["coaches"]
-    ids = {c["name"]: c["id"] for c in coaches}
-    window = {"start_time": "07:00", "end_time": "21:00", "is_individual": True}
-    for email, name in ((ANA, "Ana Ruiz"), (SAM, "Sam Vidal")):
-        for day in range(7):
-            _api(
-                server,
-                tokens[email],
-                "PUT",
-                f"/api/v1/coaches/{ids[name]}/weekly-availability/{day}",
-                {"windows": [window]},
-            )
+    ids = {
+        ANA: create_user(e2e_gym, ANA, "Ana Ruiz", "coach"),
+        SAM: create_user(e2e_gym, SAM, "Sam Vidal", "coach"),
+        KAI: create_user(e2e_gym, KAI, "Kai Lund", "member"),
+    }
+    tokens = {e: e2e_gym.shell.token(e) for e in (ANA, SAM)}
+    for email in (ANA, SAM):
+        weekly_hours(server, tokens[email], ids[email])
     day = datetime.now(ZoneInfo("Europe/Berlin")).date() + timedelta(days=3)
-    kai_token = flask_cli(url, "users", "token", KAI).strip().splitlines()[-1]
-    kai = _api(server, kai_token, "GET", "/api/v1/me")["user"]
     _api(
         server,
         tokens[ANA],
         "POST",
         "/api/v1/bookings",
         {
-            "coach_id": ids["Ana Ruiz"],
-            "member_id": kai["id"],
+            "coach_id": ids[ANA],
+            "member_id": ids[KAI],
             "start_time": f"{day}T10:00",
             "end_time": f"{day}T11:00",
         },
@@ -76,7 +58,7 @@ def ill_day(e2e_gym, server):
         server,
         tokens[ANA],
         "POST",
-        f"/api/v1/coaches/{ids['Ana Ruiz']}/blocked-slots",
+        f"/api/v1/coaches/{ids[ANA]}/blocked-slots",
         {"start_time": f"{day}T00:00", "end_time": f"{day}T23:59", "reason": "Ill"},
     )
     return f"{day:%a} {day.day} {day:%b %Y}"

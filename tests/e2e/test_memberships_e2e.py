@@ -19,8 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, _context, log_in
-from tests.e2e.live_server import api as _api
-from tests.e2e.live_server import flask_cli
+from tests.e2e.live_server import create_user, weekly_hours
 from tests.e2e.test_account import axe_violations
 
 pytestmark = pytest.mark.e2e
@@ -32,27 +31,11 @@ LAPTOP = {"viewport": {"width": 1366, "height": 768}}  # the admin's pages, as o
 @pytest.fixture(scope="module")
 def people(e2e_gym, server):
     """Admin Bo Boss, coach Mia Hahn (every day 07:00–21:00, Berlin) and member Uma Lee."""
-    url, password = e2e_gym.database_url, e2e_gym.password
-    for email, name, role in (
-        (ADMIN, "Bo Boss", "admin"),
-        (MIA, "Mia Hahn", "coach"),
-        (UMA, "Uma Lee", "member"),
-    ):
-        args = ["users", "create", email, "--name", name, "--role", role, "--password", password]
-        if role == "coach":
-            args += ["--timezone", "Europe/Berlin"]
-        flask_cli(url, *args)
-    token = flask_cli(url, "users", "token", MIA).strip().splitlines()[-1]
-    mia = _api(server, token, "GET", "/api/v1/me")["user"]
-    for day in range(7):
-        _api(
-            server,
-            token,
-            "PUT",
-            f"/api/v1/coaches/{mia['id']}/weekly-availability/{day}",
-            {"windows": [{"start_time": "07:00", "end_time": "21:00", "is_individual": True}]},
-        )
-    return {"mia_id": mia["id"], "password": password}
+    create_user(e2e_gym, ADMIN, "Bo Boss", "admin")
+    mia_id = create_user(e2e_gym, MIA, "Mia Hahn", "coach")
+    create_user(e2e_gym, UMA, "Uma Lee", "member")
+    weekly_hours(server, e2e_gym.shell.token(MIA), mia_id)
+    return {"mia_id": mia_id, "password": e2e_gym.password}
 
 
 def test_admin_sells_a_pack_and_the_member_sees_it_when_booking(browser, server, people, shot):
