@@ -98,14 +98,9 @@ class MaterializeResult:
             (
                 f"created {self.created}, skipped as blocked {self.skipped_blocked}, "
                 f"skipped as existing {self.skipped_existing}, collisions {self.collisions}, "
-                f"completed {self.completed}"
+                f"completed {self.completed}, skipped_no_membership {self.skipped_no_membership}"
             )
             + (f", skipped as invalid {self.invalid}" if self.invalid else "")
-            + (
-                f", skipped_no_membership {self.skipped_no_membership}"
-                if self.skipped_no_membership
-                else ""
-            )
         )
 
 

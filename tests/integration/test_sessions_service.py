@@ -231,7 +231,7 @@ def test_cli_generates_and_completes(gym, runner):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
         "created 2, skipped as blocked 0, skipped as existing 4, collisions 0, completed 2, "
-        "delivered 0"
+        "skipped_no_membership 0, delivered 0"
     )
     again = runner.invoke(args=["sessions", "generate", "--today", "2027-03-15"])
     assert again.output.strip().startswith("created 0,")
