@@ -95,13 +95,10 @@ class MaterializeResult:
     def summary(self) -> str:
         """The one line the CLI prints."""
         return (
-            (
-                f"created {self.created}, skipped as blocked {self.skipped_blocked}, "
-                f"skipped as existing {self.skipped_existing}, collisions {self.collisions}, "
-                f"completed {self.completed}, skipped_no_membership {self.skipped_no_membership}"
-            )
-            + (f", skipped as invalid {self.invalid}" if self.invalid else "")
-        )
+            f"created {self.created}, skipped as blocked {self.skipped_blocked}, "
+            f"skipped as existing {self.skipped_existing}, collisions {self.collisions}, "
+            f"completed {self.completed}, skipped_no_membership {self.skipped_no_membership}"
+        ) + (f", skipped as invalid {self.invalid}" if self.invalid else "")
 
 
 def list_sessions(
