@@ -32,7 +32,7 @@ def test_coaches_list(api, setup):
     assert coaches[str(setup.coach.id)] == {
         "id": str(setup.coach.id), "name": setup.coach.name, "timezone": "Europe/Berlin",
         "default_duration": 60, "default_room_id": None,
-        "booking_horizon_days": 56, "min_notice_minutes": 120,
+        "booking_horizon_days": 56, "min_notice_minutes": 120, "cancellation_window_hours": 24,
     }
     assert coaches[str(setup.coach2.id)]["timezone"] == "America/New_York"
     assert len(coaches) == 2
