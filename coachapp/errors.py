@@ -71,9 +71,7 @@ def _ask_gym(exc: DomainError) -> str | None:
     from .services import memberships
 
     user = getattr(g, "api_user", None)
-    if not isinstance(exc, memberships.REFUSALS) or user is None:
-        return None
-    return memberships.ask_gym_link(user.name)
+    return None if user is None else memberships.ask_gym_for(exc, user.name)
 
 
 def _page(status: int, title: str, message: str):

@@ -21,6 +21,7 @@ from ..services import (
     coaches,
     horizon,
     member_views,
+    memberships,
     sessions,
 )
 from ..services.bookings import SeriesSpec
@@ -29,7 +30,6 @@ from ..web import page, respond, wants_fragment
 from . import bp
 from .book_pages import coach_context
 from .common import (
-    MEMBERSHIP_REFUSALS,
     PREVIEW_PROMPT,
     SLOTS_CHANGED,
     ask_gym,
@@ -278,7 +278,7 @@ def book_slot(coach_id: int):
             title, message = "Room taken", sentence(exc)
         elif isinstance(exc, SlotTaken):
             title, message = "Just taken", f"someone booked {when(start, tz)} a moment ago."
-        elif isinstance(exc, MEMBERSHIP_REFUSALS):
+        elif isinstance(exc, memberships.REFUSALS):
             title, message = "Membership needed", sentence(exc)
         else:
             title, message = "Not available", sentence(exc)

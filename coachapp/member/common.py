@@ -92,22 +92,14 @@ def cancel_policy(start: datetime, window_hours: int, now: datetime) -> dict:
     }
 
 
-MEMBERSHIP_REFUSALS = memberships.REFUSALS
-"""The refusals of a required membership (``COACHAPP_REQUIRE_MEMBERSHIP``): the pages add a link
-to ask the gym."""
-
-
 def balance_on(start: datetime):
     """The member's membership balance on the gym's date of ``start`` (None: no valid one)."""
     return memberships.balance(current_user.id, memberships.local_date(start))
 
 
 def ask_gym(exc: Exception) -> str | None:
-    """For a membership refusal: a mailto link to the gym's first active admin, with a subject
-    naming the member, so they can ask for a membership or a new pack; else None."""
-    if not isinstance(exc, MEMBERSHIP_REFUSALS):
-        return None
-    return memberships.ask_gym_link(current_user.name)
+    """For a required membership's refusal: the link to ask the gym (``memberships.ask_gym_for``)."""
+    return memberships.ask_gym_for(exc, current_user.name)
 
 
 def booking_opens_note(rules, day: date, tz: ZoneInfo, reader: ZoneInfo | None = None) -> str:

@@ -720,6 +720,12 @@ REFUSALS = (NoMembership, NoCredits, WeeklyLimit)
 answer them with a link to ask the gym (``ask_gym_link``)."""
 
 
+def ask_gym_for(exc: Exception, member_name: str) -> str | None:
+    """The ``ask_gym_link`` for ``exc`` when it is a required membership's refusal
+    (``REFUSALS``), else None: what the pages and the API add to such a refusal."""
+    return ask_gym_link(member_name) if isinstance(exc, REFUSALS) else None
+
+
 def ask_gym_link(member_name: str) -> str | None:
     """A ``mailto:`` link to the gym's first active admin, its subject naming the member, so a
     member refused for want of a membership can ask for one or for a new pack (the pages' "Ask
@@ -744,6 +750,7 @@ __all__ = [
     "Balance",
     "MonthlyUse",
     "REFUSALS",
+    "ask_gym_for",
     "ask_gym_link",
     "assign",
     "balance",
